@@ -1,0 +1,5 @@
+//! Speech recognition: finding, importing and downloading Whisper models, and running them.
+
+pub mod download;
+pub mod models;
+pub mod whisper;

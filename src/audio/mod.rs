@@ -1,0 +1,3 @@
+//! Audio in and out: decoding and resampling WAV files for Whisper.
+
+pub mod decode;

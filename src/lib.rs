@@ -1,0 +1,10 @@
+//! `rehearse`: rehearse technical-interview answers out loud, alone. Records an answer, transcribes it on
+//! this machine with Whisper, and shows which parts of a strong answer it covered.
+//!
+//! Layers: a pure core (`transcript`, …) with no UI, audio or inference imports; engines (`audio`, `asr`)
+//! that run on named threads; and the egui `app`.
+
+pub mod app;
+pub mod asr;
+pub mod audio;
+pub mod transcript;

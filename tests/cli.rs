@@ -1,0 +1,78 @@
+//! The CLI's error paths: each bad input exits non-zero with one clear line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn rehearse() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rehearse"));
+    // Models and data are looked up in places this test controls.
+    cmd.env("REHEARSE_DATA_DIR", std::env::temp_dir().join("rehearse-cli-test-data"));
+    cmd
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Runs and returns (exit ok, stderr lines).
+fn run(cmd: &mut Command) -> (bool, Vec<String>) {
+    let out = cmd.output().expect("run rehearse");
+    let stderr = String::from_utf8_lossy(&out.stderr).lines().map(str::to_string).collect();
+    (out.status.success(), stderr)
+}
+
+fn assert_one_error_line(result: (bool, Vec<String>), needle: &str) {
+    let (ok, lines) = result;
+    assert!(!ok, "expected failure, stderr: {lines:?}");
+    assert_eq!(lines.len(), 1, "expected exactly one line, got {lines:?}");
+    assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "{lines:?} should mention {needle:?}");
+}
+
+#[test]
+fn not_a_wav() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("answer.wav");
+    std::fs::write(&p, "this is not audio at all, just some text\n").expect("write");
+    assert_one_error_line(run(rehearse().arg("transcribe").arg(&p)), "is not a WAV file");
+}
+
+#[test]
+fn truncated_wav() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bytes = std::fs::read(fixture("speech.wav")).expect("fixture");
+    let p = dir.path().join("cut.wav");
+    std::fs::write(&p, &bytes[..bytes.len() / 3]).expect("write");
+    assert_one_error_line(run(rehearse().arg("transcribe").arg(&p)), "is truncated");
+}
+
+#[test]
+fn empty_audio() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("empty.wav");
+    let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    hound::WavWriter::create(&p, spec).expect("create").finalize().expect("finalize");
+    assert_one_error_line(run(rehearse().arg("transcribe").arg(&p)), "contains no audio");
+}
+
+#[test]
+fn missing_file() {
+    assert_one_error_line(run(rehearse().args(["transcribe", "/nonexistent/answer.wav"])), "cannot open /nonexistent/answer.wav");
+}
+
+#[test]
+fn missing_model() {
+    let result = run(rehearse().arg("transcribe").arg(fixture("speech.wav")).args(["--model", "no-such-model"]));
+    assert_one_error_line(result, "model 'no-such-model' not found");
+}
+
+#[test]
+fn model_file_that_is_not_a_model() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("ggml-fake.bin");
+    std::fs::write(&p, vec![7_u8; 4096]).expect("write");
+    let result = run(rehearse().arg("transcribe").arg(fixture("speech.wav")).arg("--model").arg(&p));
+    let (ok, lines) = &result;
+    assert!(!ok);
+    let last = lines.last().cloned().unwrap_or_default();
+    assert!(last.starts_with("error: cannot load model"), "{lines:?}");
+}
