@@ -3,3 +3,4 @@
 pub mod download;
 pub mod models;
 pub mod whisper;
+pub mod worker;
