@@ -7,4 +7,9 @@
 pub mod app;
 pub mod asr;
 pub mod audio;
+pub mod bank;
+pub mod delivery;
+pub mod paths;
+pub mod report;
+pub mod rubric;
 pub mod transcript;

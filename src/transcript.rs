@@ -45,9 +45,18 @@ impl Transcript {
         let segments = if words.is_empty() {
             Vec::new()
         } else {
-            vec![TimedText { start_s: 0.0, end_s: duration_s, text: text.clone() }]
+            vec![TimedText {
+                start_s: 0.0,
+                end_s: duration_s,
+                text: text.clone(),
+            }]
         };
-        Self { text, duration_s, segments, words }
+        Self {
+            text,
+            duration_s,
+            segments,
+            words,
+        }
     }
 }
 

@@ -17,7 +17,10 @@ fn fixture(name: &str) -> PathBuf {
 /// Runs and returns (exit ok, stderr lines).
 fn run(cmd: &mut Command) -> (bool, Vec<String>) {
     let out = cmd.output().expect("run rehearse");
-    let stderr = String::from_utf8_lossy(&out.stderr).lines().map(str::to_string).collect();
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect();
     (out.status.success(), stderr)
 }
 
@@ -25,7 +28,10 @@ fn assert_one_error_line(result: (bool, Vec<String>), needle: &str) {
     let (ok, lines) = result;
     assert!(!ok, "expected failure, stderr: {lines:?}");
     assert_eq!(lines.len(), 1, "expected exactly one line, got {lines:?}");
-    assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "{lines:?} should mention {needle:?}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains(needle),
+        "{lines:?} should mention {needle:?}"
+    );
 }
 
 #[test]
@@ -49,19 +55,33 @@ fn truncated_wav() {
 fn empty_audio() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("empty.wav");
-    let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    hound::WavWriter::create(&p, spec).expect("create").finalize().expect("finalize");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    hound::WavWriter::create(&p, spec)
+        .expect("create")
+        .finalize()
+        .expect("finalize");
     assert_one_error_line(run(rehearse().arg("transcribe").arg(&p)), "contains no audio");
 }
 
 #[test]
 fn missing_file() {
-    assert_one_error_line(run(rehearse().args(["transcribe", "/nonexistent/answer.wav"])), "cannot open /nonexistent/answer.wav");
+    assert_one_error_line(
+        run(rehearse().args(["transcribe", "/nonexistent/answer.wav"])),
+        "cannot open /nonexistent/answer.wav",
+    );
 }
 
 #[test]
 fn missing_model() {
-    let result = run(rehearse().arg("transcribe").arg(fixture("speech.wav")).args(["--model", "no-such-model"]));
+    let result = run(rehearse()
+        .arg("transcribe")
+        .arg(fixture("speech.wav"))
+        .args(["--model", "no-such-model"]));
     assert_one_error_line(result, "model 'no-such-model' not found");
 }
 
@@ -70,7 +90,11 @@ fn model_file_that_is_not_a_model() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("ggml-fake.bin");
     std::fs::write(&p, vec![7_u8; 4096]).expect("write");
-    let result = run(rehearse().arg("transcribe").arg(fixture("speech.wav")).arg("--model").arg(&p));
+    let result = run(rehearse()
+        .arg("transcribe")
+        .arg(fixture("speech.wav"))
+        .arg("--model")
+        .arg(&p));
     let (ok, lines) = &result;
     assert!(!ok);
     let last = lines.last().cloned().unwrap_or_default();

@@ -35,13 +35,17 @@ fn serve(body: Vec<u8>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
                 }
                 seen.lock().expect("lock").push(range.clone());
                 if !first.contains("/ggml-test.bin ") {
-                    let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                    let _ =
+                        stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
                     continue;
                 }
                 let start: usize = range.and_then(|r| r.parse().ok()).unwrap_or(0);
                 let status = if start > 0 { "206 Partial Content" } else { "200 OK" };
                 let part = &body[start.min(body.len())..];
-                let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", part.len());
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    part.len()
+                );
                 let _ = stream.write_all(head.as_bytes());
                 let _ = stream.write_all(part);
             }
@@ -67,8 +71,15 @@ fn downloads_and_verifies() {
     let (url, ranges) = serve(data.clone());
     let dest = tempfile::tempdir().expect("tmp");
     let mut last = (0, None);
-    let path = download("test", &url, &sha_of(&data), dest.path(), &mut |d, t| last = (d, t), &AtomicBool::new(false))
-        .expect("download");
+    let path = download(
+        "test",
+        &url,
+        &sha_of(&data),
+        dest.path(),
+        &mut |d, t| last = (d, t),
+        &AtomicBool::new(false),
+    )
+    .expect("download");
     assert_eq!(std::fs::read(&path).expect("read"), data);
     assert_eq!(path.file_name().and_then(|f| f.to_str()), Some("ggml-test.bin"));
     assert_eq!(last, (300_000, Some(300_000)));
@@ -81,8 +92,15 @@ fn resumes_a_partial_download_with_a_range_request() {
     let (url, ranges) = serve(data.clone());
     let dest = tempfile::tempdir().expect("tmp");
     std::fs::write(dest.path().join("ggml-test.bin.part"), &data[..123_456]).expect("write");
-    let path = download("test", &url, &sha_of(&data), dest.path(), &mut |_, _| {}, &AtomicBool::new(false))
-        .expect("download");
+    let path = download(
+        "test",
+        &url,
+        &sha_of(&data),
+        dest.path(),
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect("download");
     assert_eq!(std::fs::read(&path).expect("read"), data);
     assert_eq!(*ranges.lock().expect("lock"), vec![Some("123456".to_string())]);
     assert!(!dest.path().join("ggml-test.bin.part").exists());
@@ -92,8 +110,15 @@ fn resumes_a_partial_download_with_a_range_request() {
 fn checksum_mismatch_is_an_error_and_leaves_no_model() {
     let (url, _) = serve(body());
     let dest = tempfile::tempdir().expect("tmp");
-    let err = download("test", &url, &"0".repeat(64), dest.path(), &mut |_, _| {}, &AtomicBool::new(false))
-        .expect_err("mismatch");
+    let err = download(
+        "test",
+        &url,
+        &"0".repeat(64),
+        dest.path(),
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("mismatch");
     assert!(matches!(err, DownloadError::Checksum { .. }), "{err}");
     assert!(err.to_string().contains("checksum mismatch"), "{err}");
     assert!(!dest.path().join("ggml-test.bin").exists());
@@ -104,7 +129,14 @@ fn checksum_mismatch_is_an_error_and_leaves_no_model() {
 fn missing_file_names_the_status() {
     let (url, _) = serve(body());
     let dest = tempfile::tempdir().expect("tmp");
-    let err = download("other", &url, &"0".repeat(64), dest.path(), &mut |_, _| {}, &AtomicBool::new(false))
-        .expect_err("404");
+    let err = download(
+        "other",
+        &url,
+        &"0".repeat(64),
+        dest.path(),
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("404");
     assert!(err.to_string().contains("HTTP 404"), "{err}");
 }

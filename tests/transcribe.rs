@@ -22,7 +22,11 @@ fn transcribe_json(wav: &Path, model: &str) -> Transcript {
         .args(["--json", "--model", model])
         .output()
         .expect("run rehearse");
-    assert!(out.status.success(), "transcribe failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "transcribe failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON transcript")
 }
 
@@ -42,7 +46,10 @@ fn spoken_fixture_is_transcribed_accurately_with_monotonic_times() {
             assert!(pair[1].start_s >= pair[0].start_s, "start times go backwards: {pair:?}");
         }
         for w in list {
-            assert!(w.start_s >= 0.0 && w.end_s <= t.duration_s + 1e-6 && w.end_s >= w.start_s, "{w:?}");
+            assert!(
+                w.start_s >= 0.0 && w.end_s <= t.duration_s + 1e-6 && w.end_s >= w.start_s,
+                "{w:?}"
+            );
         }
     }
     // Words spread over the audio, not bunched at the start.
@@ -50,7 +57,11 @@ fn spoken_fixture_is_transcribed_accurately_with_monotonic_times() {
     assert!(last.end_s > t.duration_s * 0.7, "last word ends at {}", last.end_s);
     // Word texts line up with the text.
     let joined: String = t.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-    assert!(word_error_rate(&t.text, &joined) < 0.05, "words {joined:?} vs text {:?}", t.text);
+    assert!(
+        word_error_rate(&t.text, &joined) < 0.05,
+        "words {joined:?} vs text {:?}",
+        t.text
+    );
 }
 
 #[test]

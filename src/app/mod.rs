@@ -3,7 +3,9 @@
 /// Opens the main window and blocks until it is closed.
 pub fn run() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title("rehearse").with_inner_size([1100.0, 760.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title("rehearse")
+            .with_inner_size([1100.0, 760.0]),
         ..Default::default()
     };
     eframe::run_native("rehearse", options, Box::new(|_cc| Ok(Box::new(Shell))))

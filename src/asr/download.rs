@@ -13,9 +13,18 @@ pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp
 
 /// The models `rehearse model download` knows, with their SHA-256.
 pub const KNOWN: &[(&str, &str)] = &[
-    ("tiny.en", "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f"),
-    ("base.en", "a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002"),
-    ("small.en", "c6138d6d58ecc8322097e0f987c32f1be8bb0a18532a3f88f734d1bbf9c41e5d"),
+    (
+        "tiny.en",
+        "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f",
+    ),
+    (
+        "base.en",
+        "a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002",
+    ),
+    (
+        "small.en",
+        "c6138d6d58ecc8322097e0f987c32f1be8bb0a18532a3f88f734d1bbf9c41e5d",
+    ),
 ];
 
 /// Why a download failed.
@@ -23,10 +32,18 @@ pub const KNOWN: &[(&str, &str)] = &[
 pub enum DownloadError {
     #[error("unknown model '{0}'; known: tiny.en, base.en, small.en")]
     Unknown(String),
-    #[error("cannot reach {url}: {reason}; check your connection, or import a model you already have with `rehearse model import`")]
+    #[error(
+        "cannot reach {url}: {reason}; check your connection, or import a model you already have with `rehearse model import`"
+    )]
     Http { url: String, reason: String },
-    #[error("checksum mismatch for {path}: expected {expected}, got {got}; the partial file was removed, run the download again")]
-    Checksum { path: String, expected: String, got: String },
+    #[error(
+        "checksum mismatch for {path}: expected {expected}, got {got}; the partial file was removed, run the download again"
+    )]
+    Checksum {
+        path: String,
+        expected: String,
+        got: String,
+    },
     #[error("cannot write {path}: {source}")]
     Io { path: String, source: std::io::Error },
     #[error("download cancelled; run it again to resume")]
@@ -35,7 +52,11 @@ pub enum DownloadError {
 
 /// The SHA-256 of a known model.
 pub fn known_sha256(name: &str) -> Result<&'static str, DownloadError> {
-    KNOWN.iter().find(|(n, _)| *n == name).map(|(_, s)| *s).ok_or_else(|| DownloadError::Unknown(name.into()))
+    KNOWN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| DownloadError::Unknown(name.into()))
 }
 
 /// The base URL in use.
@@ -63,7 +84,10 @@ pub fn download(
     let final_path = dest_dir.join(&file_name);
     let part_path = dest_dir.join(format!("{file_name}.part"));
     let url = format!("{}/{file_name}", base_url.trim_end_matches('/'));
-    let http = |reason: String| DownloadError::Http { url: url.clone(), reason };
+    let http = |reason: String| DownloadError::Http {
+        url: url.clone(),
+        reason,
+    };
 
     let mut have = std::fs::metadata(&part_path).map(|m| m.len()).unwrap_or(0);
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -118,7 +142,11 @@ pub fn download(
     let got = sha256_file(&part_path).map_err(io(&part_path))?;
     if !got.eq_ignore_ascii_case(sha256) {
         let _ = std::fs::remove_file(&part_path);
-        return Err(DownloadError::Checksum { path: final_path.display().to_string(), expected: sha256.into(), got });
+        return Err(DownloadError::Checksum {
+            path: final_path.display().to_string(),
+            expected: sha256.into(),
+            got,
+        });
     }
     std::fs::rename(&part_path, &final_path).map_err(io(&final_path))?;
     Ok(final_path)

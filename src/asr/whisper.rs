@@ -7,16 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
+use crate::delivery::FILLER_PROMPT;
 use crate::transcript::{TimedText, Transcript};
-
-/// A prompt that nudges Whisper to keep filler words ("um", "uh", "like") it would otherwise drop, so
-/// delivery metrics can count them.
-pub const FILLER_PROMPT: &str = "Um, so, uh, I think, like, hmm, let me think. Okay, uh, here's my answer.";
 
 /// Why transcription failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AsrError {
-    #[error("cannot load model {path}: {reason}; re-import it with `rehearse model import` or pick another with --model")]
+    #[error(
+        "cannot load model {path}: {reason}; re-import it with `rehearse model import` or pick another with --model"
+    )]
     Load { path: String, reason: String },
     #[error("transcription failed: {0}")]
     Run(String),
@@ -34,14 +33,17 @@ pub struct Model {
 /// Options for one transcription.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Ask Whisper to keep filler words (see [`FILLER_PROMPT`]).
+    /// Ask Whisper to keep filler words (see [`crate::delivery::FILLER_PROMPT`]).
     pub keep_fillers: bool,
     pub threads: Option<i32>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { keep_fillers: true, threads: None }
+        Self {
+            keep_fillers: true,
+            threads: None,
+        }
     }
 }
 
@@ -57,14 +59,26 @@ impl Model {
         quiet_logs();
         let display = path.display().to_string();
         if !path.is_file() {
-            return Err(AsrError::Load { path: display, reason: "no such file".into() });
+            return Err(AsrError::Load {
+                path: display,
+                reason: "no such file".into(),
+            });
         }
-        let ctx = WhisperContext::new_with_params(&display, WhisperContextParameters::default())
-            .map_err(|e| AsrError::Load { path: display.clone(), reason: format!("{e} (not a whisper.cpp ggml model?)") })?;
+        let ctx = WhisperContext::new_with_params(&display, WhisperContextParameters::default()).map_err(|e| {
+            AsrError::Load {
+                path: display.clone(),
+                reason: format!("{e} (not a whisper.cpp ggml model?)"),
+            }
+        })?;
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as i32);
         let name = path
             .file_name()
-            .map(|f| f.to_string_lossy().trim_start_matches("ggml-").trim_end_matches(".bin").to_string())
+            .map(|f| {
+                f.to_string_lossy()
+                    .trim_start_matches("ggml-")
+                    .trim_end_matches(".bin")
+                    .to_string()
+            })
             .unwrap_or_default();
         Ok(Self { ctx, threads, name })
     }
@@ -120,7 +134,11 @@ impl Model {
             }
             let seg_start = (segment.start_timestamp() as f64 / 100.0).clamp(0.0, duration_s);
             let seg_end = (segment.end_timestamp() as f64 / 100.0).clamp(seg_start, duration_s);
-            segments.push(TimedText { start_s: seg_start, end_s: seg_end, text });
+            segments.push(TimedText {
+                start_s: seg_start,
+                end_s: seg_end,
+                text,
+            });
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else { continue };
                 if token.token_id() >= eot {
@@ -144,7 +162,11 @@ impl Model {
                         last.text.push_str(trimmed);
                         last.end_s = last.end_s.max(t1);
                     }
-                    _ => words.push(TimedText { start_s: t0, end_s: t1, text: trimmed.to_string() }),
+                    _ => words.push(TimedText {
+                        start_s: t0,
+                        end_s: t1,
+                        text: trimmed.to_string(),
+                    }),
                 }
             }
         }
@@ -156,7 +178,12 @@ impl Model {
             last_end = w.start_s;
         }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
-        Ok(Transcript { text, duration_s, segments, words })
+        Ok(Transcript {
+            text,
+            duration_s,
+            segments,
+            words,
+        })
     }
 }
 
@@ -168,7 +195,12 @@ fn is_punctuation(s: &str) -> bool {
 pub fn word_error_rate(reference: &str, hypothesis: &str) -> f64 {
     let norm = |s: &str| -> Vec<String> {
         s.split_whitespace()
-            .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase())
+            .map(|w| {
+                w.chars()
+                    .filter(|c| c.is_alphanumeric() || *c == '\'')
+                    .collect::<String>()
+                    .to_lowercase()
+            })
             .filter(|w| !w.is_empty())
             .collect()
     };

@@ -19,7 +19,10 @@ pub enum AsrCommand {
     /// Load (or switch to) a model file.
     LoadModel(PathBuf),
     /// Transcribe a WAV file; `job` identifies the answers in events.
-    Transcribe { job: u64, wav: PathBuf },
+    Transcribe {
+        job: u64,
+        wav: PathBuf,
+    },
     Shutdown,
 }
 
@@ -27,12 +30,27 @@ pub enum AsrCommand {
 #[derive(Debug, Clone)]
 pub enum AsrEvent {
     ModelLoading(PathBuf),
-    ModelLoaded { name: String, path: PathBuf },
+    ModelLoaded {
+        name: String,
+        path: PathBuf,
+    },
     ModelError(String),
-    Progress { job: u64, percent: i32 },
-    Done { job: u64, transcript: Transcript, seconds: f64 },
-    Failed { job: u64, error: String },
-    Cancelled { job: u64 },
+    Progress {
+        job: u64,
+        percent: i32,
+    },
+    Done {
+        job: u64,
+        transcript: Transcript,
+        seconds: f64,
+    },
+    Failed {
+        job: u64,
+        error: String,
+    },
+    Cancelled {
+        job: u64,
+    },
 }
 
 /// Handle to the worker thread.
@@ -56,7 +74,12 @@ impl AsrWorker {
         let handle = std::thread::Builder::new()
             .name("rehearse-asr".into())
             .spawn(move || run(&cmd_rx, &ev_tx, &cancel_in, &*waker))?;
-        Ok(Self { tx, rx, cancel, handle: Some(handle) })
+        Ok(Self {
+            tx,
+            rx,
+            cancel,
+            handle: Some(handle),
+        })
     }
 
     /// Sends a command (ignored if the worker has stopped).
@@ -105,7 +128,10 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                 model = None; // free the old one first
                 match Model::load(&path) {
                     Ok(m) => {
-                        emit(AsrEvent::ModelLoaded { name: m.name.clone(), path });
+                        emit(AsrEvent::ModelLoaded {
+                            name: m.name.clone(),
+                            path,
+                        });
                         model = Some(m);
                     }
                     Err(e) => emit(AsrEvent::ModelError(e.to_string())),
@@ -121,14 +147,20 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                     continue;
                 }
                 let Some(m) = model.as_ref() else {
-                    emit(AsrEvent::Failed { job, error: "no Whisper model is loaded; choose one in Settings".into() });
+                    emit(AsrEvent::Failed {
+                        job,
+                        error: "no Whisper model is loaded; choose one in Settings".into(),
+                    });
                     continue;
                 };
                 let started = std::time::Instant::now();
                 let samples = match decode::load_for_whisper(&wav) {
                     Ok((s, _)) => s,
                     Err(e) => {
-                        emit(AsrEvent::Failed { job, error: e.to_string() });
+                        emit(AsrEvent::Failed {
+                            job,
+                            error: e.to_string(),
+                        });
                         continue;
                     }
                 };
@@ -151,9 +183,16 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                     let _ = w.join();
                 }
                 match result {
-                    Ok(transcript) => emit(AsrEvent::Done { job, transcript, seconds: started.elapsed().as_secs_f64() }),
+                    Ok(transcript) => emit(AsrEvent::Done {
+                        job,
+                        transcript,
+                        seconds: started.elapsed().as_secs_f64(),
+                    }),
                     Err(super::whisper::AsrError::Cancelled) => emit(AsrEvent::Cancelled { job }),
-                    Err(e) => emit(AsrEvent::Failed { job, error: e.to_string() }),
+                    Err(e) => emit(AsrEvent::Failed {
+                        job,
+                        error: e.to_string(),
+                    }),
                 }
                 waker();
             }

@@ -43,17 +43,30 @@ impl MonoAudio {
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count) and mixes it down to mono.
 pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
     let p = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| DecodeError::Open { path: p.clone(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| DecodeError::Open {
+        path: p.clone(),
+        source,
+    })?;
     let reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|e| match e {
-        hound::Error::IoError(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => {
-            DecodeError::NotWav { path: p.clone(), reason: "the file ends inside the header".into() }
-        }
-        hound::Error::Unsupported => DecodeError::Unsupported { path: p.clone(), reason: "codec not supported (use PCM or float)".into() },
-        other => DecodeError::NotWav { path: p.clone(), reason: other.to_string() },
+        hound::Error::IoError(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::NotWav {
+            path: p.clone(),
+            reason: "the file ends inside the header".into(),
+        },
+        hound::Error::Unsupported => DecodeError::Unsupported {
+            path: p.clone(),
+            reason: "codec not supported (use PCM or float)".into(),
+        },
+        other => DecodeError::NotWav {
+            path: p.clone(),
+            reason: other.to_string(),
+        },
     })?;
     let spec = reader.spec();
     if !(8_000..=192_000).contains(&spec.sample_rate) {
-        return Err(DecodeError::Unsupported { path: p, reason: format!("sample rate {} Hz (8000–192000 Hz are accepted)", spec.sample_rate) });
+        return Err(DecodeError::Unsupported {
+            path: p,
+            reason: format!("sample rate {} Hz (8000–192000 Hz are accepted)", spec.sample_rate),
+        });
     }
     let channels = usize::from(spec.channels.max(1));
     let expected = reader.len();
@@ -64,7 +77,10 @@ pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
             collect(reader.into_samples::<i32>(), |s| s as f32 * scale, &p, expected)?
         }
         (fmt, bits) => {
-            return Err(DecodeError::Unsupported { path: p, reason: format!("{bits}-bit {fmt:?} samples") });
+            return Err(DecodeError::Unsupported {
+                path: p,
+                reason: format!("{bits}-bit {fmt:?} samples"),
+            });
         }
     };
     if interleaved.len() < channels {
@@ -74,7 +90,10 @@ pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
         .chunks_exact(channels)
         .map(|frame| frame.iter().sum::<f32>() / channels as f32)
         .collect();
-    Ok(MonoAudio { rate: spec.sample_rate, samples })
+    Ok(MonoAudio {
+        rate: spec.sample_rate,
+        samples,
+    })
 }
 
 fn collect<T, I: Iterator<Item = hound::Result<T>>>(
@@ -87,7 +106,13 @@ fn collect<T, I: Iterator<Item = hound::Result<T>>>(
     for s in iter {
         match s {
             Ok(v) => out.push(convert(v)),
-            Err(_) => return Err(DecodeError::Truncated { path: path.to_string(), expected, got: out.len() }),
+            Err(_) => {
+                return Err(DecodeError::Truncated {
+                    path: path.to_string(),
+                    expected,
+                    got: out.len(),
+                });
+            }
         }
     }
     Ok(out)
@@ -108,8 +133,8 @@ pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError
         window: WindowFunction::BlackmanHarris2,
     };
     let chunk = 4096;
-    let mut resampler = SincFixedIn::<f32>::new(ratio, 1.0, params, chunk, 1)
-        .map_err(|e| DecodeError::Resample(e.to_string()))?;
+    let mut resampler =
+        SincFixedIn::<f32>::new(ratio, 1.0, params, chunk, 1).map_err(|e| DecodeError::Resample(e.to_string()))?;
     let delay = resampler.output_delay();
     let want = (audio.samples.len() as f64 * ratio).round() as usize;
     let mut out: Vec<f32> = Vec::with_capacity(want + delay + chunk);
@@ -144,7 +169,9 @@ pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError
 pub fn load_for_whisper(path: &Path) -> Result<(Vec<f32>, f64), DecodeError> {
     let audio = read_wav_mono(path)?;
     if audio.samples.is_empty() {
-        return Err(DecodeError::Empty { path: path.display().to_string() });
+        return Err(DecodeError::Empty {
+            path: path.display().to_string(),
+        });
     }
     let duration = audio.duration_s();
     Ok((resample(&audio, WHISPER_RATE)?, duration))
@@ -188,7 +215,12 @@ mod tests {
             (16_000, 1, 8, hound::SampleFormat::Int),
         ] {
             let path = dir.path().join(format!("{rate}-{channels}-{bits}.wav"));
-            let spec = hound::WavSpec { channels, sample_rate: rate, bits_per_sample: bits, sample_format: fmt };
+            let spec = hound::WavSpec {
+                channels,
+                sample_rate: rate,
+                bits_per_sample: bits,
+                sample_format: fmt,
+            };
             write_wav(&path, spec, &sine(rate, 440.0, 1.5));
             let (out, dur) = load_for_whisper(&path).expect("decode");
             assert!((dur - 1.5).abs() < 0.01, "{rate}: duration {dur}");
@@ -211,7 +243,12 @@ mod tests {
         assert!(err.contains("is not a WAV file"), "{err}");
 
         let empty = dir.path().join("empty.wav");
-        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
         write_wav(&empty, spec, &[]);
         let err = load_for_whisper(&empty).expect_err("empty").to_string();
         assert!(err.contains("contains no audio"), "{err}");

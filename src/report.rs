@@ -1,0 +1,333 @@
+//! The feedback for one attempt: rubric coverage with evidence, dimensions, content points, mistakes and
+//! delivery, in one serialisable value. It is what the Review screen draws, what `rehearse score` prints and
+//! what is stored as `attempt.json` and read back, so its JSON keys are a contract.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bank::Question;
+use crate::delivery::{self, Delivery, WpmFlag};
+use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric, mmss};
+use crate::transcript::Transcript;
+
+/// The guide's target for the number of dimensions named ("two or three"), used by [`Report::summary`].
+pub const DIMENSION_TARGET: (usize, usize) = (2, 3);
+
+/// Feedback for one recorded answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Question id.
+    pub question: String,
+    /// Length of the recording, seconds.
+    pub duration_s: f64,
+    /// What was said, with times.
+    pub transcript: Transcript,
+    /// One entry per rubric cell, in rubric order.
+    pub rubric: Vec<CellResult>,
+    /// When the problem was first restated (null if never).
+    pub restatement_at_s: Option<f64>,
+    /// The restatement came after the rubric's `late_after_s` (30 s).
+    pub restatement_late: bool,
+    /// Dimensions discussed as trade-off axes, in order of first discussion.
+    pub dimensions: Vec<String>,
+    /// The question's content points.
+    pub content_points: Vec<PointResult>,
+    /// The question's common mistakes and whether the answer addressed them.
+    pub mistakes: Vec<MistakeResult>,
+    /// Pace, fillers, hedges, pauses, time.
+    pub delivery: Delivery,
+}
+
+/// Scores one answer: rubric cells, restatement timing, dimensions, content points, mistakes and delivery.
+pub fn score(question: &Question, rubric: &Rubric, transcript: &Transcript, time_box_s: f64) -> Report {
+    let eval = rubric.evaluate(question, transcript, time_box_s);
+    Report {
+        question: question.id.clone(),
+        duration_s: transcript.duration_s,
+        transcript: transcript.clone(),
+        rubric: eval.cells,
+        restatement_at_s: eval.restatement_at_s,
+        restatement_late: eval.restatement_late,
+        dimensions: eval.dimensions.into_iter().map(|d| d.name).collect(),
+        content_points: eval.content_points,
+        mistakes: eval.mistakes,
+        delivery: delivery::analyse(transcript, time_box_s),
+    }
+}
+
+/// Fraction of rubric cells covered (0 when the report has no cells); used for badges and history.
+pub fn coverage(report: &Report) -> f64 {
+    if report.rubric.is_empty() {
+        return 0.0;
+    }
+    report.rubric.iter().filter(|c| c.covered).count() as f64 / report.rubric.len() as f64
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}
+
+/// "trade-offs" → "Trade-offs".
+fn title(id: &str) -> String {
+    let mut c = id.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+fn quote(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        format!("\u{201c}{text}\u{201d}")
+    } else {
+        let cut: String = text.chars().take(MAX - 1).collect();
+        format!("\u{201c}{}…\u{201d}", cut.trim_end())
+    }
+}
+
+impl Report {
+    /// A short human summary for the terminal: a line per cell with ✓/✗ and its first quote, restatement
+    /// time, dimensions against the 2–3 target, content points, mistakes not mentioned, and delivery.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let covered = self.rubric.iter().filter(|c| c.covered).count();
+        let _ = writeln!(
+            s,
+            "{} · {} of {} · {}/{} rubric cells",
+            self.question,
+            mmss(self.delivery.time_used_s),
+            mmss(self.delivery.time_box_s),
+            covered,
+            self.rubric.len()
+        );
+        let width = self.rubric.iter().map(|c| c.cell.chars().count()).max().unwrap_or(0);
+        for c in &self.rubric {
+            let name = title(&c.cell);
+            let detail = c.evidence.first().map_or_else(
+                || "— nothing found".to_string(),
+                |e| format!("{} {}", mmss(e.start_s), quote(&e.text)),
+            );
+            let _ = writeln!(
+                s,
+                "{} {name:<width$}  {:>3.0}%  {detail}",
+                mark(c.covered),
+                c.score * 100.0
+            );
+        }
+        match self.restatement_at_s {
+            Some(t) if self.restatement_late => {
+                let _ = writeln!(
+                    s,
+                    "! Restated the problem late, at {} (aim for the first 30 s)",
+                    mmss(t)
+                );
+            }
+            Some(t) => {
+                let _ = writeln!(s, "  Restated the problem at {}", mmss(t));
+            }
+            None => {
+                let _ = writeln!(s, "! Never restated the problem");
+            }
+        }
+        let (lo, hi) = DIMENSION_TARGET;
+        let n = self.dimensions.len();
+        let list = if n == 0 {
+            String::new()
+        } else {
+            format!(" ({})", self.dimensions.join(", "))
+        };
+        let advice = if n > hi {
+            " — say which one you'd optimise"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "{} Dimensions: {n}{list}, target {lo}–{hi}{advice}", mark(n >= lo));
+        let boundary = self.rubric.iter().find(|c| c.cell == "boundaries");
+        if let Some(b) = boundary {
+            let _ = writeln!(
+                s,
+                "{} Boundary: {}",
+                mark(b.covered),
+                b.evidence
+                    .first()
+                    .map_or("none named — say where this breaks".to_string(), |e| format!(
+                        "{} {}",
+                        mmss(e.start_s),
+                        quote(&e.text)
+                    ))
+            );
+        }
+        let hit = self.content_points.iter().filter(|p| p.covered).count();
+        let _ = writeln!(s, "Content points {hit}/{}:", self.content_points.len());
+        for p in &self.content_points {
+            let at = p
+                .evidence
+                .first()
+                .map(|e| format!(" — {} {}", mmss(e.start_s), quote(&e.text)));
+            let _ = writeln!(s, "  {} {}{}", mark(p.covered), p.point, at.unwrap_or_default());
+        }
+        let missed: Vec<&str> = self
+            .mistakes
+            .iter()
+            .filter(|m| !m.mentioned)
+            .map(|m| m.mistake.as_str())
+            .collect();
+        if missed.is_empty() {
+            let _ = writeln!(s, "✓ Addressed every common mistake");
+        } else {
+            let _ = writeln!(s, "Not mentioned:");
+            for m in missed {
+                let _ = writeln!(s, "  ✗ {m}");
+            }
+        }
+        let d = &self.delivery;
+        let pace = match d.wpm_flag {
+            WpmFlag::Slow => " (slow: aim for 110–170)",
+            WpmFlag::Fast => " (fast: aim for 110–170)",
+            WpmFlag::Ok => "",
+        };
+        let top_fillers = {
+            let mut v: Vec<(&String, &usize)> = d.fillers.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1));
+            v.iter()
+                .take(3)
+                .map(|(k, n)| format!("{k} ×{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let fillers = if top_fillers.is_empty() {
+            String::new()
+        } else {
+            format!(" ({top_fillers})")
+        };
+        let _ = writeln!(
+            s,
+            "Delivery: {:.0} wpm{pace} · fillers {:.1}/min{fillers} · hedges {:.1}/min",
+            d.wpm, d.fillers_per_min, d.hedges_per_min
+        );
+        let pauses = if d.long_pauses.is_empty() {
+            "no long pauses".to_string()
+        } else {
+            let at: Vec<String> = d
+                .long_pauses
+                .iter()
+                .take(5)
+                .map(|p| format!("{} ({:.1} s)", mmss(p.start_s), p.length_s))
+                .collect();
+            format!("{} long pause(s) at {}", d.long_pauses.len(), at.join(", "))
+        };
+        let over = d.over_time_s();
+        let time = if over > 0.0 {
+            format!(" — {over:.0} s over the box")
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            s,
+            "          {pauses} · longest run {} · time {}/{}{time}",
+            mmss(d.longest_run_s),
+            mmss(d.time_used_s),
+            mmss(d.time_box_s)
+        );
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Deck;
+
+    #[test]
+    fn json_has_exactly_the_contract_keys_and_round_trips() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let q = &deck.questions[0];
+        let t = Transcript::from_plain_text(
+            "So the question is which metrics tell us product metrics is working. The trade-off is latency \
+             versus cost. It breaks down when events arrive late.",
+            Some(12.0),
+        );
+        let r = score(q, &rubric, &t, q.time_box_s);
+        let v = serde_json::to_value(&r).expect("json");
+        let mut keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "content_points",
+                "delivery",
+                "dimensions",
+                "duration_s",
+                "mistakes",
+                "question",
+                "restatement_at_s",
+                "restatement_late",
+                "rubric",
+                "transcript"
+            ]
+        );
+        let cell = &v["rubric"][0];
+        assert_eq!(cell["cell"], "restatement");
+        assert!(cell["covered"].is_boolean() && cell["score"].is_number());
+        let ev = &cell["evidence"][0];
+        assert!(ev["text"].is_string() && ev["start_s"].is_number() && ev["end_s"].is_number());
+        for k in [
+            "wpm",
+            "fillers_per_min",
+            "fillers",
+            "hedges_per_min",
+            "long_pauses",
+            "time_used_s",
+            "time_box_s",
+        ] {
+            assert!(v["delivery"].get(k).is_some(), "delivery.{k}");
+        }
+        assert!(v["mistakes"][0].get("mentioned").is_some());
+        assert!(v["content_points"][0].get("point").is_some());
+        let back: Report = serde_json::from_value(v).expect("deserialize");
+        assert_eq!(back, r);
+        let none = score(
+            q,
+            &rubric,
+            &Transcript::from_plain_text("Hello there.", Some(3.0)),
+            180.0,
+        );
+        assert!(serde_json::to_value(&none).expect("json")["restatement_at_s"].is_null());
+    }
+
+    #[test]
+    fn coverage_is_fraction_of_cells() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let mut r = score(&deck.questions[0], &rubric, &Transcript::default(), 180.0);
+        assert_eq!(coverage(&r), 0.0);
+        r.rubric[0].covered = true;
+        r.rubric[1].covered = true;
+        assert!((coverage(&r) - 2.0 / r.rubric.len() as f64).abs() < 1e-12);
+        r.rubric.clear();
+        assert_eq!(coverage(&r), 0.0);
+    }
+
+    #[test]
+    fn summary_lists_cells_dimensions_mistakes_and_delivery() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let q = &deck.questions[0];
+        let t = Transcript::from_plain_text(
+            "So the question is which metrics tell us it is working. If latency matters more, pay for it, \
+             at the cost of more compute. It breaks down when events arrive late.",
+            Some(14.0),
+        );
+        let s = score(q, &rubric, &t, q.time_box_s).summary();
+        assert!(s.starts_with("pm-01-success-metrics · 0:14 of 3:00"), "{s}");
+        assert!(s.contains("✓ Restatement"), "{s}");
+        assert!(s.contains("0:00 \u{201c}So the question is"), "{s}");
+        assert!(s.contains("✓ Boundaries"), "{s}");
+        assert!(s.contains("✗ Execution"), "{s}");
+        assert!(s.contains("Dimensions: 2 (latency, cost), target 2–3"), "{s}");
+        assert!(s.contains("✗ Skipping schema evolution"), "{s}");
+        assert!(s.contains("Delivery: "), "{s}");
+        assert!(s.contains("no long pauses"), "{s}");
+    }
+}
