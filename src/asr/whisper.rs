@@ -106,8 +106,18 @@ impl Model {
             params.set_initial_prompt(FILLER_PROMPT);
         }
         params.set_progress_callback_safe(progress);
-        let flag = Arc::clone(&cancel);
-        params.set_abort_callback_safe(move || flag.load(Ordering::Relaxed));
+        // Not `set_abort_callback_safe`: in whisper-rs 0.16 its trampoline casts the boxed `dyn FnMut` back
+        // to the closure type, so the callback reads past the allocation and aborts at random (whisper
+        // error -6). Point the C callback straight at the flag instead; `cancel` outlives `state.full`.
+        unsafe extern "C" fn abort_requested(flag: *mut std::ffi::c_void) -> bool {
+            // SAFETY: `flag` is `Arc::as_ptr(&cancel)`, alive for the whole `state.full` call below.
+            unsafe { (*flag.cast::<AtomicBool>()).load(Ordering::Relaxed) }
+        }
+        // SAFETY: the callback only reads the AtomicBool that `cancel` keeps alive until we return.
+        unsafe {
+            params.set_abort_callback(Some(abort_requested));
+            params.set_abort_callback_user_data(Arc::as_ptr(&cancel).cast_mut().cast());
+        }
         // Whisper needs at least one second of input; pad short clips with silence.
         let mut padded;
         let input = if samples.len() < 16_000 + 1_600 {
