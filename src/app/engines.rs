@@ -1,0 +1,331 @@
+//! The app's view of its audio engines, behind small adapters so the window can run on the real devices
+//! or on injected stand-ins. [`Recorder`] is the capture side: the real microphone, or [`FileRecorder`], which
+//! streams an existing WAV as if it were being spoken (for UI tests with no microphone, and for demos).
+//! [`Player`] is the playback side.
+
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+
+use crate::audio::decode;
+
+/// Called after every engine event (the app passes `ctx.request_repaint`).
+pub type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// What to record and for how long.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordRequest {
+    /// Where the answer's WAV goes (inside the attempt folder).
+    pub path: PathBuf,
+    /// The recording stops by itself after this long.
+    pub time_box_s: f64,
+    /// Input device name; `None` = the system default.
+    pub device: Option<String>,
+}
+
+/// Why a recording ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StopWhy {
+    /// The person pressed Stop.
+    User,
+    /// The time-box ran out.
+    TimeUp,
+    /// The device failed; the message says what to do.
+    #[allow(dead_code)] // sent by the microphone adapter once the capture engine lands
+    Failed(String),
+}
+
+/// What a recorder reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecEvent {
+    /// Recording has begun on this device.
+    Started { device: String },
+    /// Input level in dBFS.
+    Level { rms_db: f32, peak_db: f32 },
+    /// Seconds since Start.
+    Elapsed(f64),
+    /// The file is complete.
+    Stopped {
+        path: PathBuf,
+        duration_s: f64,
+        why: StopWhy,
+    },
+    /// Nothing was recorded; in words for the person.
+    Error(String),
+}
+
+/// A source of recorded answers.
+pub trait Recorder {
+    /// Starts recording; `Started` or `Error` follows.
+    fn start(&mut self, req: RecordRequest);
+    /// Stops; `Stopped` follows once the file is complete.
+    fn stop(&mut self);
+    /// The next event, if any.
+    fn try_recv(&mut self) -> Option<RecEvent>;
+}
+
+enum FileCmd {
+    Start(RecordRequest),
+    Stop,
+    Shutdown,
+}
+
+/// Streams an existing WAV into the attempt as if it were the microphone: it writes the file (at once, or
+/// paced in real time), reports level and elapsed time, honours the time-box and Stop.
+pub struct FileRecorder {
+    tx: Sender<FileCmd>,
+    rx: Receiver<RecEvent>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl FileRecorder {
+    /// `realtime`: write the audio at speaking pace (Stop keeps what was "said" so far); otherwise the whole
+    /// file is "said" at once and the clock still runs until Stop.
+    pub fn spawn(source: PathBuf, realtime: bool, waker: Waker) -> std::io::Result<Self> {
+        let (tx, cmd_rx) = unbounded();
+        let (ev_tx, rx) = unbounded();
+        let handle = std::thread::Builder::new()
+            .name("rehearse-file-mic".into())
+            .spawn(move || file_worker(&source, realtime, &cmd_rx, &ev_tx, &*waker))?;
+        Ok(Self {
+            tx,
+            rx,
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Recorder for FileRecorder {
+    fn start(&mut self, req: RecordRequest) {
+        let _ = self.tx.send(FileCmd::Start(req));
+    }
+    fn stop(&mut self) {
+        let _ = self.tx.send(FileCmd::Stop);
+    }
+    fn try_recv(&mut self) -> Option<RecEvent> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Drop for FileRecorder {
+    fn drop(&mut self) {
+        let _ = self.tx.send(FileCmd::Shutdown);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn db(x: f32) -> f32 {
+    20.0 * x.max(1e-6).log10()
+}
+
+fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<(), String> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for s in samples {
+        let v = (s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16;
+        w.write_sample(v).map_err(|e| e.to_string())?;
+    }
+    w.finalize().map_err(|e| e.to_string())
+}
+
+fn file_worker(source: &Path, realtime: bool, cmds: &Receiver<FileCmd>, events: &Sender<RecEvent>, waker: &dyn Fn()) {
+    let emit = |e: RecEvent| {
+        let _ = events.send(e);
+        waker();
+    };
+    const TICK: Duration = Duration::from_millis(50);
+    while let Ok(cmd) = cmds.recv() {
+        let req = match cmd {
+            FileCmd::Shutdown => return,
+            FileCmd::Stop => continue,
+            FileCmd::Start(req) => req,
+        };
+        let audio = match decode::read_wav_mono(source) {
+            Ok(a) => a,
+            Err(e) => {
+                emit(RecEvent::Error(format!("cannot read the stand-in recording: {e}")));
+                continue;
+            }
+        };
+        emit(RecEvent::Started {
+            device: format!("file: {}", source.display()),
+        });
+        let started = Instant::now();
+        let per_tick = (audio.rate as usize * TICK.as_millis() as usize / 1000).max(1);
+        let why = loop {
+            match cmds.recv_timeout(TICK) {
+                Ok(FileCmd::Stop) => break StopWhy::User,
+                Ok(FileCmd::Shutdown) => break StopWhy::User,
+                Ok(FileCmd::Start(_)) | Err(_) => {}
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            let at = ((elapsed * f64::from(audio.rate)) as usize).min(audio.samples.len());
+            let chunk = &audio.samples[at.saturating_sub(per_tick)..at];
+            let (sum, peak) = chunk
+                .iter()
+                .fold((0.0_f32, 0.0_f32), |(s, p), x| (s + x * x, p.max(x.abs())));
+            let rms = (sum / chunk.len().max(1) as f32).sqrt();
+            emit(RecEvent::Level {
+                rms_db: db(rms),
+                peak_db: db(peak),
+            });
+            emit(RecEvent::Elapsed(elapsed));
+            if elapsed >= req.time_box_s {
+                break StopWhy::TimeUp;
+            }
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        let n = if realtime {
+            ((elapsed.min(req.time_box_s) * f64::from(audio.rate)) as usize).min(audio.samples.len())
+        } else {
+            audio.samples.len()
+        };
+        match write_wav(&req.path, audio.rate, &audio.samples[..n]) {
+            Ok(()) => emit(RecEvent::Stopped {
+                path: req.path.clone(),
+                duration_s: n as f64 / f64::from(audio.rate.max(1)),
+                why,
+            }),
+            Err(e) => emit(RecEvent::Error(e)),
+        }
+    }
+}
+
+/// The microphone, until the capture engine lands in `crate::audio::capture`.
+pub struct MicRecorder {
+    pending: Vec<RecEvent>,
+}
+
+impl MicRecorder {
+    /// Starts the capture engine.
+    pub fn spawn(_waker: Waker) -> std::io::Result<Self> {
+        Ok(Self { pending: Vec::new() })
+    }
+}
+
+impl Recorder for MicRecorder {
+    fn start(&mut self, _req: RecordRequest) {
+        self.pending.push(RecEvent::Error(
+            "No microphone capture in this build yet. Run with REHEARSE_FAKE_MIC=path/to/answer.wav to try the flow."
+                .into(),
+        ));
+    }
+    fn stop(&mut self) {}
+    fn try_recv(&mut self) -> Option<RecEvent> {
+        self.pending.pop()
+    }
+}
+
+/// What the player reports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlayerEvent {
+    /// Loaded, paused at 0.
+    Loaded { duration_s: f64 },
+    /// Position played, seconds.
+    Position(f64),
+    /// Reached the end.
+    Finished,
+    /// In words for the person (e.g. no output device: review still works without sound).
+    #[allow(dead_code)] // sent by the playback adapter once the playback engine lands
+    Error(String),
+}
+
+/// Plays a recording back. Stand-in: a silent clock until `crate::audio::playback` lands.
+pub struct Player {
+    duration_s: f64,
+    base_s: f64,
+    since: Option<Instant>,
+    speed: f32,
+    events: Vec<PlayerEvent>,
+    last_tick: Option<Instant>,
+}
+
+impl Player {
+    /// Starts the playback engine.
+    pub fn spawn(_silent: bool, _waker: Waker) -> std::io::Result<Self> {
+        Ok(Self {
+            duration_s: 0.0,
+            base_s: 0.0,
+            since: None,
+            speed: 1.0,
+            events: Vec::new(),
+            last_tick: None,
+        })
+    }
+
+    fn now_s(&self) -> f64 {
+        let run = self
+            .since
+            .map_or(0.0, |t| t.elapsed().as_secs_f64() * f64::from(self.speed));
+        (self.base_s + run).min(self.duration_s)
+    }
+
+    /// Loads a WAV (paused at 0). `duration_s` is known from the attempt.
+    pub fn load(&mut self, _path: &Path, duration_s: f64) {
+        self.duration_s = duration_s;
+        self.base_s = 0.0;
+        self.since = None;
+        self.events.push(PlayerEvent::Loaded { duration_s });
+    }
+    /// Plays (from the start after the end).
+    pub fn play(&mut self) {
+        if self.base_s >= self.duration_s {
+            self.base_s = 0.0;
+        }
+        self.since = Some(Instant::now());
+    }
+    /// Pauses.
+    pub fn pause(&mut self) {
+        self.base_s = self.now_s();
+        self.since = None;
+        self.events.push(PlayerEvent::Position(self.base_s));
+    }
+    /// Seeks.
+    pub fn seek(&mut self, t: f64) {
+        self.base_s = t.clamp(0.0, self.duration_s);
+        if self.since.is_some() {
+            self.since = Some(Instant::now());
+        }
+        self.events.push(PlayerEvent::Position(self.base_s));
+    }
+    /// Speed 0.75–1.5.
+    pub fn set_speed(&mut self, speed: f32) {
+        self.base_s = self.now_s();
+        if self.since.is_some() {
+            self.since = Some(Instant::now());
+        }
+        self.speed = speed.clamp(0.75, 1.5);
+    }
+    /// The next event.
+    pub fn try_recv(&mut self) -> Option<PlayerEvent> {
+        if !self.events.is_empty() {
+            return Some(self.events.remove(0));
+        }
+        self.since?;
+        if self.last_tick.is_some_and(|l| l.elapsed() < Duration::from_millis(30)) {
+            return None;
+        }
+        self.last_tick = Some(Instant::now());
+        let t = self.now_s();
+        if t >= self.duration_s {
+            self.base_s = self.duration_s;
+            self.since = None;
+            return Some(PlayerEvent::Finished);
+        }
+        Some(PlayerEvent::Position(t))
+    }
+}
+
+/// Input devices as (name, is default). Runs off the UI thread.
+pub fn list_input_devices() -> Result<Vec<(String, bool)>, String> {
+    Err("microphone capture is not in this build yet".into())
+}

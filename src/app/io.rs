@@ -1,0 +1,288 @@
+//! The app's disk worker. Everything the window needs from the disk — attempts (create, save, list,
+//! delete), the waveform envelope of a recording, user decks, the model list, input devices — runs on one
+//! named thread ("rehearse-io") so the UI thread never waits on a file. Small `attempt.json` writes go here
+//! too: they are quick, but a slow disk must not stall a frame. File dialogs run on their own short-lived
+//! thread ("rehearse-file-dialog") because they block until the person answers.
+
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+
+use super::engines::Waker;
+use super::standin::Waveform;
+use super::state::Entry;
+use super::store_shim::{Attempt, NewAttempt, Status, Store};
+use crate::asr::models::{self, InstalledModel};
+use crate::audio::decode;
+use crate::bank::{Deck, Question};
+use crate::report::{self, Report};
+use crate::rubric::Rubric;
+use crate::transcript::Transcript;
+
+/// Columns in a waveform envelope: enough for a wide window, cheap to draw.
+const WAVE_BUCKETS: usize = 1200;
+
+/// What the disk worker is asked to do.
+#[derive(Debug)]
+pub enum IoCommand {
+    /// Recover interrupted recordings, then list attempts.
+    LoadAttempts,
+    /// Create an attempt folder for a new recording.
+    Create {
+        question_id: String,
+        deck_id: String,
+    },
+    /// Write `attempt.json`.
+    Save(Box<Attempt>),
+    /// Score a transcript against the rubric, store transcript and report in the attempt (status scored)
+    /// and save it.
+    ScoreAndSave {
+        attempt: Box<Attempt>,
+        question: Box<Question>,
+        transcript: Box<Transcript>,
+        time_box_s: f64,
+    },
+    /// Delete an attempt folder.
+    Delete(String),
+    /// Compute the waveform envelope of an attempt's recording.
+    LoadWave {
+        attempt_id: String,
+        wav: PathBuf,
+    },
+    /// Copy a deck into `<data>/decks/` and load it.
+    ImportDeck(PathBuf),
+    /// Load the user decks in `<data>/decks/`.
+    LoadDecks,
+    /// List installed Whisper models.
+    ListModels,
+    Shutdown,
+}
+
+/// What the disk worker reports.
+#[derive(Debug)]
+pub enum IoEvent {
+    Attempts(Vec<Entry>),
+    Created(Box<NewAttempt>),
+    Saved(Box<Attempt>),
+    Scored(Box<Entry>),
+    Deleted(String),
+    Wave {
+        attempt_id: String,
+        wave: Waveform,
+    },
+    Decks(Vec<Deck>),
+    DeckImported(Box<Deck>),
+    Models(Vec<InstalledModel>),
+    /// Something failed; in words for the person.
+    Error(String),
+}
+
+/// Handle to the disk worker.
+pub struct IoWorker {
+    tx: Sender<IoCommand>,
+    rx: Receiver<IoEvent>,
+    /// Events sent back by dialog threads.
+    dialog_tx: Sender<IoEvent>,
+    handle: Option<JoinHandle<()>>,
+    data_dir: PathBuf,
+}
+
+impl IoWorker {
+    /// Starts the worker on the store at `data_dir`.
+    pub fn spawn(data_dir: PathBuf, waker: Waker) -> std::io::Result<Self> {
+        let (tx, cmd_rx) = unbounded();
+        let (ev_tx, rx) = unbounded();
+        let dir = data_dir.clone();
+        let ev = ev_tx.clone();
+        let handle = std::thread::Builder::new()
+            .name("rehearse-io".into())
+            .spawn(move || run(&dir, &cmd_rx, &ev, &*waker))?;
+        Ok(Self {
+            tx,
+            rx,
+            dialog_tx: ev_tx,
+            handle: Some(handle),
+            data_dir,
+        })
+    }
+
+    /// Queues a command.
+    pub fn send(&self, cmd: IoCommand) {
+        let _ = self.tx.send(cmd);
+    }
+
+    /// The next event.
+    pub fn try_recv(&self) -> Option<IoEvent> {
+        self.rx.try_recv().ok()
+    }
+
+    /// The data dir the store lives in.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Shows "Open deck…" on a dialog thread; the chosen deck is imported by the worker.
+    pub fn pick_deck(&self, waker: Waker) {
+        let tx = self.tx.clone();
+        let err = self.dialog_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rehearse-file-dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Open a question deck")
+                    .add_filter("Question deck (TOML)", &["toml"])
+                    .pick_file();
+                if let Some(path) = picked {
+                    let _ = tx.send(IoCommand::ImportDeck(path));
+                }
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = err.send(IoEvent::Error(format!("cannot open the file dialog: {e}")));
+        }
+    }
+}
+
+impl Drop for IoWorker {
+    fn drop(&mut self) {
+        let _ = self.tx.send(IoCommand::Shutdown);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn run(data_dir: &Path, cmds: &Receiver<IoCommand>, events: &Sender<IoEvent>, waker: &dyn Fn()) {
+    let emit = |e: IoEvent| {
+        let _ = events.send(e);
+        waker();
+    };
+    let store = match Store::open(data_dir) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            emit(IoEvent::Error(format!(
+                "cannot open the attempt store in {}: {e}. Check the folder's permissions or set REHEARSE_DATA_DIR.",
+                data_dir.display()
+            )));
+            None
+        }
+    };
+    while let Ok(cmd) = cmds.recv() {
+        if matches!(cmd, IoCommand::Shutdown) {
+            break;
+        }
+        if let Some(ev) = handle(data_dir, store.as_ref(), cmd) {
+            emit(ev);
+        }
+    }
+}
+
+fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEvent> {
+    let no_store = || IoEvent::Error("the attempt store is not available".into());
+    Some(match cmd {
+        IoCommand::Shutdown => return None,
+        IoCommand::LoadAttempts => {
+            let Some(store) = store else { return Some(no_store()) };
+            let _ = store.recover();
+            match store.list() {
+                Ok(list) => IoEvent::Attempts(
+                    list.into_iter()
+                        .map(|attempt| Entry {
+                            report: parse_report(&attempt),
+                            attempt,
+                        })
+                        .collect(),
+                ),
+                Err(e) => IoEvent::Error(format!("cannot list attempts: {e}")),
+            }
+        }
+        IoCommand::Create { question_id, deck_id } => {
+            let Some(store) = store else { return Some(no_store()) };
+            match store.create_attempt(&question_id, &deck_id) {
+                Ok(n) => IoEvent::Created(Box::new(n)),
+                Err(e) => IoEvent::Error(format!("cannot create the attempt folder: {e}")),
+            }
+        }
+        IoCommand::Save(attempt) => {
+            let Some(store) = store else { return Some(no_store()) };
+            match store.save(&attempt) {
+                Ok(()) => IoEvent::Saved(attempt),
+                Err(e) => IoEvent::Error(format!("cannot save attempt {}: {e}", attempt.id)),
+            }
+        }
+        IoCommand::ScoreAndSave {
+            mut attempt,
+            question,
+            transcript,
+            time_box_s,
+        } => {
+            let Some(store) = store else { return Some(no_store()) };
+            let rubric = match Rubric::embedded() {
+                Ok(r) => r,
+                Err(e) => return Some(IoEvent::Error(format!("the rubric did not load: {e}"))),
+            };
+            let report = report::score(&question, &rubric, &transcript, time_box_s);
+            attempt.transcript = Some(*transcript);
+            attempt.report = serde_json::to_value(&report).ok();
+            attempt.status = Status::Scored;
+            attempt.error = None;
+            match store.save(&attempt) {
+                Ok(()) => IoEvent::Scored(Box::new(Entry {
+                    attempt: *attempt,
+                    report: Some(report),
+                })),
+                Err(e) => IoEvent::Error(format!("cannot save attempt {}: {e}", attempt.id)),
+            }
+        }
+        IoCommand::Delete(id) => {
+            let Some(store) = store else { return Some(no_store()) };
+            match store.delete(&id) {
+                Ok(()) => IoEvent::Deleted(id),
+                Err(e) => IoEvent::Error(format!("cannot delete attempt {id}: {e}")),
+            }
+        }
+        IoCommand::LoadWave { attempt_id, wav } => match decode::read_wav_mono(&wav) {
+            Ok(audio) => IoEvent::Wave {
+                attempt_id,
+                wave: Waveform::from_samples(&audio.samples, audio.rate, WAVE_BUCKETS),
+            },
+            Err(e) => IoEvent::Error(format!("cannot read the recording: {e}")),
+        },
+        IoCommand::LoadDecks => {
+            let (decks, errors) = crate::bank::load_user_decks(data_dir);
+            if let Some(e) = errors.first() {
+                return Some(IoEvent::Error(format!(
+                    "a deck in {} did not load: {e}",
+                    data_dir.join("decks").display()
+                )));
+            }
+            IoEvent::Decks(decks)
+        }
+        IoCommand::ImportDeck(path) => match import_deck(data_dir, &path) {
+            Ok(deck) => IoEvent::DeckImported(Box::new(deck)),
+            Err(e) => IoEvent::Error(e),
+        },
+        IoCommand::ListModels => IoEvent::Models(models::list()),
+    })
+}
+
+/// Loads a deck file (so a broken one is reported, not copied) and keeps a copy in `<data>/decks/`.
+fn import_deck(data_dir: &Path, path: &Path) -> Result<Deck, String> {
+    let deck = Deck::load_file(path).map_err(|e| format!("this deck did not load: {e}"))?;
+    let dir = data_dir.join("decks");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dest = dir.join(format!("{}.toml", deck.id));
+    if dest != path {
+        std::fs::copy(path, &dest).map_err(|e| format!("cannot copy the deck to {}: {e}", dest.display()))?;
+    }
+    Ok(deck)
+}
+
+/// The report stored in an attempt, if it has one that this version understands.
+pub fn parse_report(attempt: &Attempt) -> Option<Report> {
+    attempt
+        .report
+        .as_ref()
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+}

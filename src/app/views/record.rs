@@ -1,0 +1,212 @@
+//! Answering: the question, a large countdown, the input level, Start/Stop. While recording only the clock
+//! and the level show, so nothing competes with thinking out loud. Then the transcription progress.
+
+use egui::{Align, Layout, RichText};
+
+use super::{St, section};
+use crate::app::App;
+use crate::app::logic::Command;
+use crate::app::standin::{Theme, countdown_ui, level_meter_ui};
+use crate::app::state::{ModelState, Stage};
+use crate::bank::Question;
+
+/// Width of the centred recording column.
+const COLUMN_WIDTH: f32 = 560.0;
+
+pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
+    let question = app
+        .selected
+        .as_deref()
+        .and_then(|id| app.decks.iter().find_map(|d| d.question(id)));
+    ui.vertical_centered(|ui| {
+        ui.set_max_width(COLUMN_WIDTH);
+        match &app.stage {
+            Stage::Preparing { question, time_box_s } => {
+                prompt(ui, question);
+                ui.add_space(24.0);
+                countdown_ui(ui, *time_box_s, *time_box_s);
+                ui.weak("Starting…");
+            }
+            Stage::Recording(r) => {
+                prompt(ui, &r.question);
+                ui.add_space(24.0);
+                countdown_ui(ui, (r.time_box_s - r.elapsed_s).max(0.0), r.time_box_s);
+                ui.add_space(8.0);
+                level_meter_ui(ui, r.rms_db, r.peak_db);
+                ui.add_space(16.0);
+                let label = if r.stopping { "Stopping…" } else { "Stop recording" };
+                let b = ui
+                    .add_enabled(
+                        r.started && !r.stopping,
+                        egui::Button::new(RichText::new(label).size(18.0)),
+                    )
+                    .on_hover_text("Space");
+                if b.clicked() {
+                    cmds.push(Command::StopRecording);
+                }
+                ui.weak("Space stops");
+            }
+            Stage::Transcribing(t) => {
+                if let Some(q) = &t.question {
+                    prompt(ui, q);
+                }
+                ui.add_space(24.0);
+                let text = if t.scoring {
+                    "Scoring…".to_owned()
+                } else if matches!(app.model, ModelState::Loading(_)) {
+                    "Waiting for the model to load…".to_owned()
+                } else {
+                    format!("Transcribing… {}%", t.progress)
+                };
+                ui.label(&text);
+                let bar = ui.add(egui::ProgressBar::new(t.progress as f32 / 100.0).desired_width(COLUMN_WIDTH));
+                bar.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Transcription progress")
+                });
+                ui.add_space(8.0);
+                if ui.add_enabled(!t.scoring, egui::Button::new("Cancel")).clicked() {
+                    cmds.push(Command::CancelTranscription);
+                }
+            }
+            Stage::Idle | Stage::Review(_) => match question {
+                None => {
+                    ui.add_space(40.0);
+                    ui.label("Pick a question to answer.");
+                    if ui.button("Go to questions").clicked() {
+                        cmds.push(Command::ShowScreen(crate::app::state::Screen::Questions));
+                    }
+                }
+                Some(q) => ready(ui, app, q, st, cmds),
+            },
+        }
+    });
+}
+
+fn prompt(ui: &mut egui::Ui, q: &Question) {
+    ui.label(RichText::new(&q.prompt).size(22.0).strong());
+}
+
+/// The question card and the Start button, with what is missing if recording cannot work.
+fn ready(ui: &mut egui::Ui, app: &App, q: &Question, st: &mut St, cmds: &mut Vec<Command>) {
+    prompt(ui, q);
+    ui.weak(format!(
+        "{} · answer out loud in {}",
+        q.difficulty.as_str(),
+        mmss(app.prefs.time_box_s)
+    ));
+    let answered = app
+        .entries
+        .iter()
+        .any(|e| e.attempt.question_id == q.id && e.report.is_some());
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut st.peek, "Peek at the hint")
+            .on_hover_text("The hint, example and common mistakes. Try answering first.");
+    });
+    if st.peek || answered {
+        ui.with_layout(Layout::top_down(Align::LEFT), |ui| question_details(ui, q));
+    }
+    ui.add_space(24.0);
+    countdown_ui(ui, app.prefs.time_box_s, app.prefs.time_box_s);
+    ui.add_space(8.0);
+    let problem = blocker(ui, app, cmds);
+    ui.add_space(8.0);
+    let start = ui
+        .add_enabled(
+            problem.is_none(),
+            egui::Button::new(RichText::new("Start recording").size(18.0)),
+        )
+        .on_hover_text("Space");
+    if start.clicked() {
+        cmds.push(Command::StartRecording);
+    }
+    ui.weak("Space starts and stops");
+}
+
+/// Shows why recording cannot start (no model, no microphone) and what to do; `Some` when blocked.
+fn blocker(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) -> Option<()> {
+    let theme = Theme::of(ui);
+    let mut blocked = None;
+    match &app.model {
+        ModelState::Unavailable(why) => {
+            ui.colored_label(theme.red, "No transcription model");
+            ui.label(why);
+            if ui.button("Open Settings").clicked() {
+                cmds.push(Command::ShowScreen(crate::app::state::Screen::Settings));
+            }
+            blocked = Some(());
+        }
+        ModelState::Loading(name) => {
+            ui.weak(format!(
+                "Loading model {name}… you can start; transcription waits for it."
+            ));
+        }
+        ModelState::Ready(_) => {}
+    }
+    match &app.devices {
+        Some(Err(why)) => {
+            ui.colored_label(theme.red, "No microphone");
+            ui.label(format!(
+                "{why}. Plug in a microphone (or allow access to it), then press Refresh in Settings."
+            ));
+            blocked = Some(());
+        }
+        Some(Ok(list)) if list.is_empty() => {
+            ui.colored_label(theme.red, "No microphone");
+            ui.label("No input device was found. Plug one in, then press Refresh in Settings.");
+            blocked = Some(());
+        }
+        Some(Ok(list)) => {
+            let current = app
+                .prefs
+                .input_device
+                .clone()
+                .unwrap_or_else(|| "System default".to_owned());
+            ui.horizontal(|ui| {
+                let label = ui.label("Microphone");
+                egui::ComboBox::from_id_salt("record_device")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        if ui
+                            .selectable_label(app.prefs.input_device.is_none(), "System default")
+                            .clicked()
+                        {
+                            cmds.push(Command::SetInputDevice(None));
+                        }
+                        for (name, _) in list {
+                            let sel = app.prefs.input_device.as_deref() == Some(name.as_str());
+                            if ui.selectable_label(sel, name).clicked() {
+                                cmds.push(Command::SetInputDevice(Some(name.clone())));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+        }
+        None => {
+            ui.weak("Looking for microphones…");
+        }
+    }
+    blocked
+}
+
+/// Hint, example and common mistakes.
+pub(super) fn question_details(ui: &mut egui::Ui, q: &Question) {
+    section(ui, "Hint");
+    ui.label(&q.hint);
+    if !q.example.is_empty() {
+        section(ui, "Example");
+        ui.label(&q.example);
+    }
+    if !q.mistakes.is_empty() {
+        section(ui, "Common mistakes");
+        for m in &q.mistakes {
+            ui.label(format!("• {}", m.mistake));
+        }
+    }
+}
+
+pub(super) fn mmss(s: f64) -> String {
+    crate::app::standin::format_mmss(s)
+}

@@ -1,0 +1,116 @@
+//! Preferences: the Whisper model, the time-box, the microphone and the theme. They are saved with eframe's
+//! storage; attempts are not.
+
+use super::record::mmss;
+use super::{St, section};
+use crate::app::App;
+use crate::app::logic::Command;
+use crate::app::state::ModelState;
+
+pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Command>) {
+    section(ui, "Transcription model");
+    match &app.model {
+        ModelState::Ready(name) => ui.label(format!("Loaded: {name}")),
+        ModelState::Loading(name) => ui.label(format!("Loading {name}…")),
+        ModelState::Unavailable(why) => ui.label(format!("Not available: {why}")),
+    };
+    ui.horizontal(|ui| {
+        let label = ui.label("Model");
+        egui::ComboBox::from_id_salt("settings_model")
+            .selected_text(app.prefs.model.clone())
+            .show_ui(ui, |ui| {
+                for m in &app.installed_models {
+                    let text = format!("{} ({})", m.name, crate::asr::models::human_size(m.size_bytes));
+                    if ui.selectable_label(app.prefs.model == m.name, text).clicked() {
+                        cmds.push(Command::SetModel(m.name.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if ui.button("Import CTranslate2 model…").clicked() {
+            cmds.push(Command::ImportModelDialog);
+        }
+    });
+    if app.installed_models.is_empty() {
+        ui.weak("No models installed. Run `make run` once, or import one.");
+    }
+
+    section(ui, "Time-box");
+    let mut secs = app.prefs.time_box_s;
+    ui.horizontal(|ui| {
+        let label = ui.label("Answer length");
+        let r = ui
+            .add(
+                egui::Slider::new(&mut secs, 30.0..=600.0)
+                    .step_by(15.0)
+                    .custom_formatter(|v, _| mmss(v)),
+            )
+            .labelled_by(label.id);
+        if r.changed() {
+            cmds.push(Command::SetTimeBox(secs));
+        }
+    });
+
+    section(ui, "Microphone");
+    ui.horizontal(|ui| {
+        match &app.devices {
+            None => {
+                ui.weak("Looking for microphones…");
+            }
+            Some(Err(e)) => {
+                ui.label(format!("No microphone: {e}"));
+            }
+            Some(Ok(list)) => {
+                let label = ui.label("Input device");
+                egui::ComboBox::from_id_salt("settings_device")
+                    .selected_text(
+                        app.prefs
+                            .input_device
+                            .clone()
+                            .unwrap_or_else(|| "System default".into()),
+                    )
+                    .show_ui(ui, |ui| {
+                        if ui
+                            .selectable_label(app.prefs.input_device.is_none(), "System default")
+                            .clicked()
+                        {
+                            cmds.push(Command::SetInputDevice(None));
+                        }
+                        for (name, default) in list {
+                            let text = if *default {
+                                format!("{name} (default)")
+                            } else {
+                                name.clone()
+                            };
+                            let sel = app.prefs.input_device.as_deref() == Some(name.as_str());
+                            if ui.selectable_label(sel, text).clicked() {
+                                cmds.push(Command::SetInputDevice(Some(name.clone())));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            }
+        }
+        if ui.button("Refresh").clicked() {
+            cmds.push(Command::RefreshDevices);
+        }
+    });
+
+    section(ui, "Theme");
+    ui.horizontal(|ui| {
+        if ui.radio(!app.prefs.dark, "Light").clicked() {
+            cmds.push(Command::SetDark(false));
+        }
+        if ui.radio(app.prefs.dark, "Dark").clicked() {
+            cmds.push(Command::SetDark(true));
+        }
+    });
+
+    section(ui, "Your data");
+    ui.label(format!(
+        "Recordings, transcripts and reports stay on this machine, in {}",
+        app.config.data_dir.display()
+    ));
+}

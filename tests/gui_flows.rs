@@ -1,0 +1,171 @@
+//! The window driven the way a person would: by accessible labels, clicks and frames (egui_kittest).
+//! The microphone is replaced by a file source that streams `tests/fixtures/speech.wav` as if it were being
+//! spoken; transcription uses the real model (`REHEARSE_TEST_MODEL`, default `tiny.en`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use rehearse::app::{App, Automation, CaptureSource, Config};
+
+const PM01: &str = "What metrics would you track to know Product Metrics is working well?";
+const PM01_HINT: &str = "Pair a correctness metric with a latency metric and a cost metric.";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn model() -> String {
+    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_owned())
+}
+
+fn harness(data_dir: &Path, model: &str) -> Harness<'static, App> {
+    let config = Config {
+        data_dir: data_dir.to_path_buf(),
+        capture: CaptureSource::File {
+            wav: fixture("speech.wav"),
+            realtime: false,
+        },
+        model: Some(model.to_owned()),
+        silent_playback: true,
+        automation: Automation::default(),
+    };
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .build_eframe(move |cc| App::new(cc, config).expect("app starts"))
+}
+
+/// Steps frames (sleeping between them, so worker threads make progress) until `done` holds.
+fn wait_until(h: &mut Harness<'_, App>, what: &str, timeout: Duration, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out waiting for {what} (stage {})",
+            h.state().stage().name()
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+}
+
+fn attempt_json(data_dir: &Path) -> serde_json::Value {
+    let dir = std::fs::read_dir(data_dir.join("attempts"))
+        .expect("attempts dir")
+        .filter_map(Result::ok)
+        .find(|e| e.path().join("attempt.json").is_file())
+        .expect("one attempt");
+    let bytes = std::fs::read(dir.path().join("attempt.json")).expect("read attempt.json");
+    serde_json::from_slice(&bytes).expect("attempt.json parses")
+}
+
+#[test]
+fn record_review_self_score_and_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut h = harness(tmp.path(), &model());
+    wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
+
+    // Choose a question, start, stop.
+    h.get_by_label(PM01).click();
+    h.run_steps(2);
+    h.get_by_label("Start recording").click();
+    wait_until(&mut h, "recording", Duration::from_secs(10), |a| {
+        a.stage().name() == "recording"
+    });
+    wait_until(&mut h, "a second of recording", Duration::from_secs(10), |a| {
+        h_elapsed(a) > 1.0
+    });
+    h.get_by_label("Stop recording").click();
+    wait_until(&mut h, "review", Duration::from_secs(180), |a| {
+        a.stage().name() == "review"
+    });
+    h.run_steps(3);
+
+    // Review shows the transcript (each word is a button) and asks for a self-score first.
+    assert!(
+        !h.get_all_by_label_contains("pipeline").collect::<Vec<_>>().is_empty(),
+        "transcript shown"
+    );
+    assert!(
+        h.query_by_label("Rubric coverage").is_none(),
+        "coverage hidden before self-score"
+    );
+    for label in [
+        "Restatement 4 of 5",
+        "Trade-offs 3 of 5",
+        "Execution 2 of 5",
+        "Communication 5 of 5",
+    ] {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+    }
+    h.get_by_label("Save and show coverage").click();
+    h.run_steps(3);
+    h.get_by_label("Rubric coverage");
+    assert!(
+        !h.get_all_by_label_contains("covered").collect::<Vec<_>>().is_empty(),
+        "rubric cells shown"
+    );
+    h.get_by_label("Common mistakes not mentioned");
+
+    // Both ratings are on disk.
+    let start = Instant::now();
+    let json = loop {
+        let v = attempt_json(tmp.path());
+        if v["self_scores"].is_object() || start.elapsed() > Duration::from_secs(5) {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(json["status"], "scored", "{json}");
+    assert_eq!(json["self_scores"]["restatement"], 4);
+    assert_eq!(json["self_scores"]["execution"], 2);
+    let text = json["transcript"]["text"]
+        .as_str()
+        .expect("transcript text")
+        .to_lowercase();
+    assert!(text.contains("pipeline"), "{text}");
+    assert!(json["report"]["rubric"].is_array(), "report stored");
+
+    // History lists the attempt and reopens it.
+    h.get_by_label("History").click();
+    h.run_steps(3);
+    let open: Vec<_> = h.get_all_by_label("Open").collect();
+    assert_eq!(open.len(), 1, "one attempt listed");
+    open[0].click();
+    h.run_steps(3);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Review);
+    h.get_by_label("Rubric coverage");
+}
+
+fn h_elapsed(a: &App) -> f64 {
+    match a.stage() {
+        rehearse::app::Stage::Recording(r) => r.elapsed_s,
+        _ => 0.0,
+    }
+}
+
+#[test]
+fn peek_toggle_hides_and_shows_the_hint() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // No model needed to read a question.
+    let mut h = harness(tmp.path(), "no-such-model");
+    h.run_steps(2);
+    h.get_by_label(PM01).click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains(PM01_HINT).is_none(),
+        "hint hidden before answering"
+    );
+    h.get_by_label("Peek at the hint").click();
+    h.run_steps(2);
+    h.get_by_label_contains(PM01_HINT);
+    h.get_by_label("Peek at the hint").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains(PM01_HINT).is_none(), "hint hidden again");
+    // Without a model, Record says so and what to do.
+    h.get_by_label("No transcription model");
+    h.get_by_label("Open Settings");
+}
