@@ -1,5 +1,8 @@
 //! The desktop window.
 
+pub mod theme;
+pub mod widgets;
+
 /// Opens the main window and blocks until it is closed.
 pub fn run() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
