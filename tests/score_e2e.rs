@@ -10,7 +10,9 @@ fn model() -> String {
 }
 
 fn answer(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/answers").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/answers")
+        .join(name)
 }
 
 /// Speaks a text file into a WAV with espeak-ng.
@@ -34,7 +36,11 @@ fn score(question: &str, wav: &Path) -> serde_json::Value {
         .env("REHEARSE_DATA_DIR", wav.parent().expect("dir"))
         .output()
         .expect("run rehearse");
-    assert!(out.status.success(), "score failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "score failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("report JSON")
 }
 
@@ -56,20 +62,36 @@ fn spoken_strong_answer_covers_the_promised_cells_and_weak_one_does_not() {
     let (s, w) = (covered(&strong), covered(&weak));
     eprintln!("strong covers {s:?}\nweak covers {w:?}");
     for cell in ["restatement", "trade-offs", "boundaries", "execution"] {
-        assert!(s.iter().any(|c| c == cell), "strong answer should cover {cell}: {s:?}\n{}", strong["transcript"]["text"]);
+        assert!(
+            s.iter().any(|c| c == cell),
+            "strong answer should cover {cell}: {s:?}\n{}",
+            strong["transcript"]["text"]
+        );
     }
     for cell in ["trade-offs", "boundaries", "execution"] {
-        assert!(!w.iter().any(|c| c == cell), "weak answer should not cover {cell}: {w:?}\n{}", weak["transcript"]["text"]);
+        assert!(
+            !w.iter().any(|c| c == cell),
+            "weak answer should not cover {cell}: {w:?}\n{}",
+            weak["transcript"]["text"]
+        );
     }
     // Evidence carries times inside the recording, for seeking.
     let dur = strong["duration_s"].as_f64().expect("duration");
     for cell in strong["rubric"].as_array().expect("rubric") {
         for ev in cell["evidence"].as_array().expect("evidence") {
-            let (a, b) = (ev["start_s"].as_f64().expect("start"), ev["end_s"].as_f64().expect("end"));
+            let (a, b) = (
+                ev["start_s"].as_f64().expect("start"),
+                ev["end_s"].as_f64().expect("end"),
+            );
             assert!(0.0 <= a && a <= b && b <= dur + 0.01, "{ev}");
         }
     }
-    let strong_points = strong["content_points"].as_array().expect("points").iter().filter(|p| p["covered"] == true).count();
+    let strong_points = strong["content_points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter(|p| p["covered"] == true)
+        .count();
     assert!(strong_points >= 2, "{}", strong["content_points"]);
     // The rambling answer is full of spoken fillers, which the filler prompt keeps.
     let fillers = weak["delivery"]["fillers_per_min"].as_f64().expect("fillers");

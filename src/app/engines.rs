@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use crate::audio::decode;
+use crate::audio::playback::{Playback, PlaybackCommand, Waker as PlaybackWaker};
 
 /// Called after every engine event (the app passes `ctx.request_repaint`).
 pub type Waker = std::sync::Arc<dyn Fn() + Send + Sync>;
@@ -226,102 +227,49 @@ impl Recorder for MicRecorder {
 }
 
 /// What the player reports.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlayerEvent {
-    /// Loaded, paused at 0.
-    Loaded { duration_s: f64 },
-    /// Position played, seconds.
-    Position(f64),
-    /// Reached the end.
-    Finished,
-    /// In words for the person (e.g. no output device: review still works without sound).
-    #[allow(dead_code)] // sent by the playback adapter once the playback engine lands
-    Error(String),
-}
+pub use crate::audio::playback::PlaybackEvent as PlayerEvent;
 
-/// Plays a recording back. Stand-in: a silent clock until `crate::audio::playback` lands.
+/// Plays a recording back through the playback worker (cpal output, or a silent clock when there is no
+/// output device, so Review still works without sound).
 pub struct Player {
-    duration_s: f64,
-    base_s: f64,
-    since: Option<Instant>,
-    speed: f32,
-    events: Vec<PlayerEvent>,
-    last_tick: Option<Instant>,
+    inner: Playback,
 }
 
 impl Player {
-    /// Starts the playback engine.
-    pub fn spawn(_silent: bool, _waker: Waker) -> std::io::Result<Self> {
-        Ok(Self {
-            duration_s: 0.0,
-            base_s: 0.0,
-            since: None,
-            speed: 1.0,
-            events: Vec::new(),
-            last_tick: None,
-        })
+    /// Starts the playback worker; `silent` never opens a device (tests).
+    pub fn spawn(silent: bool, waker: Waker) -> std::io::Result<Self> {
+        let w: PlaybackWaker = Box::new(move || waker());
+        let inner = if silent {
+            Playback::spawn_silent(Some(w))?
+        } else {
+            Playback::spawn(Some(w))?
+        };
+        Ok(Self { inner })
     }
 
-    fn now_s(&self) -> f64 {
-        let run = self
-            .since
-            .map_or(0.0, |t| t.elapsed().as_secs_f64() * f64::from(self.speed));
-        (self.base_s + run).min(self.duration_s)
-    }
-
-    /// Loads a WAV (paused at 0). `duration_s` is known from the attempt.
-    pub fn load(&mut self, _path: &Path, duration_s: f64) {
-        self.duration_s = duration_s;
-        self.base_s = 0.0;
-        self.since = None;
-        self.events.push(PlayerEvent::Loaded { duration_s });
+    /// Loads a WAV (paused at 0).
+    pub fn load(&mut self, path: &Path, _duration_s: f64) {
+        self.inner.send(PlaybackCommand::Load { path: path.to_path_buf() });
     }
     /// Plays (from the start after the end).
     pub fn play(&mut self) {
-        if self.base_s >= self.duration_s {
-            self.base_s = 0.0;
-        }
-        self.since = Some(Instant::now());
+        self.inner.send(PlaybackCommand::Play);
     }
     /// Pauses.
     pub fn pause(&mut self) {
-        self.base_s = self.now_s();
-        self.since = None;
-        self.events.push(PlayerEvent::Position(self.base_s));
+        self.inner.send(PlaybackCommand::Pause);
     }
     /// Seeks.
     pub fn seek(&mut self, t: f64) {
-        self.base_s = t.clamp(0.0, self.duration_s);
-        if self.since.is_some() {
-            self.since = Some(Instant::now());
-        }
-        self.events.push(PlayerEvent::Position(self.base_s));
+        self.inner.send(PlaybackCommand::Seek(t));
     }
     /// Speed 0.75–1.5.
     pub fn set_speed(&mut self, speed: f32) {
-        self.base_s = self.now_s();
-        if self.since.is_some() {
-            self.since = Some(Instant::now());
-        }
-        self.speed = speed.clamp(0.75, 1.5);
+        self.inner.send(PlaybackCommand::SetSpeed(speed));
     }
     /// The next event.
     pub fn try_recv(&mut self) -> Option<PlayerEvent> {
-        if !self.events.is_empty() {
-            return Some(self.events.remove(0));
-        }
-        self.since?;
-        if self.last_tick.is_some_and(|l| l.elapsed() < Duration::from_millis(30)) {
-            return None;
-        }
-        self.last_tick = Some(Instant::now());
-        let t = self.now_s();
-        if t >= self.duration_s {
-            self.base_s = self.duration_s;
-            self.since = None;
-            return Some(PlayerEvent::Finished);
-        }
-        Some(PlayerEvent::Position(t))
+        self.inner.try_recv()
     }
 }
 

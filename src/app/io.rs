@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::engines::Waker;
-use super::standin::Waveform;
+use super::widgets::Waveform;
 use super::state::Entry;
 use super::store_shim::{Attempt, NewAttempt, Status, Store};
 use crate::asr::models::{self, InstalledModel};

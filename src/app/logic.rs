@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::App;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
-use super::standin::{Marker, MarkerKind};
+use super::widgets::{Marker, MarkerKind};
 use super::state::{Entry, ModelState, Recording, Review, SELF_SCORE_CELLS, Screen, Stage, Transcribing};
 use super::store_shim::{Attempt, SelfScores, Status};
 use crate::asr::worker::{AsrCommand, AsrEvent};

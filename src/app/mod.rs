@@ -9,10 +9,11 @@
 mod engines;
 mod io;
 mod logic;
-mod standin;
 mod state;
 mod store_shim;
+pub mod theme;
 mod views;
+pub mod widgets;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -93,6 +94,7 @@ impl Config {
         }
     }
 }
+
 
 /// Opens the main window and blocks until it is closed.
 pub fn run() -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::standin::{Marker, MarkerKind, Waveform};
+use super::widgets::{Marker, MarkerKind, Waveform};
 use super::store_shim::Attempt;
 use crate::bank::{DEFAULT_TIME_BOX_S, Difficulty, Question};
 use crate::report::Report;

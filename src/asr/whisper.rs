@@ -105,17 +105,13 @@ impl Model {
         if opts.keep_fillers {
             params.set_initial_prompt(FILLER_PROMPT);
         }
-        params.set_progress_callback_safe(progress);
-        // Not `set_abort_callback_safe`: in whisper-rs 0.16 its trampoline casts the boxed `dyn FnMut` back
-        // to the closure type, so the callback reads past the allocation and aborts at random (whisper
-        // error -6). Point the C callback straight at the flag instead; `cancel` outlives `state.full`.
-        unsafe extern "C" fn abort_requested(flag: *mut std::ffi::c_void) -> bool {
-            // SAFETY: `flag` is `Arc::as_ptr(&cancel)`, alive for the whole `state.full` call below.
-            unsafe { (*flag.cast::<AtomicBool>()).load(Ordering::Relaxed) }
-        }
-        // SAFETY: the callback only reads the AtomicBool that `cancel` keeps alive until we return.
+        let mut progress = progress;
+        params.set_progress_callback_safe(move |p: i32| progress(p.clamp(0, 100)));
+        // whisper-rs 0.16's `set_abort_callback_safe` casts its boxed closure to the wrong type (the
+        // callback reads garbage and aborts the encoder), so pass the flag through the raw API instead.
+        // SAFETY: the pointer is to the AtomicBool inside `cancel`, which outlives `state.full` below.
         unsafe {
-            params.set_abort_callback(Some(abort_requested));
+            params.set_abort_callback(Some(abort_when_set));
             params.set_abort_callback_user_data(Arc::as_ptr(&cancel).cast_mut().cast());
         }
         // Whisper needs at least one second of input; pad short clips with silence.
@@ -195,6 +191,12 @@ impl Model {
             words,
         })
     }
+}
+
+/// whisper.cpp's abort callback: true once the `AtomicBool` behind `flag` is set.
+unsafe extern "C" fn abort_when_set(flag: *mut std::ffi::c_void) -> bool {
+    // SAFETY: `transcribe` passes a pointer to an AtomicBool it keeps alive for the whole call.
+    unsafe { (*flag.cast::<AtomicBool>()).load(Ordering::Relaxed) }
 }
 
 fn is_punctuation(s: &str) -> bool {

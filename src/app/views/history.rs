@@ -7,7 +7,7 @@ use super::record::mmss;
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::{Command, self_score_for};
-use crate::app::standin::coverage_chart_ui;
+use crate::app::widgets::coverage_chart_ui;
 use crate::app::state::Entry;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {

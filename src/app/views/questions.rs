@@ -6,7 +6,7 @@ use egui::{RichText, ScrollArea};
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::Command;
-use crate::app::standin::coverage_badge_ui;
+use crate::app::widgets::coverage_badge_ui;
 use crate::bank::Difficulty;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {

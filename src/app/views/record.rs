@@ -6,7 +6,8 @@ use egui::{Align, Layout, RichText};
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::Command;
-use crate::app::standin::{Theme, countdown_ui, level_meter_ui};
+use crate::app::theme::Theme;
+use crate::app::widgets::{countdown_ui, level_meter_ui};
 use crate::app::state::{ModelState, Stage};
 use crate::bank::Question;
 
@@ -208,5 +209,5 @@ pub(super) fn question_details(ui: &mut egui::Ui, q: &Question) {
 }
 
 pub(super) fn mmss(s: f64) -> String {
-    crate::app::standin::format_mmss(s)
+    crate::app::widgets::format_mmss(s)
 }
