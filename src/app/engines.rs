@@ -249,7 +249,9 @@ impl Player {
 
     /// Loads a WAV (paused at 0).
     pub fn load(&mut self, path: &Path, _duration_s: f64) {
-        self.inner.send(PlaybackCommand::Load { path: path.to_path_buf() });
+        self.inner.send(PlaybackCommand::Load {
+            path: path.to_path_buf(),
+        });
     }
     /// Plays (from the start after the end).
     pub fn play(&mut self) {

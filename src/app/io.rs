@@ -10,9 +10,9 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::engines::Waker;
-use super::widgets::Waveform;
 use super::state::Entry;
 use super::store_shim::{Attempt, NewAttempt, Status, Store};
+use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
 use crate::bank::{Deck, Question};

@@ -95,7 +95,6 @@ impl Config {
     }
 }
 
-
 /// Opens the main window and blocks until it is closed.
 pub fn run() -> anyhow::Result<()> {
     let config = Config::from_env();

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::widgets::{Marker, MarkerKind, Waveform};
 use super::store_shim::Attempt;
+use super::widgets::{Marker, MarkerKind, Waveform};
 use crate::bank::{DEFAULT_TIME_BOX_S, Difficulty, Question};
 use crate::report::Report;
 

@@ -6,9 +6,9 @@ use egui::{Align, Layout, RichText};
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::Command;
+use crate::app::state::{ModelState, Stage};
 use crate::app::theme::Theme;
 use crate::app::widgets::{countdown_ui, level_meter_ui};
-use crate::app::state::{ModelState, Stage};
 use crate::bank::Question;
 
 /// Width of the centred recording column.

@@ -8,9 +8,9 @@ use super::record::{mmss, question_details};
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::{Command, self_score_for};
+use crate::app::state::{Review, SELF_SCORE_CELLS, Stage};
 use crate::app::theme::Theme;
 use crate::app::widgets::{MarkerKind, evidence_chip_ui, self_score_ui, transcript_ui, waveform_ui};
-use crate::app::state::{Review, SELF_SCORE_CELLS, Stage};
 use crate::delivery::WpmFlag;
 
 /// Playback speeds offered.
