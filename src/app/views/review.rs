@@ -94,7 +94,14 @@ fn transport(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) 
     });
     match &r.wave {
         Some(w) => {
-            let resp = waveform_ui(ui, w, r.playhead_s, &r.markers);
+            // Evidence would give the coverage away before the self-score: it appears with the rubric.
+            let markers: Vec<_> = r
+                .markers
+                .iter()
+                .filter(|m| r.revealed || m.kind != MarkerKind::Evidence)
+                .cloned()
+                .collect();
+            let resp = waveform_ui(ui, w, r.playhead_s, &markers);
             if let Some(t) = resp.seek_to {
                 cmds.push(Command::Seek(t));
             }
@@ -132,7 +139,13 @@ fn transcript(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
                 .max_height(320.0)
                 .show(ui, |ui| {
                     let current = (r.playing || r.playhead_s > 0.0).then_some(r.playhead_s);
-                    if let Some(t) = transcript_ui(ui, w, current, &r.highlights) {
+                    let shade: Vec<_> = r
+                        .highlights
+                        .iter()
+                        .filter(|h| r.revealed || h.2 != MarkerKind::Evidence)
+                        .copied()
+                        .collect();
+                    if let Some(t) = transcript_ui(ui, w, current, &shade) {
                         cmds.push(Command::Seek(t));
                     }
                 });
