@@ -12,4 +12,5 @@ pub mod delivery;
 pub mod paths;
 pub mod report;
 pub mod rubric;
+pub mod store;
 pub mod transcript;

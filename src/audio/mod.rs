@@ -1,4 +1,9 @@
-//! Audio in and out: decoding and resampling WAV files for Whisper.
+//! Audio in and out: the capture engine (microphone → WAV on disk), playback, and decoding/resampling
+//! WAV files for Whisper.
 
+pub mod capture;
+pub mod clock;
 pub mod decode;
+pub mod level;
 pub mod playback;
+pub mod wav;

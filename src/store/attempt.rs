@@ -1,0 +1,224 @@
+//! The record of one attempt (`attempt.json`): what was asked, when, how it was recorded, and what
+//! transcription and scoring later added. Loading is lenient — missing fields take defaults and
+//! fields written by a newer rehearse are kept — so an upgrade never hides old answers.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::transcript::Transcript;
+
+/// Where an attempt is in its life. Audio is on disk from `Recorded` on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The microphone is (or was, if rehearse crashed) writing `answer.wav`.
+    #[default]
+    Recording,
+    /// `answer.wav` is complete.
+    Recorded,
+    /// A transcript is attached.
+    Transcribed,
+    /// A report is attached.
+    Scored,
+    /// Nothing usable was captured (e.g. the device failed before any audio); see `error`.
+    Failed,
+}
+
+impl Status {
+    /// Lowercase name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Recording => "recording",
+            Status::Recorded => "recorded",
+            Status::Transcribed => "transcribed",
+            Status::Scored => "scored",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The person's own 1–5 ratings after listening back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfScores {
+    /// Restated the problem and its constraints.
+    pub restatement: u8,
+    /// Named trade-offs.
+    pub trade_offs: u8,
+    /// Carried the answer through.
+    pub execution: u8,
+    /// Clear, structured delivery.
+    pub communication: u8,
+}
+
+impl SelfScores {
+    /// Builds scores, rejecting any outside 1–5.
+    pub fn new(restatement: u8, trade_offs: u8, execution: u8, communication: u8) -> Result<Self, InvalidScore> {
+        let s = Self {
+            restatement,
+            trade_offs,
+            execution,
+            communication,
+        };
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks every score is within 1–5 (JSON edited by hand may not be).
+    pub fn validate(&self) -> Result<(), InvalidScore> {
+        for (field, value) in [
+            ("restatement", self.restatement),
+            ("trade_offs", self.trade_offs),
+            ("execution", self.execution),
+            ("communication", self.communication),
+        ] {
+            if !(1..=5).contains(&value) {
+                return Err(InvalidScore { field, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A self-score outside 1–5.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("self-score {field} must be between 1 and 5, not {value}")]
+pub struct InvalidScore {
+    /// Which score.
+    pub field: &'static str,
+    /// The value given.
+    pub value: u8,
+}
+
+/// Contents of `attempt.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Attempt {
+    /// Folder name: `YYYYMMDD-HHMMSS-<question id>`, sortable by time.
+    pub id: String,
+    /// Question answered.
+    pub question_id: String,
+    /// Deck the question came from.
+    pub deck_id: String,
+    /// When recording started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// When recording ended (`None` while recording).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    /// Seconds of audio in `answer.wav`.
+    pub duration_s: f64,
+    /// Life-cycle stage.
+    pub status: Status,
+    /// Input device used.
+    pub device: Option<String>,
+    /// Sample rate of `answer.wav`.
+    pub sample_rate: Option<u32>,
+    /// Free-form notes by the person.
+    pub notes: String,
+    /// True when start-up recovery repaired this attempt after a crash.
+    pub recovered: bool,
+    /// What recovery did, for the person reading the attempt later.
+    pub recovery_note: Option<String>,
+    /// Whisper's transcript, once transcribed.
+    pub transcript: Option<Transcript>,
+    /// The scorer's report (typed by the rubric module; kept as JSON here).
+    pub report: Option<serde_json::Value>,
+    /// The person's own ratings.
+    pub self_scores: Option<SelfScores>,
+    /// Whisper model used for the transcript.
+    pub model: Option<String>,
+    /// Last failure (e.g. transcription failed); the audio stays and can be retried.
+    pub error: Option<String>,
+    /// Fields this version does not know, kept so saving does not drop them.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for Attempt {
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            question_id: String::new(),
+            deck_id: String::new(),
+            started_at: OffsetDateTime::UNIX_EPOCH,
+            ended_at: None,
+            duration_s: 0.0,
+            status: Status::Recording,
+            device: None,
+            sample_rate: None,
+            notes: String::new(),
+            recovered: false,
+            recovery_note: None,
+            transcript: None,
+            report: None,
+            self_scores: None,
+            model: None,
+            error: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_lowercase_in_json() {
+        assert_eq!(serde_json::to_string(&Status::Transcribed).unwrap(), "\"transcribed\"");
+        let s: Status = serde_json::from_str("\"scored\"").unwrap();
+        assert_eq!(s, Status::Scored);
+        assert_eq!(Status::Failed.to_string(), "failed");
+    }
+
+    #[test]
+    fn unknown_and_missing_fields_do_not_break_loading_and_survive_a_save() {
+        let json = r#"{"id":"20261125-121530-q1","question_id":"q1","started_at":"2026-11-25T12:15:30+01:00",
+            "status":"recorded","future_field":{"x":1}}"#;
+        let a: Attempt = serde_json::from_str(json).unwrap();
+        assert_eq!(a.status, Status::Recorded);
+        assert_eq!(a.deck_id, "");
+        assert!(a.transcript.is_none());
+        assert_eq!(a.extra["future_field"]["x"], 1);
+        let back = serde_json::to_value(&a).unwrap();
+        assert_eq!(back["future_field"]["x"], 1);
+        assert_eq!(back["started_at"], "2026-11-25T12:15:30+01:00");
+    }
+
+    #[test]
+    fn full_attempt_round_trips() {
+        let a = Attempt {
+            id: "20261125-121530-q1".into(),
+            question_id: "q1".into(),
+            deck_id: "system-design".into(),
+            started_at: time::macros::datetime!(2026-11-25 12:15:30 UTC),
+            ended_at: Some(time::macros::datetime!(2026-11-25 12:18:30 UTC)),
+            duration_s: 180.0,
+            status: Status::Scored,
+            device: Some("USB mic".into()),
+            sample_rate: Some(48_000),
+            transcript: Some(Transcript::from_plain_text("hello there", Some(2.0))),
+            report: Some(serde_json::json!({"coverage": 0.5})),
+            self_scores: Some(SelfScores::new(3, 4, 2, 5).unwrap()),
+            model: Some("base.en".into()),
+            ..Attempt::default()
+        };
+        let json = serde_json::to_string_pretty(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Attempt>(&json).unwrap(), a);
+    }
+
+    #[test]
+    fn self_scores_must_be_1_to_5() {
+        assert!(SelfScores::new(1, 5, 3, 3).is_ok());
+        let err = SelfScores::new(1, 6, 3, 3).unwrap_err();
+        assert_eq!(err.field, "trade_offs");
+        assert!(SelfScores::new(0, 1, 1, 1).is_err());
+    }
+}

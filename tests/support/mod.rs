@@ -1,0 +1,235 @@
+//! Shared by `tests/capture_pulse.rs` and `examples/capture_report.rs`: drives the PulseAudio
+//! virtual microphone (`tests/pulse-mic.sh`), makes spoken fixtures with espeak-ng and sox, and
+//! measures recordings (level, alignment against the source by cross-correlation).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Runs `tests/pulse-mic.sh ARGS`, failing with its output if it fails.
+pub fn pulse_mic(args: &[&str]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .args(args)
+        .output()
+        .expect("run tests/pulse-mic.sh");
+    assert!(
+        out.status.success(),
+        "tests/pulse-mic.sh {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `paplay` of `file` into the virtual microphone, in the background.
+pub fn play(file: &Path) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
+    Command::new("bash")
+        .arg(script)
+        .arg("play")
+        .arg(file)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start paplay")
+}
+
+/// Runs a command, failing with its stderr.
+pub fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Speaks `text` with espeak-ng into a WAV at `rate` Hz mono (sox resamples), with `pad_s` of
+/// silence before and after.
+pub fn speech_wav(dir: &Path, name: &str, text: &str, rate: u32, pad_s: f64) -> PathBuf {
+    let raw = dir.join(format!("{name}.espeak.wav"));
+    let out = dir.join(format!("{name}.wav"));
+    run(Command::new("espeak-ng").arg("-w").arg(&raw).arg(text));
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(["-r", &rate.to_string(), "-c", "1", "-b", "16"])
+        .arg(&out)
+        .args(["pad", &pad_s.to_string(), &pad_s.to_string()]));
+    out
+}
+
+/// Resamples `src` to `rate` Hz mono 16-bit with sox.
+pub fn resample(src: &Path, rate: u32, dst: &Path) {
+    run(Command::new("sox")
+        .arg(src)
+        .args(["-r", &rate.to_string(), "-c", "1", "-b", "16"])
+        .arg(dst));
+}
+
+/// Mono samples (full scale ±1) and rate of a 16-bit WAV; multi-channel files are averaged.
+pub fn read_mono(path: &Path) -> (u32, Vec<f32>) {
+    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let spec = r.spec();
+    let ch = usize::from(spec.channels);
+    let all: Vec<f32> = r
+        .samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect();
+    let mono = all
+        .chunks_exact(ch)
+        .map(|f| f.iter().sum::<f32>() / ch as f32)
+        .collect();
+    (spec.sample_rate, mono)
+}
+
+/// RMS of a slice in dBFS (-100 for silence or an empty slice).
+pub fn rms_dbfs(s: &[f32]) -> f32 {
+    if s.is_empty() {
+        return -100.0;
+    }
+    let ms = s.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / s.len() as f64;
+    if ms <= 0.0 {
+        -100.0
+    } else {
+        (10.0 * ms.log10()).max(-100.0) as f32
+    }
+}
+
+/// Where a source segment was found in a recording.
+#[derive(Debug, Clone, Copy)]
+pub struct Alignment {
+    /// Offset in samples: `source[i]` ≈ `captured[i + lag]`.
+    pub lag: i64,
+    /// Normalized cross-correlation at that lag (1.0 = identical shape).
+    pub correlation: f64,
+}
+
+fn envelope(s: &[f32], frame: usize) -> Vec<f64> {
+    s.chunks(frame)
+        .map(|c| (c.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / c.len() as f64).sqrt())
+        .collect()
+}
+
+fn normalized_dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let ma = a.iter().sum::<f64>() / n as f64;
+    let mb = b.iter().sum::<f64>() / n as f64;
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (x, y) = (a[i] - ma, b[i] - mb);
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if aa <= 0.0 || bb <= 0.0 {
+        0.0
+    } else {
+        ab / (aa * bb).sqrt()
+    }
+}
+
+/// Finds `segment` in `captured` with `lag` in `lag_min..=lag_max` samples: coarse search on
+/// 10 ms RMS envelopes, then sample-exact cross-correlation within ±10 ms of the coarse lag.
+pub fn align(captured: &[f32], segment: &[f32], rate: u32, lag_min: i64, lag_max: i64) -> Alignment {
+    let frame = (rate / 100) as usize;
+    let env_c = envelope(captured, frame);
+    let env_s = envelope(segment, frame);
+    let (fmin, fmax) = (lag_min.max(0) / frame as i64, lag_max / frame as i64);
+    let mut best = (fmin, f64::MIN);
+    for f in fmin..=fmax {
+        let f_us = f as usize;
+        if f_us + env_s.len() > env_c.len() {
+            break;
+        }
+        let c = normalized_dot(&env_c[f_us..], &env_s);
+        if c > best.1 {
+            best = (f, c);
+        }
+    }
+    let coarse = best.0 * frame as i64;
+    let seg: Vec<f64> = segment.iter().map(|&x| f64::from(x)).collect();
+    let mut fine = Alignment {
+        lag: coarse,
+        correlation: f64::MIN,
+    };
+    for lag in (coarse - frame as i64)..=(coarse + frame as i64) {
+        if lag < 0 || lag as usize + seg.len() > captured.len() {
+            continue;
+        }
+        let cap: Vec<f64> = captured[lag as usize..lag as usize + seg.len()]
+            .iter()
+            .map(|&x| f64::from(x))
+            .collect();
+        let c = normalized_dot(&cap, &seg);
+        if c > fine.correlation {
+            fine = Alignment { lag, correlation: c };
+        }
+    }
+    fine
+}
+
+/// First and last sample above `threshold_dbfs` (10 ms windows) — where the speech is.
+pub fn loud_span(s: &[f32], rate: u32, threshold_dbfs: f32) -> Option<(usize, usize)> {
+    let frame = (rate / 100) as usize;
+    let loud: Vec<usize> = s
+        .chunks(frame)
+        .enumerate()
+        .filter(|(_, c)| rms_dbfs(c) > threshold_dbfs)
+        .map(|(i, _)| i * frame)
+        .collect();
+    Some((*loud.first()?, (*loud.last()? + frame).min(s.len())))
+}
+
+/// CPU time (user + system) of this process's threads whose name starts with `prefix`, in seconds.
+pub fn thread_cpu_seconds(prefix: &str) -> f64 {
+    let tck: f64 = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0);
+    // The kernel keeps 15 bytes of a thread name.
+    let prefix = &prefix[..prefix.len().min(15)];
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").expect("/proc/self/task").flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if !comm.trim_end().starts_with(prefix) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // Fields after the ")" that closes the name: state is field 3, utime 14, stime 15.
+        if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            ticks += f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            ticks += f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    ticks as f64 / tck
+}
+
+/// CPU time (user + system) of the whole process, in seconds.
+pub fn process_cpu_seconds() -> f64 {
+    let tck = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let t = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    (t(11) + t(12)) as f64 / tck
+}
+
+/// Names of this process's threads.
+pub fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| {
+            d.flatten()
+                .map(|t| {
+                    std::fs::read_to_string(t.path().join("comm"))
+                        .unwrap_or_default()
+                        .trim_end()
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
