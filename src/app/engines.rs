@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
+use crate::audio::capture::{self, CaptureEngine, CaptureEvent, StartRequest, StopReason};
+use crate::audio::clock::SystemClock;
 use crate::audio::decode;
 use crate::audio::playback::{Playback, PlaybackCommand, Waker as PlaybackWaker};
 
@@ -34,7 +36,6 @@ pub enum StopWhy {
     /// The time-box ran out.
     TimeUp,
     /// The device failed; the message says what to do.
-    #[allow(dead_code)] // sent by the microphone adapter once the capture engine lands
     Failed(String),
 }
 
@@ -201,28 +202,59 @@ fn file_worker(source: &Path, realtime: bool, cmds: &Receiver<FileCmd>, events: 
     }
 }
 
-/// The microphone, until the capture engine lands in `crate::audio::capture`.
+/// The microphone: the capture engine's worker thread (cpal → ring buffer → WAV), translated to
+/// [`RecEvent`]s.
 pub struct MicRecorder {
-    pending: Vec<RecEvent>,
+    engine: CaptureEngine,
+    pending: Option<RecEvent>,
 }
 
 impl MicRecorder {
-    /// Starts the capture engine.
-    pub fn spawn(_waker: Waker) -> std::io::Result<Self> {
-        Ok(Self { pending: Vec::new() })
+    /// Starts the capture engine on the system clock.
+    pub fn spawn(waker: Waker) -> std::io::Result<Self> {
+        let w: capture::Waker = Box::new(move || waker());
+        let engine = CaptureEngine::spawn(SystemClock::shared(), Some(w)).map_err(std::io::Error::other)?;
+        Ok(Self { engine, pending: None })
     }
 }
 
 impl Recorder for MicRecorder {
-    fn start(&mut self, _req: RecordRequest) {
-        self.pending.push(RecEvent::Error(
-            "No microphone capture in this build yet. Run with REHEARSE_FAKE_MIC=path/to/answer.wav to try the flow."
-                .into(),
-        ));
+    fn start(&mut self, req: RecordRequest) {
+        let mut start = StartRequest::new(req.path).with_time_limit(Duration::from_secs_f64(req.time_box_s.max(1.0)));
+        if let Some(d) = req.device {
+            start = start.with_device(d);
+        }
+        // A worker that is gone answers nothing: report it instead of waiting for "Started".
+        if let Err(e) = self.engine.start(start) {
+            self.pending = Some(RecEvent::Error(e.to_string()));
+        }
     }
-    fn stop(&mut self) {}
+    fn stop(&mut self) {
+        let _ = self.engine.stop();
+    }
     fn try_recv(&mut self) -> Option<RecEvent> {
-        self.pending.pop()
+        if let Some(e) = self.pending.take() {
+            return Some(e);
+        }
+        let ev = self.engine.events().try_recv().ok()?;
+        Some(match ev {
+            CaptureEvent::Started(s) => RecEvent::Started { device: s.device },
+            CaptureEvent::Level(l) => RecEvent::Level {
+                rms_db: l.rms_dbfs,
+                peak_db: l.peak_dbfs,
+            },
+            CaptureEvent::Elapsed { elapsed, .. } => RecEvent::Elapsed(elapsed.as_secs_f64()),
+            CaptureEvent::Stopped(s) => RecEvent::Stopped {
+                path: s.path,
+                duration_s: s.duration.as_secs_f64(),
+                why: match s.reason {
+                    StopReason::User | StopReason::Shutdown => StopWhy::User,
+                    StopReason::TimeLimit => StopWhy::TimeUp,
+                    StopReason::DeviceLost(m) | StopReason::WriteFailed(m) => StopWhy::Failed(m),
+                },
+            },
+            CaptureEvent::Error(e) => RecEvent::Error(e.to_string()),
+        })
     }
 }
 
@@ -275,7 +307,9 @@ impl Player {
     }
 }
 
-/// Input devices as (name, is default). Runs off the UI thread.
+/// Input devices as (name, is default). Runs off the UI thread: probing devices can take a while.
 pub fn list_input_devices() -> Result<Vec<(String, bool)>, String> {
-    Err("microphone capture is not in this build yet".into())
+    capture::list_input_devices()
+        .map(|list| list.into_iter().map(|d| (d.name, d.is_default)).collect())
+        .map_err(|e| e.to_string())
 }

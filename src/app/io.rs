@@ -11,13 +11,13 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::engines::Waker;
 use super::state::Entry;
-use super::store_shim::{Attempt, NewAttempt, Status, Store};
 use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
 use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
 use crate::rubric::Rubric;
+use crate::store::{Attempt, NewAttempt, Status, Store};
 use crate::transcript::Transcript;
 
 /// Columns in a waveform envelope: enough for a wide window, cheap to draw.

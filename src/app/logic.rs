@@ -7,11 +7,11 @@ use super::App;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
 use super::state::{Entry, ModelState, Recording, Review, SELF_SCORE_CELLS, Screen, Stage, Transcribing};
-use super::store_shim::{Attempt, SelfScores, Status};
 use super::widgets::{Marker, MarkerKind};
 use crate::asr::worker::{AsrCommand, AsrEvent};
 use crate::bank::Question;
 use crate::report::Report;
+use crate::store::{Attempt, SelfScores, Status};
 
 /// Something the person asked for.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,7 +10,6 @@ mod engines;
 mod io;
 mod logic;
 mod state;
-mod store_shim;
 pub mod theme;
 mod views;
 pub mod widgets;

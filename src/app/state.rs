@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::store_shim::Attempt;
 use super::widgets::{Marker, MarkerKind, Waveform};
 use crate::bank::{DEFAULT_TIME_BOX_S, Difficulty, Question};
 use crate::report::Report;
+use crate::store::Attempt;
 
 /// The top-level screens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
