@@ -1,0 +1,148 @@
+//! The real binary in a real (virtual) X display with a real (virtual) microphone: Xvfb, the PulseAudio
+//! null-sink microphone of `tests/pulse-mic.sh`, espeak-ng speaking into it, and the real model. The app is
+//! driven by its testing hooks (`REHEARSE_AUTOSTART_QUESTION`, `REHEARSE_AUTOSTOP_AFTER_S`,
+//! `REHEARSE_AUTO_SELF_SCORE`), which press the same buttons a person would. The Review screen is saved to
+//! `target/gui-e2e.png` for CI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SPOKEN: &str = "To know the pipeline works, I would track correctness, latency and cost per run.";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Kills the child it holds when dropped, so a failed assertion does not leave Xvfb or the app running.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_display() -> u32 {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
+        .expect("a free X display number")
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn attempt(data: &Path) -> Option<(PathBuf, serde_json::Value)> {
+    let dir = std::fs::read_dir(data.join("attempts"))
+        .ok()?
+        .filter_map(Result::ok)
+        .next()?
+        .path();
+    let json = serde_json::from_slice(&std::fs::read(dir.join("attempt.json")).ok()?).ok()?;
+    Some((dir, json))
+}
+
+#[test]
+fn spoken_answer_through_the_virtual_microphone_reaches_review() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let model = std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_owned());
+
+    // Speech to say, made before anything starts.
+    let speech = tmp.path().join("answer.wav");
+    let ok = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "140", "-w"])
+        .arg(&speech)
+        .arg(SPOKEN)
+        .status()
+        .expect("espeak-ng (installed by scripts/setup.sh)");
+    assert!(ok.success());
+
+    let mic = root().join("tests/pulse-mic.sh");
+    let ok = Command::new("bash")
+        .arg(&mic)
+        .arg("start")
+        .status()
+        .expect("pulse-mic.sh");
+    assert!(ok.success(), "the virtual microphone did not start");
+
+    let n = free_display();
+    let display = format!(":{n}");
+    let _xvfb = Guard(
+        Command::new("Xvfb")
+            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (installed by scripts/setup.sh)"),
+    );
+    wait_for("Xvfb", Duration::from_secs(10), || {
+        Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+    });
+
+    let log = std::fs::File::create(tmp.path().join("app.log")).expect("log");
+    let launched = Instant::now();
+    let _app = Guard(
+        Command::new(env!("CARGO_BIN_EXE_rehearse"))
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("REHEARSE_DATA_DIR", &data)
+            .env("XDG_DATA_HOME", tmp.path().join("xdg"))
+            .env("REHEARSE_MODEL", &model)
+            .env("REHEARSE_AUTOSTART_QUESTION", "pm-01-success-metrics")
+            .env("REHEARSE_AUTOSTOP_AFTER_S", "9")
+            .env("REHEARSE_AUTO_SELF_SCORE", "4,3,3,4")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("run rehearse"),
+    );
+
+    // Recording starts by itself: speak once the attempt exists.
+    wait_for("the recording to start", Duration::from_secs(30), || {
+        attempt(&data).is_some_and(|(dir, _)| dir.join("answer.wav").exists())
+    });
+    eprintln!(
+        "recording started {:.1} s after launch",
+        launched.elapsed().as_secs_f64()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let ok = Command::new("bash")
+        .arg(&mic)
+        .arg("play")
+        .arg(&speech)
+        .status()
+        .expect("play");
+    assert!(ok.success(), "could not play into the virtual microphone");
+
+    wait_for("the scored attempt", Duration::from_secs(180), || {
+        attempt(&data).is_some_and(|(_, j)| j["status"] == "scored" && j["self_scores"].is_object())
+    });
+    std::thread::sleep(Duration::from_millis(1500)); // let Review paint
+    let shot = root().join("target/gui-e2e.png");
+    let ok = Command::new("import")
+        .args(["-display", display.as_str(), "-window", "root"])
+        .arg(&shot)
+        .status()
+        .expect("import (imagemagick)");
+    assert!(ok.success(), "screenshot failed");
+
+    let (_, json) = attempt(&data).expect("attempt");
+    let text = json["transcript"]["text"].as_str().unwrap_or_default().to_lowercase();
+    let heard = ["pipeline", "correctness", "latency", "cost"]
+        .iter()
+        .filter(|w| text.contains(*w))
+        .count();
+    assert!(heard >= 3, "transcript misses the spoken words: {text:?}");
+    assert!(json["duration_s"].as_f64().unwrap_or(0.0) > 5.0, "{json}");
+    assert!(json["report"]["rubric"].is_array());
+    assert_eq!(json["self_scores"]["restatement"], 4);
+}
