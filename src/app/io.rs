@@ -5,6 +5,8 @@
 //! thread ("rehearse-file-dialog") because they block until the person answers.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
@@ -74,6 +76,12 @@ pub enum IoEvent {
     Decks(Vec<Deck>),
     DeckImported(Box<Deck>),
     Models(Vec<InstalledModel>),
+    /// A model import is running: fraction written (0–1).
+    ImportProgress(f32),
+    /// The import dialog was closed without a choice.
+    ImportEnded,
+    /// A model was imported under this name.
+    ModelImported(String),
     /// Something failed; in words for the person.
     Error(String),
 }
@@ -142,6 +150,71 @@ impl IoWorker {
             let _ = err.send(IoEvent::Error(format!("cannot open the file dialog: {e}")));
         }
     }
+}
+
+impl IoWorker {
+    /// Asks for a CTranslate2 model folder on a dialog thread, then converts it to a ggml f16 model in the
+    /// user's model folder on that same thread, reporting progress. `cancel` stops the conversion.
+    pub fn import_model(&self, cancel: Arc<AtomicBool>, waker: Waker) {
+        let tx = self.dialog_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rehearse-model-import".into())
+            .spawn(move || {
+                let emit = |e: IoEvent| {
+                    let _ = tx.send(e);
+                    waker();
+                };
+                let Some(dir) = rfd::FileDialog::new()
+                    .set_title("Choose a CTranslate2 Whisper model folder")
+                    .pick_folder()
+                else {
+                    emit(IoEvent::ImportEnded);
+                    return;
+                };
+                match convert_model(&dir, &cancel, &mut |f| emit(IoEvent::ImportProgress(f))) {
+                    Ok(name) => emit(IoEvent::ModelImported(name)),
+                    Err(e) => emit(IoEvent::Error(e)),
+                }
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .dialog_tx
+                .send(IoEvent::Error(format!("cannot start the import: {e}")));
+        }
+    }
+}
+
+/// Converts a CTranslate2 model (folder or wheel) to `ggml-<name>.bin` (f16) in the user's model folder.
+fn convert_model(source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(f32)) -> Result<String, String> {
+    use crate::asr::convert::{Ct2Model, OutType, write_ggml};
+    let model = Ct2Model::read(source).map_err(|e| format!("this is not a CTranslate2 Whisper model: {e}"))?;
+    let h = model.hparams();
+    let size = match h.n_audio_layer {
+        4 => "tiny",
+        6 => "base",
+        12 => "small",
+        24 => "medium",
+        _ => "large",
+    };
+    let name = if h.n_vocab == 51864 {
+        format!("{size}.en")
+    } else {
+        size.to_owned()
+    };
+    let dir = models::user_models_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let out = dir.join(models::file_name(&name));
+    let mut last = -1_i32;
+    let mut step = |f: f32| {
+        // A few dozen updates are plenty for a progress bar.
+        let pct = (f * 100.0) as i32;
+        if pct != last {
+            last = pct;
+            progress(f);
+        }
+    };
+    write_ggml(&model, &out, OutType::F16, &mut step, cancel).map_err(|e| format!("the import failed: {e}"))?;
+    Ok(name)
 }
 
 impl Drop for IoWorker {

@@ -38,6 +38,7 @@ pub enum Command {
     OpenAttempt(String),
     SetModel(String),
     ImportModelDialog,
+    CancelImport,
     SetTimeBox(f64),
     SetInputDevice(Option<String>),
     RefreshDevices,
@@ -154,7 +155,18 @@ impl App {
                     self.add_deck(*deck);
                 }
                 IoEvent::Models(list) => self.installed_models = list,
-                IoEvent::Error(e) => self.notice = Some(e),
+                IoEvent::ImportProgress(f) => self.import_progress = Some(f),
+                IoEvent::ImportEnded => self.import_progress = None,
+                IoEvent::ModelImported(name) => {
+                    self.import_progress = None;
+                    self.notice = Some(format!("Imported model {name}; it is now in use."));
+                    self.io.send(IoCommand::ListModels);
+                    self.commands.push(Command::SetModel(name));
+                }
+                IoEvent::Error(e) => {
+                    self.import_progress = None;
+                    self.notice = Some(e);
+                }
             }
         }
     }
@@ -475,12 +487,16 @@ impl App {
                 self.load_model();
             }
             Command::ImportModelDialog => {
-                self.notice = Some(
-                    "Importing a CTranslate2 model from the window arrives with the converter; for now run \
-                     `rehearse model import DIR` in a terminal."
-                        .into(),
-                );
+                if self.import_progress.is_none() {
+                    self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
+                    self.import_progress = Some(0.0);
+                    self.io.import_model(
+                        std::sync::Arc::clone(&self.import_cancel),
+                        std::sync::Arc::clone(&self.waker),
+                    );
+                }
             }
+            Command::CancelImport => self.import_cancel.store(true, std::sync::atomic::Ordering::SeqCst),
             Command::SetTimeBox(s) => self.prefs.time_box_s = s.clamp(30.0, 600.0),
             Command::SetInputDevice(d) => self.prefs.input_device = d,
             Command::RefreshDevices => {

@@ -127,6 +127,9 @@ pub struct App {
     pub(crate) installed_models: Vec<InstalledModel>,
     pub(crate) devices: Option<DeviceList>,
     pub(crate) notice: Option<String>,
+    /// A model import is running: fraction done.
+    pub(crate) import_progress: Option<f32>,
+    import_cancel: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) ui_state: UiState,
     pub(crate) commands: Vec<Command>,
     asr: AsrWorker,
@@ -185,6 +188,8 @@ impl App {
             installed_models: Vec::new(),
             devices: None,
             notice,
+            import_progress: None,
+            import_cancel: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             ui_state: UiState::default(),
             commands: Vec::new(),
             asr,

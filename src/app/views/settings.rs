@@ -28,10 +28,26 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
             })
             .response
             .labelled_by(label.id);
-        if ui.button("Import CTranslate2 model…").clicked() {
+        if ui
+            .add_enabled(
+                app.import_progress.is_none(),
+                egui::Button::new("Import CTranslate2 model…"),
+            )
+            .on_hover_text("Convert a CTranslate2 Whisper model folder to the format rehearse uses")
+            .clicked()
+        {
             cmds.push(Command::ImportModelDialog);
         }
     });
+    if let Some(f) = app.import_progress {
+        ui.horizontal(|ui| {
+            let bar = ui.add(egui::ProgressBar::new(f).desired_width(320.0).show_percentage());
+            bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Import progress"));
+            if ui.button("Cancel import").clicked() {
+                cmds.push(Command::CancelImport);
+            }
+        });
+    }
     if app.installed_models.is_empty() {
         ui.weak("No models installed. Run `make run` once, or import one.");
     }
