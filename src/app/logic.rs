@@ -628,3 +628,52 @@ pub(crate) fn self_score_for(scores: &Option<SelfScores>, cell: &str) -> Option<
     let i = SELF_SCORE_CELLS.iter().position(|(_, id)| *id == cell)?;
     Some([s.restatement, s.trade_offs, s.execution, s.communication][i])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Deck;
+    use crate::rubric::Rubric;
+    use crate::transcript::Transcript;
+
+    fn report(text: &str, seconds: f64) -> Report {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let q = deck.question("pm-01-success-metrics").expect("question");
+        let t = Transcript::from_plain_text(text, Some(seconds));
+        crate::report::score(q, &rubric, &t, 180.0)
+    }
+
+    #[test]
+    fn markers_cover_evidence_and_fillers_with_matching_word_ranges() {
+        let r = report(
+            "So the question is which metrics tell us it is working. Um, the trade-off is latency versus cost.",
+            10.0,
+        );
+        let (markers, highlights) = markers_for(&r);
+        assert!(markers.iter().any(|m| m.kind == MarkerKind::Evidence));
+        let filler = markers.iter().find(|m| m.kind == MarkerKind::Filler).expect("um is a filler");
+        assert!(filler.label.contains("um"), "{}", filler.label);
+        let words = &r.transcript.words;
+        for (a, b, _) in &highlights {
+            assert!(a <= b && *b <= words.len(), "range {a}..{b} within {} words", words.len());
+        }
+        let (i, _, _) = highlights.iter().find(|h| h.2 == MarkerKind::Filler).expect("filler shaded");
+        assert!(words[*i].text.to_lowercase().starts_with("um"));
+    }
+
+    #[test]
+    fn self_scores_map_to_report_cells() {
+        let s = Some(SelfScores {
+            restatement: 4,
+            trade_offs: 3,
+            execution: 2,
+            communication: 5,
+        });
+        assert_eq!(self_score_for(&s, "restatement"), Some(4));
+        assert_eq!(self_score_for(&s, "trade-offs"), Some(3));
+        assert_eq!(self_score_for(&s, "communication"), Some(5));
+        assert_eq!(self_score_for(&s, "boundaries"), None, "not self-rated");
+        assert_eq!(self_score_for(&None, "restatement"), None);
+    }
+}
