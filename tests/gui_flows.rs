@@ -77,11 +77,28 @@ fn record_review_self_score_and_history() {
     wait_until(&mut h, "a second of recording", Duration::from_secs(10), |a| {
         h_elapsed(a) > 1.0
     });
-    h.get_by_label("Stop recording").click();
+    h.get_by_label("Stop recording");
+    // Space stops, as the button does.
+    h.key_press(egui::Key::Space);
     wait_until(&mut h, "review", Duration::from_secs(180), |a| {
         a.stage().name() == "review"
     });
     h.run_steps(3);
+
+    // Space plays and pauses; the playhead moves.
+    h.get_by_label("Play");
+    h.key_press(egui::Key::Space);
+    h.run_steps(2);
+    h.get_by_label("Pause");
+    wait_until(&mut h, "the playhead to move", Duration::from_secs(10), |a| {
+        match a.stage() {
+            rehearse::app::Stage::Review(r) => r.playhead_s > 0.3,
+            _ => false,
+        }
+    });
+    h.key_press(egui::Key::Space);
+    h.run_steps(2);
+    h.get_by_label("Play");
 
     // Review shows the transcript (each word is a button) and asks for a self-score first.
     assert!(

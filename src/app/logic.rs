@@ -652,13 +652,23 @@ mod tests {
         );
         let (markers, highlights) = markers_for(&r);
         assert!(markers.iter().any(|m| m.kind == MarkerKind::Evidence));
-        let filler = markers.iter().find(|m| m.kind == MarkerKind::Filler).expect("um is a filler");
+        let filler = markers
+            .iter()
+            .find(|m| m.kind == MarkerKind::Filler)
+            .expect("um is a filler");
         assert!(filler.label.contains("um"), "{}", filler.label);
         let words = &r.transcript.words;
         for (a, b, _) in &highlights {
-            assert!(a <= b && *b <= words.len(), "range {a}..{b} within {} words", words.len());
+            assert!(
+                a <= b && *b <= words.len(),
+                "range {a}..{b} within {} words",
+                words.len()
+            );
         }
-        let (i, _, _) = highlights.iter().find(|h| h.2 == MarkerKind::Filler).expect("filler shaded");
+        let (i, _, _) = highlights
+            .iter()
+            .find(|h| h.2 == MarkerKind::Filler)
+            .expect("filler shaded");
         assert!(words[*i].text.to_lowercase().starts_with("um"));
     }
 

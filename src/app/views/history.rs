@@ -74,7 +74,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
             ui.weak("Tick two attempts to compare them side by side.");
         }
         section(ui, "Coverage per rubric cell over attempts");
-        if st.history_question.is_some() {
+        if st.history_question.is_some() || asked.len() == 1 {
             chart(ui, app, &list);
         } else {
             ui.weak("Choose a question above to see how its coverage changed.");

@@ -60,7 +60,11 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                     format!("Transcribing… {}%", t.progress)
                 };
                 ui.label(&text);
-                let bar = ui.add(egui::ProgressBar::new(t.progress as f32 / 100.0).desired_width(COLUMN_WIDTH));
+                let bar = ui.add(
+                    egui::ProgressBar::new(t.progress as f32 / 100.0)
+                        .desired_width(ui.available_width())
+                        .animate(t.progress == 0),
+                );
                 bar.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Transcription progress")
                 });

@@ -210,6 +210,9 @@ fn coverage(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
                 ui.weak(format!("· you: {s}/5"));
             }
         });
+        if cell.evidence.is_empty() {
+            continue;
+        }
         ui.horizontal_wrapped(|ui| {
             for e in cell.evidence.iter().take(4) {
                 if evidence_chip_ui(ui, &e.text, e.start_s).clicked() {
