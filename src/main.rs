@@ -21,7 +21,8 @@ use rehearse::{bank, paths, report};
     about = "Rehearse technical-interview answers out loud: record, transcribe locally with Whisper, see what your answer covered.",
     long_about = "Rehearse technical-interview answers out loud, alone.\n\nWith no subcommand, opens the app window. \
 Nothing leaves this machine: audio, transcripts and reports live in the data dir \
-(~/.local/share/rehearse, or $REHEARSE_DATA_DIR)."
+(~/.local/share/rehearse, or $REHEARSE_DATA_DIR).",
+    after_long_help = "Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage"
 )]
 struct Cli {
     #[command(subcommand)]
