@@ -32,7 +32,7 @@ fn harness(data_dir: &Path, model: &str) -> Harness<'static, App> {
         automation: Automation::default(),
     };
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_size(egui::vec2(1280.0, 1600.0))
         .build_eframe(move |cc| App::new(cc, config).expect("app starts"))
 }
 
@@ -115,8 +115,12 @@ fn record_review_self_score_and_history() {
         "Execution 2 of 5",
         "Communication 5 of 5",
     ] {
+        eprintln!("{label}: {:?}", h.get_by_label(label).rect());
         h.get_by_label(label).click();
         h.run_steps(2);
+        if let rehearse::app::Stage::Review(r) = h.state().stage() {
+            eprintln!("confirm {} notice {:?}", r.confirm_delete, h.state().notice());
+        }
     }
     h.get_by_label("Save and show coverage").click();
     h.run_steps(3);
@@ -155,6 +159,19 @@ fn record_review_self_score_and_history() {
     h.run_steps(3);
     assert_eq!(h.state().screen(), rehearse::app::Screen::Review);
     h.get_by_label("Rubric coverage");
+
+    // Deleting asks first, then removes the attempt's folder.
+    for label in ["Delete attempt…", "Keep", "Delete attempt…", "Delete"] {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+    }
+    wait_until(&mut h, "the deletion", Duration::from_secs(5), |a| {
+        a.attempt_count() == 0
+    });
+    let left = std::fs::read_dir(tmp.path().join("attempts"))
+        .expect("attempts dir")
+        .count();
+    assert_eq!(left, 0, "attempt folder removed");
 }
 
 fn h_elapsed(a: &App) -> f64 {
