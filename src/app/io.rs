@@ -80,8 +80,17 @@ pub enum IoEvent {
     ImportProgress(f32),
     /// The import dialog was closed without a choice.
     ImportEnded,
+    /// The import failed; in words for the person.
+    ImportFailed(String),
     /// A model was imported under this name.
     ModelImported(String),
+    /// The attempt folder for a new recording could not be made.
+    CreateFailed(String),
+    /// Scoring or saving a transcribed attempt failed.
+    ScoreFailed {
+        attempt_id: String,
+        error: String,
+    },
     /// Something failed; in words for the person.
     Error(String),
 }
@@ -173,13 +182,13 @@ impl IoWorker {
                 };
                 match convert_model(&dir, &cancel, &mut |f| emit(IoEvent::ImportProgress(f))) {
                     Ok(name) => emit(IoEvent::ModelImported(name)),
-                    Err(e) => emit(IoEvent::Error(e)),
+                    Err(e) => emit(IoEvent::ImportFailed(e)),
                 }
             });
         if let Err(e) = spawned {
             let _ = self
                 .dialog_tx
-                .send(IoEvent::Error(format!("cannot start the import: {e}")));
+                .send(IoEvent::ImportFailed(format!("cannot start the import: {e}")));
         }
     }
 }
@@ -271,10 +280,12 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
             }
         }
         IoCommand::Create { question_id, deck_id } => {
-            let Some(store) = store else { return Some(no_store()) };
+            let Some(store) = store else {
+                return Some(IoEvent::CreateFailed("the attempt store is not available".into()));
+            };
             match store.create_attempt(&question_id, &deck_id) {
                 Ok(n) => IoEvent::Created(Box::new(n)),
-                Err(e) => IoEvent::Error(format!("cannot create the attempt folder: {e}")),
+                Err(e) => IoEvent::CreateFailed(format!("cannot create the attempt folder: {e}")),
             }
         }
         IoCommand::Save(attempt) => {
@@ -290,10 +301,16 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
             transcript,
             time_box_s,
         } => {
-            let Some(store) = store else { return Some(no_store()) };
+            let failed = |error: String| IoEvent::ScoreFailed {
+                attempt_id: attempt.id.clone(),
+                error,
+            };
+            let Some(store) = store else {
+                return Some(failed("the attempt store is not available".into()));
+            };
             let rubric = match Rubric::embedded() {
                 Ok(r) => r,
-                Err(e) => return Some(IoEvent::Error(format!("the rubric did not load: {e}"))),
+                Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
             };
             let report = report::score(&question, &rubric, &transcript, time_box_s);
             attempt.transcript = Some(*transcript);
@@ -305,7 +322,10 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                     attempt: *attempt,
                     report: Some(report),
                 })),
-                Err(e) => IoEvent::Error(format!("cannot save attempt {}: {e}", attempt.id)),
+                Err(e) => IoEvent::ScoreFailed {
+                    attempt_id: attempt.id.clone(),
+                    error: format!("cannot save attempt {}: {e}", attempt.id),
+                },
             }
         }
         IoCommand::Delete(id) => {

@@ -163,10 +163,26 @@ impl App {
                     self.io.send(IoCommand::ListModels);
                     self.commands.push(Command::SetModel(name));
                 }
-                IoEvent::Error(e) => {
+                IoEvent::CreateFailed(e) => {
+                    if matches!(self.stage, Stage::Preparing { .. }) {
+                        self.stage = Stage::Idle;
+                    }
+                    self.notice = Some(e);
+                }
+                IoEvent::ScoreFailed { attempt_id, error } => {
+                    // Review opens without a report rather than waiting for one that will not come.
+                    if let Stage::Transcribing(t) = &self.stage
+                        && t.attempt.id == attempt_id
+                    {
+                        let attempt = t.attempt.clone();
+                        self.open_review(attempt, None, Some(format!("No report: {error}")));
+                    }
+                }
+                IoEvent::ImportFailed(e) => {
                     self.import_progress = None;
                     self.notice = Some(e);
                 }
+                IoEvent::Error(e) => self.notice = Some(e),
             }
         }
     }
