@@ -12,10 +12,10 @@ export REHEARSE_CT2_WHEEL
 # Started by this run, stopped by this run (tests/pulse-mic.sh kills exactly the PID it started).
 started_mic=0
 if ! bash tests/pulse-mic.sh status; then
-  bash tests/pulse-mic.sh start
+  bash tests/pulse-mic.sh start >/dev/null
   started_mic=1
 fi
-cleanup() { if [ "$started_mic" = 1 ]; then bash tests/pulse-mic.sh stop; fi; }
+cleanup() { if [ "$started_mic" = 1 ]; then bash tests/pulse-mic.sh stop >/dev/null; fi; }
 trap cleanup EXIT
 
 if command -v cargo-nextest >/dev/null 2>&1; then
