@@ -43,11 +43,14 @@ fn start_record(data: &Path, args: &[&str]) -> (Child, Instant, mpsc::Receiver<S
         .expect("spawn reader");
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("record should start");
-        if line.starts_with("recording from") {
-            return (child, Instant::now(), rx);
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.starts_with("recording from") => return (child, Instant::now(), rx),
+            Ok(_) => {}
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("rehearse record did not start recording: {e}");
+            }
         }
     }
 }
