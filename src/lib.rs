@@ -12,5 +12,6 @@ pub mod delivery;
 pub mod paths;
 pub mod report;
 pub mod rubric;
+pub mod session;
 pub mod store;
 pub mod transcript;

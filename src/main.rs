@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 use rehearse::asr::{models, whisper};
 use rehearse::audio::decode;
 use rehearse::rubric::Rubric;
+use rehearse::store::{Attempt, Store};
 use rehearse::transcript::Transcript;
-use rehearse::{bank, paths, report};
+use rehearse::{bank, paths, report, session};
 
 #[derive(Parser)]
 #[command(
@@ -81,11 +82,65 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record one answer from the microphone, then transcribe and score it. Stops at the time-box,
+    /// after --seconds, or on Ctrl-C — the audio is on disk throughout.
+    Record {
+        /// Question id (see `rehearse questions`).
+        #[arg(long)]
+        question: String,
+        /// Stop after this many seconds (default: the question's time-box, usually 180).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Input device name (see `rehearse devices`); default: the system's default input.
+        #[arg(long)]
+        device: Option<String>,
+        /// Also load this deck file.
+        #[arg(long)]
+        deck: Option<PathBuf>,
+        #[arg(long, default_value = models::DEFAULT_MODEL)]
+        model: String,
+        /// Only record; transcribe later with `rehearse attempts transcribe ID`.
+        #[arg(long)]
+        no_transcribe: bool,
+        /// Print the saved attempt as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List input devices with their default configuration.
+    Devices,
+    /// List your attempts (id, question, date, duration, status), or act on one.
+    Attempts {
+        #[command(subcommand)]
+        command: Option<AttemptsCommand>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage Whisper models.
     Model {
         #[command(subcommand)]
         command: ModelCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AttemptsCommand {
+    /// Transcribe (again) and score an attempt, e.g. after a failure or with another model.
+    Transcribe {
+        /// Attempt id (a unique prefix is enough).
+        id: String,
+        #[arg(long, default_value = models::DEFAULT_MODEL)]
+        model: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one attempt's report.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an attempt and its audio.
+    Delete { id: String },
 }
 
 #[derive(Subcommand)]
@@ -136,6 +191,17 @@ fn main() -> ExitCode {
             no_fillers,
         }) => transcribe(&wav, &model, json, no_fillers),
         Some(Command::Model { command }) => model(command),
+        Some(Command::Record {
+            question,
+            seconds,
+            device,
+            deck,
+            model,
+            no_transcribe,
+            json,
+        }) => record(&question, seconds, device, deck.as_deref(), &model, no_transcribe, json),
+        Some(Command::Devices) => devices(),
+        Some(Command::Attempts { command, json }) => attempts(command, json),
         Some(Command::Questions {
             deck,
             difficulty,
@@ -241,6 +307,234 @@ fn import(source: &Path, name: Option<String>, dest: Option<PathBuf>, quant: &[S
         );
     }
     Ok(())
+}
+
+/// Opens the attempt store and repairs attempts a crash left in `recording`.
+fn open_store() -> anyhow::Result<Store> {
+    let store = Store::open_default()?;
+    for id in store.recover()? {
+        eprintln!("recovered attempt {id} (left recording by a crash; its audio was kept)");
+    }
+    Ok(store)
+}
+
+fn record(
+    question: &str,
+    seconds: Option<f64>,
+    device: Option<String>,
+    deck: Option<&Path>,
+    model: &str,
+    no_transcribe: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    use rehearse::audio::capture::{CaptureEngine, CaptureEvent, StartRequest};
+    use rehearse::audio::clock::SystemClock;
+
+    let decks = load_decks(deck)?;
+    let deck_id = decks
+        .iter()
+        .find(|d| d.question(question).is_some())
+        .map(|d| d.id.clone());
+    let q = find_question(&decks, question)?;
+    let limit = seconds.unwrap_or(q.time_box_s);
+    anyhow::ensure!(limit > 0.0, "--seconds must be more than 0");
+    // Fail early, before recording, if the model is missing.
+    let model_path = if no_transcribe {
+        None
+    } else {
+        Some(models::resolve(model).map_err(anyhow::Error::msg)?)
+    };
+    let store = open_store()?;
+    let new = store.create_attempt(&q.id, deck_id.as_deref().unwrap_or_default())?;
+    let id = new.attempt.id.clone();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+        .context("cannot install the Ctrl-C handler")?;
+
+    let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
+    let mut request = StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(limit));
+    if let Some(d) = device {
+        request = request.with_device(d);
+    }
+    engine.start(request)?;
+    eprintln!("question: {}", q.prompt);
+    let mut stop_sent = false;
+    let stopped = loop {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
+            eprintln!("\nstopping…");
+            let _ = engine.stop();
+            stop_sent = true;
+        }
+        match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(CaptureEvent::Started(s)) => {
+                eprintln!(
+                    "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
+                    s.device, s.sample_rate
+                );
+                store.update(&id, |a| {
+                    a.device = Some(s.device.clone());
+                    a.sample_rate = Some(s.sample_rate);
+                })?;
+            }
+            Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
+                eprint!(
+                    "\r{:>5.1} s recorded, {:>5.1} s left ",
+                    elapsed.as_secs_f64(),
+                    remaining.as_secs_f64()
+                );
+            }
+            Ok(CaptureEvent::Stopped(s)) => break s,
+            Ok(CaptureEvent::Error(e)) => {
+                // Nothing was captured: the attempt is kept as failed so the error is on record.
+                let msg = e.to_string();
+                store.update(&id, |a| {
+                    a.status = rehearse::store::Status::Failed;
+                    a.error = Some(msg.clone());
+                })?;
+                anyhow::bail!("{msg}");
+            }
+            Ok(CaptureEvent::Level(_)) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                anyhow::bail!("the capture engine stopped unexpectedly")
+            }
+        }
+    };
+    engine.shutdown();
+    eprintln!();
+    let note = match &stopped.reason {
+        rehearse::audio::capture::StopReason::DeviceLost(why)
+        | rehearse::audio::capture::StopReason::WriteFailed(why) => Some(why.clone()),
+        _ => None,
+    };
+    let mut attempt = store.update(&id, |a| {
+        a.status = rehearse::store::Status::Recorded;
+        a.duration_s = stopped.duration.as_secs_f64();
+        a.ended_at = Some(time::OffsetDateTime::now_utc());
+        a.error = note.clone();
+    })?;
+    eprintln!(
+        "saved {:.1} s of audio to {}",
+        attempt.duration_s,
+        stopped.path.display()
+    );
+    if let Some(n) = &note {
+        eprintln!("warning: recording ended early: {n}; the audio so far is saved");
+    }
+    if let Some(path) = model_path {
+        attempt = transcribe_attempt(&store, &decks, &attempt.id, &path)?;
+    }
+    print_attempt(&store, &attempt, json)
+}
+
+/// Transcribes and scores a stored attempt. On failure the error is saved on the attempt (audio kept).
+fn transcribe_attempt(store: &Store, decks: &[bank::Deck], id: &str, model_path: &Path) -> anyhow::Result<Attempt> {
+    let wav = store.wav_path(id);
+    let model_name = model_path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let transcript = match transcribe_file(&wav, &model_path.display().to_string(), true) {
+        Ok(t) => t,
+        Err(e) => {
+            session::record_failure(store, id, &format!("{e:#}"))?;
+            return Err(e.context(format!(
+                "the audio is kept; retry with `rehearse attempts transcribe {id}`"
+            )));
+        }
+    };
+    let attempt = store.get(id)?;
+    let question = session::question_for(decks, &attempt).cloned();
+    let (attempt, _) = session::attach_transcript(
+        store,
+        id,
+        transcript,
+        &model_name,
+        question.as_ref(),
+        &Rubric::embedded()?,
+    )?;
+    Ok(attempt)
+}
+
+fn print_attempt(store: &Store, attempt: &Attempt, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(attempt)?);
+        return Ok(());
+    }
+    if let Some(report) = session::stored_report(attempt) {
+        println!("{}\n", report.summary());
+    } else if let Some(t) = &attempt.transcript {
+        println!("{}\n", t.text);
+    }
+    println!("attempt {} ({})", attempt.id, attempt.status.as_str());
+    println!("saved in {}", store.attempt_dir(&attempt.id).display());
+    Ok(())
+}
+
+fn devices() -> anyhow::Result<()> {
+    let list = rehearse::audio::capture::list_input_devices()?;
+    if list.is_empty() {
+        println!("no input devices found; connect a microphone (or check that PulseAudio/PipeWire is running)");
+    }
+    for d in list {
+        let config = d
+            .default_config
+            .map(|c| format!("{} Hz, {} ch, {}", c.sample_rate, c.channels, c.sample_format))
+            .unwrap_or_else(|| "no default config".into());
+        println!("{} {:<40} {config}", if d.is_default { "*" } else { " " }, d.name);
+    }
+    Ok(())
+}
+
+fn attempts(command: Option<AttemptsCommand>, json: bool) -> anyhow::Result<()> {
+    let store = open_store()?;
+    match command {
+        None => {
+            let list = store.list()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("no attempts yet; record one with `rehearse record --question ID` or in the app");
+            } else {
+                for a in list {
+                    let date = a
+                        .started_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default();
+                    let coverage =
+                        session::stored_report(&a).map(|r| format!("{:>4.0}%", report::coverage(&r) * 100.0));
+                    println!(
+                        "{:<40} {:<32} {:<25} {:>6.1} s  {:<11} {}",
+                        a.id,
+                        a.question_id,
+                        date,
+                        a.duration_s,
+                        a.status.as_str(),
+                        coverage.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+        Some(AttemptsCommand::Transcribe { id, model, json }) => {
+            let path = models::resolve(&model).map_err(anyhow::Error::msg)?;
+            let decks = load_decks(None)?;
+            let id = store.resolve(&id)?;
+            let attempt = transcribe_attempt(&store, &decks, &id, &path)?;
+            print_attempt(&store, &attempt, json)
+        }
+        Some(AttemptsCommand::Show { id, json }) => {
+            let attempt = store.get(&id)?;
+            print_attempt(&store, &attempt, json)
+        }
+        Some(AttemptsCommand::Delete { id }) => {
+            let id = store.resolve(&id)?;
+            store.delete(&id)?;
+            println!("deleted attempt {id}");
+            Ok(())
+        }
+    }
 }
 
 /// Whisper's size names by encoder depth; `.en` models have 51864 tokens.

@@ -100,3 +100,78 @@ fn model_file_that_is_not_a_model() {
     let last = lines.last().cloned().unwrap_or_default();
     assert!(last.starts_with("error: cannot load model"), "{lines:?}");
 }
+
+#[test]
+fn questions_lists_the_default_deck_and_filters() {
+    let out = rehearse().args(["questions", "--json"]).output().expect("run");
+    assert!(out.status.success());
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(all.len(), 15);
+    let out = rehearse()
+        .args(["questions", "--difficulty", "hard", "--json"])
+        .output()
+        .expect("run");
+    let hard: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(hard.len(), 4);
+    assert!(hard.iter().all(|q| q["difficulty"] == "hard"));
+}
+
+#[test]
+fn malformed_deck_names_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let deck = dir.path().join("bad.toml");
+    std::fs::write(
+        &deck,
+        "id = \"mine\"\ntitle = \"Mine\"\n\n[[questions]]\nid = \"q1\"\ndifficulty = \"extreme\"\n",
+    )
+    .expect("write");
+    let (ok, lines) = run(rehearse().arg("questions").arg("--deck").arg(&deck));
+    assert!(!ok);
+    let last = lines.last().cloned().unwrap_or_default();
+    assert!(last.contains("bad.toml:6:"), "{lines:?}");
+}
+
+#[test]
+fn score_a_text_transcript() {
+    let answer = fixture("answers/pm-01-strong.txt");
+    let out = rehearse()
+        .args(["score", "--question", "pm-01-success-metrics", "--json", "--transcript"])
+        .arg(&answer)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for key in [
+        "question",
+        "duration_s",
+        "transcript",
+        "rubric",
+        "restatement_at_s",
+        "dimensions",
+        "content_points",
+        "mistakes",
+        "delivery",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    let cells: Vec<&str> = report["rubric"]
+        .as_array()
+        .expect("rubric")
+        .iter()
+        .filter_map(|c| c["cell"].as_str())
+        .collect();
+    assert_eq!(
+        cells,
+        ["restatement", "trade-offs", "boundaries", "execution", "communication"]
+    );
+
+    let (ok, lines) = run(rehearse()
+        .args(["score", "--question", "no-such-question", "--transcript"])
+        .arg(&answer));
+    assert!(
+        !ok && lines
+            .last()
+            .is_some_and(|l| l.contains("no question 'no-such-question'")),
+        "{lines:?}"
+    );
+}

@@ -15,24 +15,29 @@ use rehearse::audio::playback::{Playback, PlaybackCommand, PlaybackEvent};
 /// Rate `parec` records at; the analysis works on this.
 const REC_RATE: u32 = 16_000;
 
-/// Starts the shared virtual sink on creation and stops it when dropped, even if the test panics.
-struct VirtualSink;
+/// Starts (or reuses) the shared virtual sink; when dropped, stops the daemon only if this test started
+/// it (the test run that starts a daemon stops it), even if the test panics.
+struct VirtualSink {
+    started: bool,
+}
 
 impl VirtualSink {
     fn start() -> Self {
-        pulse_mic("start");
+        let started = pulse_mic("start").contains("started daemon");
         run(Command::new("pactl").args(["set-default-sink", "mic"]));
-        Self
+        Self { started }
     }
 }
 
 impl Drop for VirtualSink {
     fn drop(&mut self) {
-        pulse_mic("stop");
+        if self.started {
+            pulse_mic("stop");
+        }
     }
 }
 
-fn pulse_mic(arg: &str) {
+fn pulse_mic(arg: &str) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
     assert!(
         script.exists(),
@@ -50,6 +55,7 @@ fn pulse_mic(arg: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 fn run(cmd: &mut Command) {

@@ -1,0 +1,176 @@
+//! `rehearse record` end to end through the real audio path: cpal → ALSA → PulseAudio, with espeak-ng
+//! speech played into a virtual microphone (`tests/pulse-mic.sh`), then the real model. Also the ways a
+//! recording ends: time-box, Ctrl-C (SIGINT) and kill -9 followed by recovery on the next start.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const QUESTION: &str = "pm-01-success-metrics";
+const SPOKEN: &str = "I would track correctness, latency and cost for every pipeline run.";
+
+fn model() -> String {
+    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
+}
+
+/// Starts `rehearse record …` and waits until it reports that the microphone delivers audio.
+/// Returns the child, the moment recording started, and a receiver of its remaining stderr lines.
+fn start_record(data: &Path, args: &[&str]) -> (Child, Instant, mpsc::Receiver<String>) {
+    support::pulse_mic(&["start"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["record", "--question", QUESTION, "--model", &model()])
+        .args(args)
+        .env("REHEARSE_DATA_DIR", data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rehearse record");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("stderr-reader".into())
+        .spawn(move || {
+            for line in BufReader::new(stderr).split(b'\n').map_while(Result::ok) {
+                for part in String::from_utf8_lossy(&line).split('\r') {
+                    let _ = tx.send(part.to_string());
+                }
+            }
+        })
+        .expect("spawn reader");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.starts_with("recording from") => return (child, Instant::now(), rx),
+            Ok(_) => {}
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("rehearse record did not start recording: {e}");
+            }
+        }
+    }
+}
+
+fn attempts_json(data: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["attempts", "--json"])
+        .env("REHEARSE_DATA_DIR", data)
+        .output()
+        .expect("rehearse attempts");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("attempts JSON")
+}
+
+fn wav_of(data: &Path, attempt: &serde_json::Value) -> PathBuf {
+    data.join("attempts")
+        .join(attempt["id"].as_str().expect("id"))
+        .join("answer.wav")
+}
+
+fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success());
+}
+
+#[test]
+fn spoken_answer_is_recorded_transcribed_and_scored() {
+    let data = tempfile::tempdir().expect("tmp");
+    let speech = support::speech_wav(data.path(), "speech", SPOKEN, 22_050, 0.0);
+    let (child, _, _) = start_record(data.path(), &["--seconds", "8", "--json"]);
+    support::play(&speech).wait().expect("paplay");
+    let out = child.wait_with_output().expect("record finishes");
+    assert!(out.status.success());
+    let attempt: serde_json::Value = serde_json::from_slice(&out.stdout).expect("attempt JSON");
+    assert_eq!(attempt["status"], "scored", "{attempt}");
+    let duration = attempt["duration_s"].as_f64().expect("duration");
+    assert!((duration - 8.0).abs() <= 0.3, "recorded {duration} s of 8");
+
+    // The file is speech: loud for about as long as the source, quiet before it.
+    let (rate, samples) = support::read_mono(&wav_of(data.path(), &attempt));
+    assert!((samples.len() as f64 / f64::from(rate) - duration).abs() < 0.05);
+    let (a, b) = support::loud_span(&samples, rate, -40.0).expect("speech in the recording");
+    let (srate, source) = support::read_mono(&speech);
+    let (sa, sb) = support::loud_span(&source, srate, -40.0).expect("speech in the source");
+    let (got, want) = ((b - a) as f64 / f64::from(rate), (sb - sa) as f64 / f64::from(srate));
+    assert!((got - want).abs() < 0.3, "speech lasts {got:.2} s, source {want:.2} s");
+
+    let text = attempt["transcript"]["text"]
+        .as_str()
+        .expect("transcript")
+        .to_lowercase();
+    for word in ["track", "latency", "cost", "pipeline"] {
+        assert!(text.contains(word), "{word:?} missing from {text:?}");
+    }
+    assert!(attempt["report"]["rubric"].is_array(), "report saved with the attempt");
+}
+
+#[test]
+fn time_box_stops_the_recording_by_itself() {
+    let data = tempfile::tempdir().expect("tmp");
+    let (child, started, _) = start_record(data.path(), &["--seconds", "3", "--no-transcribe", "--json"]);
+    let out = child.wait_with_output().expect("record finishes");
+    let wall = started.elapsed().as_secs_f64();
+    assert!(out.status.success());
+    assert!(wall < 5.0, "took {wall:.1} s to stop a 3 s box");
+    let attempt: serde_json::Value = serde_json::from_slice(&out.stdout).expect("attempt JSON");
+    assert_eq!(attempt["status"], "recorded");
+    let duration = attempt["duration_s"].as_f64().expect("duration");
+    assert!((duration - 3.0).abs() <= 0.05, "{duration}");
+    let reader = hound::WavReader::open(wav_of(data.path(), &attempt)).expect("complete WAV");
+    assert!((f64::from(reader.duration()) / f64::from(reader.spec().sample_rate) - 3.0).abs() <= 0.05);
+}
+
+#[test]
+fn ctrl_c_saves_the_attempt() {
+    let data = tempfile::tempdir().expect("tmp");
+    let (child, started, _) = start_record(data.path(), &["--seconds", "60", "--no-transcribe", "--json"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let at = started.elapsed().as_secs_f64();
+    signal(&child, "-INT");
+    let out = child.wait_with_output().expect("record finishes");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let attempt: serde_json::Value = serde_json::from_slice(&out.stdout).expect("attempt JSON");
+    assert_eq!(attempt["status"], "recorded");
+    let duration = attempt["duration_s"].as_f64().expect("duration");
+    assert!(
+        duration >= at - 0.3 && duration <= at + 1.0,
+        "kept {duration:.2} s, stopped at {at:.2} s"
+    );
+}
+
+#[test]
+fn kill_9_mid_answer_is_recovered_on_the_next_start() {
+    let data = tempfile::tempdir().expect("tmp");
+    let speech = support::speech_wav(data.path(), "speech", SPOKEN, 22_050, 0.0);
+    let (mut child, started, _) = start_record(data.path(), &["--seconds", "60", "--no-transcribe"]);
+    let mut player = support::play(&speech);
+    std::thread::sleep(Duration::from_secs(4));
+    let at = started.elapsed().as_secs_f64();
+    signal(&child, "-KILL");
+    let _ = child.wait();
+    let _ = player.wait();
+
+    let list = attempts_json(data.path());
+    assert_eq!(list.len(), 1, "{list:?}");
+    let attempt = &list[0];
+    assert_eq!(attempt["status"], "recorded", "{attempt}");
+    assert_eq!(attempt["recovered"], true);
+    let duration = attempt["duration_s"].as_f64().expect("duration");
+    assert!(
+        duration >= at - 1.0 && duration <= at + 0.5,
+        "recovered {duration:.2} s of {at:.2} s"
+    );
+    let (rate, samples) = support::read_mono(&wav_of(data.path(), attempt));
+    assert!((samples.len() as f64 / f64::from(rate) - duration).abs() < 0.05);
+    assert!(
+        support::rms_dbfs(&samples) > -50.0,
+        "the speech before the kill is kept"
+    );
+}
