@@ -71,7 +71,7 @@ start() {
     pulseaudio --daemonize=yes --exit-idle-time=-1 -n \
         --load=module-native-protocol-unix \
         --load="module-null-sink sink_name=mic" \
-        --log-target="file:$LOG" 2>>"$LOG"
+        --log-target="file:$LOG" </dev/null >>"$LOG" 2>&1
     wait_ready
     # pulseaudio --daemonize forks; its own pid file is the reliable record of the daemon's PID.
     local pid=""
