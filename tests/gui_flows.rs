@@ -83,7 +83,7 @@ fn record_review_self_score_and_history() {
     wait_until(&mut h, "review", Duration::from_secs(180), |a| {
         a.stage().name() == "review"
     });
-    h.run_steps(3);
+    wait_until(&mut h, "the waveform", Duration::from_secs(10), waveform_loaded);
 
     // Space plays and pauses; the playhead moves.
     h.get_by_label("Play");
@@ -115,12 +115,8 @@ fn record_review_self_score_and_history() {
         "Execution 2 of 5",
         "Communication 5 of 5",
     ] {
-        eprintln!("{label}: {:?}", h.get_by_label(label).rect());
         h.get_by_label(label).click();
         h.run_steps(2);
-        if let rehearse::app::Stage::Review(r) = h.state().stage() {
-            eprintln!("confirm {} notice {:?}", r.confirm_delete, h.state().notice());
-        }
     }
     h.get_by_label("Save and show coverage").click();
     h.run_steps(3);
@@ -157,6 +153,7 @@ fn record_review_self_score_and_history() {
     assert_eq!(open.len(), 1, "one attempt listed");
     open[0].click();
     h.run_steps(3);
+    wait_until(&mut h, "the waveform", Duration::from_secs(10), waveform_loaded);
     assert_eq!(h.state().screen(), rehearse::app::Screen::Review);
     h.get_by_label("Rubric coverage");
 
@@ -172,6 +169,10 @@ fn record_review_self_score_and_history() {
         .expect("attempts dir")
         .count();
     assert_eq!(left, 0, "attempt folder removed");
+}
+
+fn waveform_loaded(a: &App) -> bool {
+    matches!(a.stage(), rehearse::app::Stage::Review(r) if r.wave.is_some())
 }
 
 fn h_elapsed(a: &App) -> f64 {

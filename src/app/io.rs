@@ -17,9 +17,10 @@ use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
 use crate::bank::{Deck, Question};
-use crate::report::{self, Report};
+use crate::report::Report;
 use crate::rubric::Rubric;
-use crate::store::{Attempt, NewAttempt, Status, Store};
+use crate::session;
+use crate::store::{Attempt, NewAttempt, Store};
 use crate::transcript::Transcript;
 
 /// Columns in a waveform envelope: enough for a wide window, cheap to draw.
@@ -37,13 +38,13 @@ pub enum IoCommand {
     },
     /// Write `attempt.json`.
     Save(Box<Attempt>),
-    /// Score a transcript against the rubric, store transcript and report in the attempt (status scored)
-    /// and save it.
+    /// Store a transcript in the attempt and, when its question is known, score it (status scored) —
+    /// `session::attach_transcript`, the same step the CLI takes.
     ScoreAndSave {
-        attempt: Box<Attempt>,
-        question: Box<Question>,
+        attempt_id: String,
+        question: Option<Box<Question>>,
         transcript: Box<Transcript>,
-        time_box_s: f64,
+        model: String,
     },
     /// Delete an attempt folder.
     Delete(String),
@@ -296,13 +297,13 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
             }
         }
         IoCommand::ScoreAndSave {
-            mut attempt,
+            attempt_id,
             question,
             transcript,
-            time_box_s,
+            model,
         } => {
             let failed = |error: String| IoEvent::ScoreFailed {
-                attempt_id: attempt.id.clone(),
+                attempt_id: attempt_id.clone(),
                 error,
             };
             let Some(store) = store else {
@@ -312,20 +313,9 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                 Ok(r) => r,
                 Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
             };
-            let report = report::score(&question, &rubric, &transcript, time_box_s);
-            attempt.transcript = Some(*transcript);
-            attempt.report = serde_json::to_value(&report).ok();
-            attempt.status = Status::Scored;
-            attempt.error = None;
-            match store.save(&attempt) {
-                Ok(()) => IoEvent::Scored(Box::new(Entry {
-                    attempt: *attempt,
-                    report: Some(report),
-                })),
-                Err(e) => IoEvent::ScoreFailed {
-                    attempt_id: attempt.id.clone(),
-                    error: format!("cannot save attempt {}: {e}", attempt.id),
-                },
+            match session::attach_transcript(store, &attempt_id, *transcript, &model, question.as_deref(), &rubric) {
+                Ok((attempt, report)) => IoEvent::Scored(Box::new(Entry { attempt, report })),
+                Err(e) => failed(format!("cannot save attempt {attempt_id}: {e}")),
             }
         }
         IoCommand::Delete(id) => {
@@ -374,8 +364,5 @@ fn import_deck(data_dir: &Path, path: &Path) -> Result<Deck, String> {
 
 /// The report stored in an attempt, if it has one that this version understands.
 pub fn parse_report(attempt: &Attempt) -> Option<Report> {
-    attempt
-        .report
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
+    session::stored_report(attempt)
 }

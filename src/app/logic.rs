@@ -134,7 +134,11 @@ impl App {
                     if let Stage::Transcribing(t) = &self.stage
                         && t.attempt.id == entry.attempt.id
                     {
-                        self.open_review(entry.attempt, entry.report, None);
+                        let problem = entry
+                            .report
+                            .is_none()
+                            .then(|| "This question's deck is not loaded, so there is no rubric report.".to_owned());
+                        self.open_review(entry.attempt, entry.report, problem);
                     }
                 }
                 IoEvent::Deleted(id) => self.entries.retain(|e| e.attempt.id != id),
@@ -225,7 +229,7 @@ impl App {
                         attempt: attempt.clone(),
                         report: None,
                     });
-                    self.transcribe(attempt, Some(rec.question), rec.time_box_s, path);
+                    self.transcribe(attempt, Some(rec.question), path);
                 }
                 RecEvent::Error(e) => {
                     // Nothing was recorded: drop the empty attempt.
@@ -238,14 +242,13 @@ impl App {
         }
     }
 
-    fn transcribe(&mut self, attempt: Attempt, question: Option<Question>, time_box_s: f64, wav: std::path::PathBuf) {
+    fn transcribe(&mut self, attempt: Attempt, question: Option<Question>, wav: std::path::PathBuf) {
         let job = self.next_job;
         self.next_job += 1;
         self.asr.send(AsrCommand::Transcribe { job, wav });
         self.stage = Stage::Transcribing(Box::new(Transcribing {
             attempt,
             question,
-            time_box_s,
             job,
             progress: 0,
             scoring: false,
@@ -277,29 +280,16 @@ impl App {
                     }
                     t.scoring = true;
                     t.progress = 100;
-                    if let ModelState::Ready(name) = &self.model {
-                        t.attempt.model = Some(name.clone());
-                    }
-                    match t.question.clone() {
-                        Some(q) => self.io.send(IoCommand::ScoreAndSave {
-                            attempt: Box::new(t.attempt.clone()),
-                            question: Box::new(q),
-                            transcript: Box::new(transcript),
-                            time_box_s: t.time_box_s,
-                        }),
-                        None => {
-                            // The question's deck is gone: keep the transcript, skip the rubric.
-                            let mut attempt = t.attempt.clone();
-                            attempt.transcript = Some(transcript);
-                            attempt.status = Status::Transcribed;
-                            self.save(&attempt);
-                            self.open_review(
-                                attempt,
-                                None,
-                                Some("This question's deck is not loaded, so there is no rubric report.".into()),
-                            );
-                        }
-                    }
+                    let model = match &self.model {
+                        ModelState::Ready(name) => name.clone(),
+                        _ => String::new(),
+                    };
+                    self.io.send(IoCommand::ScoreAndSave {
+                        attempt_id: t.attempt.id.clone(),
+                        question: t.question.clone().map(Box::new),
+                        transcript: Box::new(transcript),
+                        model,
+                    });
                 }
                 AsrEvent::Failed { job, error } => {
                     self.transcription_ended(job, &format!("Transcription failed: {error}"))
@@ -464,13 +454,9 @@ impl App {
                 if let Stage::Review(r) = &self.stage {
                     let attempt = r.attempt.clone();
                     let question = r.question.clone();
-                    let time_box = r
-                        .report
-                        .as_ref()
-                        .map_or(self.prefs.time_box_s, |rep| rep.delivery.time_box_s);
                     let wav = self.io.data_dir().join("attempts").join(&attempt.id).join("answer.wav");
                     self.player.pause();
-                    self.transcribe(attempt, question, time_box, wav);
+                    self.transcribe(attempt, question, wav);
                 }
             }
             Command::AskDelete(ask) => {

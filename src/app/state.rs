@@ -115,7 +115,6 @@ pub struct Recording {
 pub struct Transcribing {
     pub attempt: Attempt,
     pub question: Option<Question>,
-    pub time_box_s: f64,
     pub job: u64,
     pub progress: i32,
     /// The transcript is back; the report is being computed and saved.

@@ -9,7 +9,7 @@ use super::{St, section};
 use crate::app::App;
 use crate::app::logic::{Command, self_score_for};
 use crate::app::state::{Review, SELF_SCORE_CELLS, Stage};
-use crate::app::theme::Theme;
+use crate::app::theme::{self, Theme};
 use crate::app::widgets::{MarkerKind, evidence_chip_ui, self_score_ui, transcript_ui, waveform_ui};
 use crate::delivery::WpmFlag;
 
@@ -107,8 +107,19 @@ fn transport(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) 
             }
         }
         None => {
-            ui.add_space(40.0);
-            ui.weak("Loading the waveform…");
+            // Same size as the waveform, so nothing below jumps when it arrives.
+            let size = egui::vec2(
+                ui.available_width().max(100.0),
+                theme::WAVEFORM_HEIGHT + theme::MARKER_STRIP_HEIGHT,
+            );
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            ui.painter().text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Loading the waveform…",
+                egui::TextStyle::Body.resolve(ui.style()),
+                ui.visuals().weak_text_color(),
+            );
         }
     }
     let theme = Theme::of(ui);
