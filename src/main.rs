@@ -276,7 +276,7 @@ fn import(source: &Path, name: Option<String>, dest: Option<PathBuf>, quant: &[S
     std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
     eprintln!("reading {}", source.display());
     let model = convert::Ct2Model::read(source)?;
-    let name = name.unwrap_or_else(|| suggested_name(model.hparams()));
+    let name = name.unwrap_or_else(|| convert::suggested_name(model.hparams()));
     let cancel = AtomicBool::new(false);
     for ty in types {
         let file = match ty {
@@ -376,6 +376,7 @@ fn record(
                 store.update(&id, |a| {
                     a.device = Some(s.device.clone());
                     a.sample_rate = Some(s.sample_rate);
+                    a.time_box_s = Some(limit);
                 })?;
             }
             Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
@@ -534,22 +535,6 @@ fn attempts(command: Option<AttemptsCommand>, json: bool) -> anyhow::Result<()> 
             println!("deleted attempt {id}");
             Ok(())
         }
-    }
-}
-
-/// Whisper's size names by encoder depth; `.en` models have 51864 tokens.
-fn suggested_name(h: &rehearse::asr::convert::WhisperHparams) -> String {
-    let size = match h.n_audio_layer {
-        4 => "tiny",
-        6 => "base",
-        12 => "small",
-        24 => "medium",
-        _ => "large",
-    };
-    if h.n_vocab == 51864 {
-        format!("{size}.en")
-    } else {
-        size.to_string()
     }
 }
 

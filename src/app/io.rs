@@ -35,6 +35,7 @@ pub enum IoCommand {
     Create {
         question_id: String,
         deck_id: String,
+        time_box_s: f64,
     },
     /// Write `attempt.json`.
     Save(Box<Attempt>),
@@ -198,19 +199,7 @@ impl IoWorker {
 fn convert_model(source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(f32)) -> Result<String, String> {
     use crate::asr::convert::{Ct2Model, OutType, write_ggml};
     let model = Ct2Model::read(source).map_err(|e| format!("this is not a CTranslate2 Whisper model: {e}"))?;
-    let h = model.hparams();
-    let size = match h.n_audio_layer {
-        4 => "tiny",
-        6 => "base",
-        12 => "small",
-        24 => "medium",
-        _ => "large",
-    };
-    let name = if h.n_vocab == 51864 {
-        format!("{size}.en")
-    } else {
-        size.to_owned()
-    };
+    let name = crate::asr::convert::suggested_name(model.hparams());
     let dir = models::user_models_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let out = dir.join(models::file_name(&name));
@@ -280,11 +269,19 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                 Err(e) => IoEvent::Error(format!("cannot list attempts: {e}")),
             }
         }
-        IoCommand::Create { question_id, deck_id } => {
+        IoCommand::Create {
+            question_id,
+            deck_id,
+            time_box_s,
+        } => {
             let Some(store) = store else {
                 return Some(IoEvent::CreateFailed("the attempt store is not available".into()));
             };
-            match store.create_attempt(&question_id, &deck_id) {
+            let created = store.create_attempt(&question_id, &deck_id).and_then(|mut n| {
+                n.attempt.time_box_s = Some(time_box_s);
+                store.save(&n.attempt).map(|()| n)
+            });
+            match created {
                 Ok(n) => IoEvent::Created(Box::new(n)),
                 Err(e) => IoEvent::CreateFailed(format!("cannot create the attempt folder: {e}")),
             }

@@ -531,6 +531,7 @@ impl App {
         self.io.send(IoCommand::Create {
             question_id: q.id.clone(),
             deck_id,
+            time_box_s: self.prefs.time_box_s,
         });
         self.ui_state.peek = false;
         self.stage = Stage::Preparing {

@@ -608,6 +608,23 @@ pub fn write_ggml(
     Ok(())
 }
 
+/// The usual name for a model of this shape: Whisper's size by encoder depth, `.en` for the English-only
+/// vocabulary (51864 tokens). Used when importing without an explicit name.
+pub fn suggested_name(h: &WhisperHparams) -> String {
+    let size = match h.n_audio_layer {
+        4 => "tiny",
+        6 => "base",
+        12 => "small",
+        24 => "medium",
+        _ => "large",
+    };
+    if h.n_vocab == 51864 {
+        format!("{size}.en")
+    } else {
+        size.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ct2::tests::write_model_bin;

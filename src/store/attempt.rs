@@ -113,6 +113,8 @@ pub struct Attempt {
     pub ended_at: Option<OffsetDateTime>,
     /// Seconds of audio in `answer.wav`.
     pub duration_s: f64,
+    /// The time-box the answer was recorded against, in seconds (scoring measures time used against it).
+    pub time_box_s: Option<f64>,
     /// Life-cycle stage.
     pub status: Status,
     /// Input device used.
@@ -149,6 +151,7 @@ impl Default for Attempt {
             started_at: OffsetDateTime::UNIX_EPOCH,
             ended_at: None,
             duration_s: 0.0,
+            time_box_s: None,
             status: Status::Recording,
             device: None,
             sample_rate: None,
