@@ -103,7 +103,7 @@ case "${1:-}" in
     stop) stop ;;
     play)
         [[ -n "${2:-}" ]] || { echo "usage: $0 play FILE" >&2; exit 2; }
-        paplay -d mic "$2"
+        exec paplay -d mic "$2"
         ;;
     status) our_pid >/dev/null ;;
     *) echo "usage: $0 start|stop|play FILE|status" >&2; exit 2 ;;

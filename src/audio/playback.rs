@@ -40,6 +40,8 @@ const CLOCK_RATE: u32 = 48_000;
 /// While playing on a device, this long without the played position moving means the device hung.
 /// Generous: ALSA's PulseAudio plugin can sit for a second or two before its stream starts.
 const STALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a paused player keeps the output device open before releasing it.
+const IDLE_RELEASE: Duration = Duration::from_secs(10);
 
 /// What the UI asks the playback worker to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -466,6 +468,17 @@ impl Worker {
                     Err(RecvTimeoutError::Timeout) => None,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
+            } else if self.output.as_ref().is_some_and(Output::is_device) {
+                // Paused with the device open: give the device back after a while, so an idle Review
+                // costs no audio thread (and a vanished sound server cannot leave one spinning).
+                match commands.recv_timeout(IDLE_RELEASE) {
+                    Ok(cmd) => Some(cmd),
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.release_output();
+                        None
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
             } else {
                 match commands.recv() {
                     Ok(cmd) => Some(cmd),
@@ -550,7 +563,20 @@ impl Worker {
         self.output = Some(output);
     }
 
+    /// Closes the output device, keeping the position: the next Play opens it again.
+    fn release_output(&mut self) {
+        let at = self.shared.played_s();
+        self.output = None;
+        if let Some(source) = &self.source {
+            self.cursor.pos = at * f64::from(source.rate);
+        }
+    }
+
     fn play(&mut self) {
+        if self.source.is_none() {
+            return;
+        }
+        self.ensure_output();
         let Some(source) = &self.source else { return };
         if self.cursor.at_end(source.samples.len()) && self.output.as_ref().is_none_or(Output::is_drained) {
             self.seek(0.0);
