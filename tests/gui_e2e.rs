@@ -123,9 +123,29 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
         .expect("play");
     assert!(ok.success(), "could not play into the virtual microphone");
 
-    wait_for("the scored attempt", Duration::from_secs(180), || {
-        attempt(&data).is_some_and(|(_, j)| j["status"] == "scored" && j["self_scores"].is_object())
-    });
+    let scored = || attempt(&data).is_some_and(|(_, j)| j["status"] == "scored" && j["self_scores"].is_object());
+    let start = Instant::now();
+    while !scored() {
+        if start.elapsed() > Duration::from_secs(180) {
+            let app_log = std::fs::read_to_string(tmp.path().join("app.log")).unwrap_or_default();
+            let tail: Vec<&str> = app_log.lines().rev().take(40).collect();
+            let _ = Command::new("import")
+                .args(["-display", display.as_str(), "-window", "root"])
+                .arg(root().join("target/gui-e2e-timeout.png"))
+                .status();
+            panic!(
+                "timed out waiting for the scored attempt; attempt: {:?}\napp log (last lines, newest first):\n{}",
+                attempt(&data).map(|(_, j)| {
+                    let mut j = j;
+                    j["transcript"] = serde_json::Value::Null;
+                    j["report"] = serde_json::Value::Null;
+                    j
+                }),
+                tail.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     std::thread::sleep(Duration::from_millis(1500)); // let Review paint
     let shot = root().join("target/gui-e2e.png");
     let ok = Command::new("import")

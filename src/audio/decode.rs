@@ -147,10 +147,13 @@ pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError
         pos += chunk;
     }
     let rest = &audio.samples[pos..];
-    let block = resampler
-        .process_partial(Some(&[rest]), None)
-        .map_err(|e| DecodeError::Resample(e.to_string()))?;
-    out.extend_from_slice(&block[0]);
+    if !rest.is_empty() {
+        // (rubato rejects an empty partial chunk, which happens when the length is a multiple of `chunk`.)
+        let block = resampler
+            .process_partial(Some(&[rest]), None)
+            .map_err(|e| DecodeError::Resample(e.to_string()))?;
+        out.extend_from_slice(&block[0]);
+    }
     // Flush the filter's tail until we have the delay plus the wanted length.
     while out.len() < want + delay {
         let block = resampler
@@ -231,6 +234,19 @@ mod tests {
             assert!((crossings as i64 - 880).abs() < 10, "{rate}: {crossings} crossings");
             let peak = mid.iter().fold(0.0_f32, |m, s| m.max(s.abs()));
             assert!((peak - 0.5).abs() < 0.05, "{rate}: peak {peak}");
+        }
+    }
+
+    #[test]
+    fn lengths_that_are_a_multiple_of_the_chunk_resample() {
+        // 9.045333 s at 48 kHz is exactly 106 chunks of 4096: a real recording that once failed.
+        for len in [4096 * 106, 4096, 4095, 4097, 1] {
+            let audio = MonoAudio {
+                rate: 48_000,
+                samples: vec![0.1; len],
+            };
+            let out = resample(&audio, WHISPER_RATE).expect("resample");
+            assert_eq!(out.len(), (len as f64 / 3.0).round() as usize, "{len}");
         }
     }
 
