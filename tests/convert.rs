@@ -244,15 +244,3 @@ fn converted_models_transcribe_speech() {
         assert!(wer <= 0.25, "{ty}: WER {wer:.2} for {text:?}");
     }
 }
-
-/// Writes `$TMPDIR/rehearse-convert-{f16,q8_0,q5_0,q5_1}.bin` for manual
-/// cross-checks (`cargo test --test convert -- --ignored dump`).
-#[test]
-#[ignore]
-fn dump_for_cross_check() {
-    let model = Ct2Model::read(&wheel()).unwrap();
-    for ty in OutType::ALL {
-        let out = std::env::temp_dir().join(format!("rehearse-convert-{ty}.bin"));
-        convert_to(&model, &out, ty);
-    }
-}

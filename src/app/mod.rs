@@ -109,7 +109,9 @@ pub fn run() -> anyhow::Result<()> {
         options,
         Box::new(move |cc| Ok(Box::new(App::new(cc, config)?))),
     )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    .map_err(|e| {
+        anyhow::anyhow!("cannot open the window: {e}; without a display, use the commands in `rehearse --help`")
+    })
 }
 
 /// The application: state, engines and the pending commands.
