@@ -6,6 +6,8 @@
 //! Needs pulseaudio, pulseaudio-utils, libasound2-plugins and espeak-ng. Set REHEARSE_SKIP_AUDIO_TESTS=1
 //! to skip on a machine without them. Run alone (it shares the PulseAudio daemon with capture tests).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,8 +25,8 @@ struct VirtualSink {
 
 impl VirtualSink {
     fn start() -> Self {
-        let started = pulse_mic("start").contains("started daemon");
-        run(Command::new("pactl").args(["set-default-sink", "mic"]));
+        let started = support::pulse_mic(&["start"]).contains("started daemon");
+        support::run(Command::new("pactl").args(["set-default-sink", "mic"]));
         Self { started }
     }
 }
@@ -32,39 +34,9 @@ impl VirtualSink {
 impl Drop for VirtualSink {
     fn drop(&mut self) {
         if self.started {
-            pulse_mic("stop");
+            support::pulse_mic(&["stop"]);
         }
     }
-}
-
-fn pulse_mic(arg: &str) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
-    assert!(
-        script.exists(),
-        "{} is missing: it starts the PulseAudio null sink",
-        script.display()
-    );
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(arg)
-        .output()
-        .expect("run tests/pulse-mic.sh");
-    assert!(
-        out.status.success(),
-        "tests/pulse-mic.sh {arg} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Records the sink's monitor as raw 16-bit mono at [`REC_RATE`] into `path` until [`stop_recording`].
@@ -114,16 +86,6 @@ fn active_span(samples: &[f32], rate: u32) -> (f64, f32) {
     }
 }
 
-fn read_wav(path: &Path) -> (u32, Vec<f32>) {
-    let mut r = hound::WavReader::open(path).expect("open clip");
-    let rate = r.spec().sample_rate;
-    let samples = r
-        .samples::<i16>()
-        .map(|s| f32::from(s.expect("sample")) / 32768.0)
-        .collect();
-    (rate, samples)
-}
-
 fn next_event(p: &Playback, timeout: Duration) -> PlaybackEvent {
     p.events().recv_timeout(timeout).expect("playback event within timeout")
 }
@@ -165,11 +127,13 @@ fn playback_reaches_a_real_sink_at_the_right_length_and_speed() {
     let dir: PathBuf = std::env::temp_dir().join(format!("rehearse-playback-pulse-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let clip = dir.join("clip.wav");
-    run(Command::new("espeak-ng")
-        .args(["-s", "170", "-w"])
-        .arg(&clip)
-        .arg("Consistent hashing keeps most keys in place when a shard is added."));
-    let (clip_rate, clip_samples) = read_wav(&clip);
+    support::run(
+        Command::new("espeak-ng")
+            .args(["-s", "170", "-w"])
+            .arg(&clip)
+            .arg("Consistent hashing keeps most keys in place when a shard is added."),
+    );
+    let (clip_rate, clip_samples) = support::read_mono(&clip);
     let clip_duration = clip_samples.len() as f64 / f64::from(clip_rate);
     let (clip_span, _) = active_span(&clip_samples, clip_rate);
     assert!(clip_span > 1.5, "espeak clip is only {clip_span:.2} s of speech");

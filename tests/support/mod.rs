@@ -1,4 +1,4 @@
-//! Shared by `tests/capture_pulse.rs` and `examples/capture_report.rs`: drives the PulseAudio
+//! Shared by the real-audio tests and `examples/capture_report.rs`: drives the PulseAudio
 //! virtual microphone (`tests/pulse-mic.sh`), makes spoken fixtures with espeak-ng and sox, and
 //! measures recordings (level, alignment against the source by cross-correlation).
 #![allow(dead_code)]
@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// Runs `tests/pulse-mic.sh ARGS`, failing with its output if it fails.
-pub fn pulse_mic(args: &[&str]) {
+/// Runs `tests/pulse-mic.sh ARGS`, failing with its output if it fails; returns what it printed.
+pub fn pulse_mic(args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
     let out = Command::new("bash")
         .arg(&script)
@@ -20,6 +20,7 @@ pub fn pulse_mic(args: &[&str]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Starts `paplay` of `file` into the virtual microphone, in the background.
