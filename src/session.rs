@@ -1,35 +1,200 @@
-//! What happens to an attempt after the microphone stops: attach the transcript, score it against the
-//! question and rubric, and save both — one function shared by the CLI and the window, so an answer is
-//! treated the same wherever it was recorded. Pure core: no audio or inference here.
+//! The life of one attempt, in one place: begin → started → stopped (or failed) → transcribed → scored,
+//! plus re-transcribe and delete. The CLI (`rehearse record`, `attempts transcribe`) and the window both
+//! call these functions, so an answer is stored, timed and scored the same way wherever it was recorded.
+//! Each step checks the attempt is in a state where it makes sense, and the audio is never removed by a
+//! failure: a capture that fails is kept as a failed attempt with its reason. Pure core: files through the
+//! store, no audio or inference here.
+
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
 
 use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
 use crate::rubric::Rubric;
-use crate::store::{Attempt, Status, Store, StoreError};
+use crate::store::{Attempt, NewAttempt, Status, Store, StoreError};
 use crate::transcript::Transcript;
 
-/// Finds the question an attempt answered: in its own deck first, then in any deck.
-pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Question> {
-    decks
-        .iter()
-        .filter(|d| d.id == attempt.deck_id)
-        .chain(decks.iter())
-        .find_map(|d| d.question(&attempt.question_id))
+/// What can go wrong in an attempt's life.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The store could not read or write the attempt.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The step does not fit the attempt's state (e.g. transcribing one that is still recording).
+    #[error("attempt {id} is {status}, so it cannot be {action}")]
+    Transition {
+        /// The attempt.
+        id: String,
+        /// Its state.
+        status: Status,
+        /// The step refused ("stopped", "transcribed", …).
+        action: &'static str,
+    },
+    /// A time-box that is not a positive number of seconds.
+    #[error("the time-box must be a positive number of seconds, not {0}")]
+    InvalidTimeBox(f64),
+    /// There is no recording to transcribe.
+    #[error("attempt {0} has no recording to transcribe")]
+    NoAudio(String),
 }
 
-/// Saves a transcript into attempt `id` and, when the question is known, scores it. Returns the saved
-/// attempt and its report. Time used is measured against the time-box the attempt was recorded with
-/// (the question's when the attempt does not say).
-pub fn attach_transcript(
+type Result<T, E = SessionError> = std::result::Result<T, E>;
+
+/// Where an attempt's time-box came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBoxSource {
+    /// The question's own time-box (the default).
+    Question,
+    /// The person chose another length for this attempt.
+    Override,
+}
+
+/// The time-box an attempt is recorded and scored against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeBox {
+    /// Length in seconds.
+    pub seconds: f64,
+    /// The question's, or the person's override.
+    pub source: TimeBoxSource,
+}
+
+impl TimeBox {
+    /// The rule: the question's time-box unless the person overrides it for this attempt.
+    pub fn for_question(question: &Question, override_s: Option<f64>) -> Result<Self> {
+        match override_s {
+            None => Ok(Self {
+                seconds: question.time_box_s,
+                source: TimeBoxSource::Question,
+            }),
+            Some(s) if s.is_finite() && s > 0.0 => Ok(Self {
+                seconds: s,
+                source: TimeBoxSource::Override,
+            }),
+            Some(s) => Err(SessionError::InvalidTimeBox(s)),
+        }
+    }
+
+    /// For people: "1:30 (this question's time-box)" or "2:00 (your choice for this attempt)".
+    pub fn describe(&self) -> String {
+        let which = match self.source {
+            TimeBoxSource::Question => "this question's time-box",
+            TimeBoxSource::Override => "your choice for this attempt",
+        };
+        format!("{} ({which})", mmss(self.seconds))
+    }
+}
+
+/// Seconds as `m:ss`, rounded down to the second (a countdown never shows time that is not left).
+pub fn mmss(seconds: f64) -> String {
+    let s = if seconds.is_finite() {
+        seconds.max(0.0) as u64
+    } else {
+        0
+    };
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// How a recording ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The person stopped it (Stop, Ctrl-C, closing the window).
+    User,
+    /// The time-box ran out.
+    TimeUp,
+    /// The device or the disk failed part-way; the audio up to then is kept. The text says why.
+    Interrupted(String),
+}
+
+fn require(attempt: &Attempt, allowed: &[Status], action: &'static str) -> Result<()> {
+    if allowed.contains(&attempt.status) {
+        Ok(())
+    } else {
+        Err(SessionError::Transition {
+            id: attempt.id.clone(),
+            status: attempt.status,
+            action,
+        })
+    }
+}
+
+/// Begins an attempt at `question` (from deck `deck_id`): creates its folder and record (status
+/// `recording`) with the time-box it will be scored against. Record into `wav_path` of the result.
+pub fn begin(store: &Store, question: &Question, deck_id: &str, time_box: TimeBox) -> Result<NewAttempt> {
+    let mut new = store.create_attempt(&question.id, deck_id)?;
+    new.attempt.time_box_s = Some(time_box.seconds);
+    store.save(&new.attempt)?;
+    Ok(new)
+}
+
+/// The microphone confirmed the start: records which device and sample rate are in use.
+pub fn started(store: &Store, id: &str, device: &str, sample_rate: u32) -> Result<Attempt> {
+    let attempt = store.get(id)?;
+    require(&attempt, &[Status::Recording], "started")?;
+    Ok(store.update(id, |a| {
+        a.device = Some(device.to_owned());
+        a.sample_rate = Some(sample_rate);
+    })?)
+}
+
+/// The recording ended with `duration_s` seconds of audio on disk: the attempt becomes `recorded`.
+/// An interrupted recording keeps its audio and says why it ended early.
+pub fn stopped(store: &Store, id: &str, duration_s: f64, ending: &Ending) -> Result<Attempt> {
+    let attempt = store.get(id)?;
+    require(&attempt, &[Status::Recording], "stopped")?;
+    Ok(store.update(id, |a| {
+        a.status = Status::Recorded;
+        a.duration_s = duration_s;
+        a.ended_at = Some(OffsetDateTime::now_utc());
+        a.error = match ending {
+            Ending::Interrupted(why) => Some(format!("the recording ended early: {why}; the audio so far is kept")),
+            Ending::User | Ending::TimeUp => None,
+        };
+    })?)
+}
+
+/// The capture failed before a usable recording existed. The attempt is kept (never deleted: whatever
+/// audio reached the disk stays) as `failed`, with the reason.
+pub fn failed(store: &Store, id: &str, reason: &str) -> Result<Attempt> {
+    let attempt = store.get(id)?;
+    require(&attempt, &[Status::Recording], "marked failed")?;
+    Ok(store.update(id, |a| {
+        a.status = Status::Failed;
+        a.ended_at = Some(OffsetDateTime::now_utc());
+        a.error = Some(reason.to_owned());
+    })?)
+}
+
+/// States whose recording can be (re-)transcribed.
+const HAS_AUDIO: [Status; 3] = [Status::Recorded, Status::Transcribed, Status::Scored];
+
+/// Checks that attempt `id` has a finished recording to transcribe and returns its WAV path. Used before
+/// the first transcription and by Re-transcribe.
+pub fn audio_to_transcribe(store: &Store, id: &str) -> Result<PathBuf> {
+    let attempt = store.get(id)?;
+    require(&attempt, &HAS_AUDIO, "transcribed")?;
+    let wav = store.wav_path(&attempt.id);
+    if wav.is_file() {
+        Ok(wav)
+    } else {
+        Err(SessionError::NoAudio(attempt.id))
+    }
+}
+
+/// Saves a transcript made with `model` (the model's short name, e.g. `tiny.en`) into attempt `id` and,
+/// when the question is known, scores it. Returns the saved attempt and its report. Time used is
+/// measured against the time-box the attempt was recorded with (the question's when it does not say).
+pub fn transcribed(
     store: &Store,
     id: &str,
     transcript: Transcript,
     model: &str,
     question: Option<&Question>,
     rubric: &Rubric,
-) -> Result<(Attempt, Option<Report>), StoreError> {
-    let recorded_box = store.get(id)?.time_box_s;
-    let report = question.map(|q| report::score(q, rubric, &transcript, recorded_box.unwrap_or(q.time_box_s)));
+) -> Result<(Attempt, Option<Report>)> {
+    let attempt = store.get(id)?;
+    require(&attempt, &HAS_AUDIO, "transcribed")?;
+    let report = question.map(|q| report::score(q, rubric, &transcript, attempt.time_box_s.unwrap_or(q.time_box_s)));
     let report_json = report.as_ref().and_then(|r| serde_json::to_value(r).ok());
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
@@ -45,9 +210,48 @@ pub fn attach_transcript(
     Ok((attempt, report))
 }
 
-/// Records a transcription failure on the attempt; the audio and everything else stay as they were.
-pub fn record_failure(store: &Store, id: &str, error: &str) -> Result<Attempt, StoreError> {
-    store.update(id, |a| a.error = Some(error.to_string()))
+/// Records a transcription failure (or cancellation) on the attempt; the audio, and any earlier
+/// transcript and report, stay as they were.
+pub fn transcription_failed(store: &Store, id: &str, error: &str) -> Result<Attempt> {
+    Ok(store.update(id, |a| a.error = Some(error.to_string()))?)
+}
+
+/// Deletes the attempt and its audio. Refused while it is still being recorded.
+pub fn delete(store: &Store, id: &str) -> Result<()> {
+    let attempt = store.get(id)?;
+    // Its audio is being written (a recording a crash left behind is repaired by start-up recovery first).
+    require(
+        &attempt,
+        &[Status::Recorded, Status::Transcribed, Status::Scored, Status::Failed],
+        "deleted",
+    )?;
+    Ok(store.delete(&attempt.id)?)
+}
+
+/// Finds the question an attempt answered: in its own deck first, then in any deck.
+pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Question> {
+    decks
+        .iter()
+        .filter(|d| d.id == attempt.deck_id)
+        .chain(decks.iter())
+        .find_map(|d| d.question(&attempt.question_id))
+}
+
+/// Kept for callers written before the lifecycle: [`transcribed`].
+pub fn attach_transcript(
+    store: &Store,
+    id: &str,
+    transcript: Transcript,
+    model: &str,
+    question: Option<&Question>,
+    rubric: &Rubric,
+) -> Result<(Attempt, Option<Report>)> {
+    transcribed(store, id, transcript, model, question, rubric)
+}
+
+/// Kept for callers written before the lifecycle: [`transcription_failed`].
+pub fn record_failure(store: &Store, id: &str, error: &str) -> Result<Attempt> {
+    transcription_failed(store, id, error)
 }
 
 /// The report stored in an attempt, if it has one that this version can read.
@@ -59,41 +263,243 @@ pub fn stored_report(attempt: &Attempt) -> Option<Report> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn scores_against_the_recorded_time_box_and_saves_everything() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let store = Store::open(dir.path()).expect("store");
-        let deck = Deck::embedded().expect("deck");
-        let q = deck.question("pm-01-success-metrics").expect("question");
-        let mut new = store.create_attempt(&q.id, &deck.id).expect("create");
-        new.attempt.time_box_s = Some(60.0);
-        store.save(&new.attempt).expect("save");
-        let attempt = store.get(&new.attempt.id).expect("get");
-        assert_eq!(
-            question_for(std::slice::from_ref(&deck), &attempt).map(|q| q.id.as_str()),
-            Some(q.id.as_str())
-        );
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: Store,
+        deck: Deck,
+        rubric: Rubric,
+    }
 
-        let t = Transcript::from_plain_text("So the question is how to measure a pipeline.", Some(90.0));
-        let rubric = Rubric::embedded().expect("rubric");
-        let (saved, report) = attach_transcript(&store, &attempt.id, t, "tiny.en", Some(q), &rubric).expect("attach");
-        let report = report.expect("scored");
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        Fixture {
+            _dir: dir,
+            store,
+            deck: Deck::embedded().unwrap(),
+            rubric: Rubric::embedded().unwrap(),
+        }
+    }
+
+    fn q<'a>(f: &'a Fixture, id: &str) -> &'a Question {
+        f.deck.question(id).unwrap()
+    }
+
+    /// Writes a short valid WAV where the recorder would.
+    fn write_audio(f: &Fixture, id: &str, seconds: f64) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(f.store.wav_path(id), spec).unwrap();
+        for i in 0..(seconds * 16_000.0) as usize {
+            w.write_sample(((i as f64 * 0.05).sin() * 3000.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    #[test]
+    fn time_box_is_the_questions_unless_overridden() {
+        let f = fixture();
+        let short = q(&f, "pm-15-what-and-why");
         assert!(
-            (report.delivery.time_box_s - 60.0).abs() < 1e-9,
+            (short.time_box_s - 90.0).abs() < 1e-9,
+            "the guide's 90-second explain drill"
+        );
+        let tb = TimeBox::for_question(short, None).unwrap();
+        assert_eq!(tb.seconds, 90.0);
+        assert_eq!(tb.source, TimeBoxSource::Question);
+        assert_eq!(tb.describe(), "1:30 (this question's time-box)");
+        let tb = TimeBox::for_question(short, Some(120.0)).unwrap();
+        assert_eq!((tb.seconds, tb.source), (120.0, TimeBoxSource::Override));
+        assert_eq!(tb.describe(), "2:00 (your choice for this attempt)");
+        for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+            assert!(matches!(
+                TimeBox::for_question(short, Some(bad)),
+                Err(SessionError::InvalidTimeBox(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn whole_life_stores_every_field_and_scores_against_the_recorded_time_box() {
+        let f = fixture();
+        let question = q(&f, "pm-15-what-and-why");
+        let tb = TimeBox::for_question(question, None).unwrap();
+        let new = begin(&f.store, question, &f.deck.id, tb).unwrap();
+        let id = new.attempt.id.clone();
+        assert_eq!(new.attempt.status, Status::Recording);
+        assert_eq!(f.store.get(&id).unwrap().time_box_s, Some(90.0));
+        assert_eq!(new.wav_path, f.store.wav_path(&id));
+
+        let a = started(&f.store, &id, "Built-in mic", 48_000).unwrap();
+        assert_eq!(a.device.as_deref(), Some("Built-in mic"));
+        assert_eq!(a.sample_rate, Some(48_000));
+
+        write_audio(&f, &id, 1.0);
+        let a = stopped(&f.store, &id, 1.0, &Ending::TimeUp).unwrap();
+        assert_eq!(a.status, Status::Recorded);
+        assert!(a.ended_at.is_some(), "ended_at written");
+        assert!(a.error.is_none());
+        assert_eq!(audio_to_transcribe(&f.store, &id).unwrap(), f.store.wav_path(&id));
+
+        let t = Transcript::from_plain_text("So the question is what a metric is and why we track it.", Some(80.0));
+        let (saved, report) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric).unwrap();
+        let report = report.unwrap();
+        assert!(
+            (report.delivery.time_box_s - 90.0).abs() < 1e-9,
             "{}",
             report.delivery.time_box_s
         );
         assert_eq!(saved.status, Status::Scored);
         assert_eq!(saved.model.as_deref(), Some("tiny.en"));
-        let reread = store.get(&attempt.id).expect("get");
-        assert_eq!(stored_report(&reread).map(|r| r.question), Some(q.id.clone()));
+        let reread = f.store.get(&id).unwrap();
+        assert_eq!(stored_report(&reread).map(|r| r.question), Some(question.id.clone()));
+        assert_eq!(
+            question_for(std::slice::from_ref(&f.deck), &reread).map(|q| q.id.as_str()),
+            Some(question.id.as_str())
+        );
 
-        record_failure(&store, &attempt.id, "boom").expect("fail");
-        let failed = store.get(&attempt.id).expect("get");
-        assert_eq!(failed.error.as_deref(), Some("boom"));
-        assert!(failed.transcript.is_some(), "a failure keeps what was there");
+        // Re-transcribing a scored attempt is allowed; a failure keeps what was there.
+        assert!(audio_to_transcribe(&f.store, &id).is_ok());
+        let failed_again = transcription_failed(&f.store, &id, "boom").unwrap();
+        assert_eq!(failed_again.error.as_deref(), Some("boom"));
+        assert!(failed_again.transcript.is_some());
+        assert_eq!(failed_again.status, Status::Scored);
+
+        delete(&f.store, &id).unwrap();
+        assert!(matches!(f.store.get(&id), Err(StoreError::NotFound(_))));
+    }
+
+    #[test]
+    fn an_interrupted_recording_keeps_its_audio_and_says_why() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let new = begin(
+            &f.store,
+            question,
+            &f.deck.id,
+            TimeBox::for_question(question, Some(60.0)).unwrap(),
+        )
+        .unwrap();
+        write_audio(&f, &new.attempt.id, 0.5);
+        let a = stopped(
+            &f.store,
+            &new.attempt.id,
+            0.5,
+            &Ending::Interrupted("the microphone was unplugged".into()),
+        )
+        .unwrap();
+        assert_eq!(a.status, Status::Recorded);
+        assert!(a.error.as_deref().unwrap().contains("unplugged"), "{:?}", a.error);
+        assert_eq!(a.time_box_s, Some(60.0));
+        assert!(f.store.wav_path(&a.id).is_file());
+    }
+
+    #[test]
+    fn a_failed_capture_is_kept_with_its_reason() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let new = begin(
+            &f.store,
+            question,
+            &f.deck.id,
+            TimeBox::for_question(question, None).unwrap(),
+        )
+        .unwrap();
+        let a = failed(&f.store, &new.attempt.id, "no input device").unwrap();
+        assert_eq!(a.status, Status::Failed);
+        assert_eq!(a.error.as_deref(), Some("no input device"));
+        assert!(a.ended_at.is_some());
+        assert!(f.store.get(&new.attempt.id).is_ok(), "kept, not deleted");
+        // Nothing to transcribe, and the life cannot go on.
+        assert!(matches!(
+            audio_to_transcribe(&f.store, &a.id),
+            Err(SessionError::Transition { .. })
+        ));
+        assert!(matches!(
+            stopped(&f.store, &a.id, 1.0, &Ending::User),
+            Err(SessionError::Transition { .. })
+        ));
+    }
+
+    /// Every step against every state it must refuse.
+    #[test]
+    fn illegal_transitions_are_refused_and_change_nothing() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let tb = TimeBox::for_question(question, None).unwrap();
+        let t = || Transcript::from_plain_text("hello", Some(1.0));
+
+        // Still recording: cannot be transcribed or deleted (its audio is being written).
+        let rec = begin(&f.store, question, &f.deck.id, tb).unwrap();
+        write_audio(&f, &rec.attempt.id, 0.2);
+        let err = transcribed(&f.store, &rec.attempt.id, t(), "tiny.en", Some(question), &f.rubric).unwrap_err();
+        assert!(
+            err.to_string().contains("is recording, so it cannot be transcribed"),
+            "{err}"
+        );
+        assert!(matches!(
+            delete(&f.store, &rec.attempt.id),
+            Err(SessionError::Transition { .. })
+        ));
+        assert_eq!(f.store.get(&rec.attempt.id).unwrap().status, Status::Recording);
+
+        // Recorded: cannot start, stop or fail again.
+        stopped(&f.store, &rec.attempt.id, 0.2, &Ending::User).unwrap();
+        for r in [
+            started(&f.store, &rec.attempt.id, "x", 1).map(|_| ()),
+            stopped(&f.store, &rec.attempt.id, 1.0, &Ending::User).map(|_| ()),
+            failed(&f.store, &rec.attempt.id, "x").map(|_| ()),
+        ] {
+            assert!(matches!(r, Err(SessionError::Transition { .. })), "{r:?}");
+        }
+        let a = f.store.get(&rec.attempt.id).unwrap();
+        assert_eq!((a.status, a.duration_s), (Status::Recorded, 0.2));
+
+        // Recorded but the audio file is gone.
+        std::fs::remove_file(f.store.wav_path(&a.id)).unwrap();
+        assert!(matches!(
+            audio_to_transcribe(&f.store, &a.id),
+            Err(SessionError::NoAudio(_))
+        ));
+
+        // Unknown attempt.
+        assert!(matches!(
+            started(&f.store, "20990101-000000-nope", "x", 1),
+            Err(SessionError::Store(StoreError::NotFound(_)))
+        ));
+    }
+
+    #[test]
+    fn without_the_question_the_transcript_is_kept_unscored() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let new = begin(
+            &f.store,
+            question,
+            "gone-deck",
+            TimeBox::for_question(question, None).unwrap(),
+        )
+        .unwrap();
+        write_audio(&f, &new.attempt.id, 0.2);
+        stopped(&f.store, &new.attempt.id, 0.2, &Ending::User).unwrap();
+        let (a, report) = transcribed(
+            &f.store,
+            &new.attempt.id,
+            Transcript::from_plain_text("hi", Some(0.2)),
+            "tiny.en",
+            None,
+            &f.rubric,
+        )
+        .unwrap();
+        assert!(report.is_none());
+        assert_eq!(a.status, Status::Transcribed);
     }
 }

@@ -43,7 +43,7 @@ pub enum StopWhy {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RecEvent {
     /// Recording has begun on this device.
-    Started { device: String },
+    Started { device: String, sample_rate: u32 },
     /// Input level in dBFS.
     Level { rms_db: f32, peak_db: f32 },
     /// Seconds since Start.
@@ -160,6 +160,7 @@ fn file_worker(source: &Path, realtime: bool, cmds: &Receiver<FileCmd>, events: 
         };
         emit(RecEvent::Started {
             device: format!("file: {}", source.display()),
+            sample_rate: audio.rate,
         });
         let started = Instant::now();
         let per_tick = (audio.rate as usize * TICK.as_millis() as usize / 1000).max(1);
@@ -238,7 +239,10 @@ impl Recorder for MicRecorder {
         }
         let ev = self.engine.events().try_recv().ok()?;
         Some(match ev {
-            CaptureEvent::Started(s) => RecEvent::Started { device: s.device },
+            CaptureEvent::Started(s) => RecEvent::Started {
+                device: s.device,
+                sample_rate: s.sample_rate,
+            },
             CaptureEvent::Level(l) => RecEvent::Level {
                 rms_db: l.rms_dbfs,
                 peak_db: l.peak_dbfs,

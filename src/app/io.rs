@@ -19,8 +19,8 @@ use crate::audio::decode;
 use crate::bank::{Deck, Question};
 use crate::report::Report;
 use crate::rubric::Rubric;
-use crate::session;
-use crate::store::{Attempt, NewAttempt, Store};
+use crate::session::{self, Ending, TimeBox};
+use crate::store::{Attempt, NewAttempt, SelfScores, Store};
 use crate::transcript::Transcript;
 
 /// Columns in a waveform envelope: enough for a wide window, cheap to draw.
@@ -31,28 +31,57 @@ const WAVE_BUCKETS: usize = 1200;
 pub enum IoCommand {
     /// Recover interrupted recordings, then list attempts.
     LoadAttempts,
-    /// Create an attempt folder for a new recording.
-    Create {
-        question_id: String,
+    /// `session::begin`: create the attempt (folder and record) for a new recording.
+    Begin {
+        question: Box<Question>,
         deck_id: String,
-        time_box_s: f64,
+        time_box: TimeBox,
     },
-    /// Write `attempt.json`.
-    Save(Box<Attempt>),
-    /// Store a transcript in the attempt and, when its question is known, score it (status scored) —
-    /// `session::attach_transcript`, the same step the CLI takes.
+    /// `session::started`: the microphone confirmed the start.
+    Started {
+        attempt_id: String,
+        device: String,
+        sample_rate: u32,
+    },
+    /// `session::stopped`: the recording is complete on disk.
+    Stopped {
+        attempt_id: String,
+        duration_s: f64,
+        ending: Ending,
+    },
+    /// `session::failed`: the capture failed; the attempt is kept with the reason.
+    Failed {
+        attempt_id: String,
+        reason: String,
+    },
+    /// `session::transcription_failed`: transcription failed or was cancelled; the audio is kept.
+    TranscriptionFailed {
+        attempt_id: String,
+        error: String,
+    },
+    /// Save the person's self-scores.
+    SetSelfScores {
+        attempt_id: String,
+        scores: SelfScores,
+    },
+    /// Save the person's notes.
+    SetNotes {
+        attempt_id: String,
+        notes: String,
+    },
+    /// `session::transcribed`: store a transcript in the attempt and, when its question is known, score it —
+    /// the same step the CLI takes.
     ScoreAndSave {
         attempt_id: String,
         question: Option<Box<Question>>,
         transcript: Box<Transcript>,
         model: String,
     },
-    /// Delete an attempt folder.
+    /// `session::delete`: delete an attempt and its audio.
     Delete(String),
     /// Compute the waveform envelope of an attempt's recording.
     LoadWave {
         attempt_id: String,
-        wav: PathBuf,
     },
     /// Copy a deck into `<data>/decks/` and load it.
     ImportDeck(PathBuf),
@@ -67,7 +96,7 @@ pub enum IoCommand {
 #[derive(Debug)]
 pub enum IoEvent {
     Attempts(Vec<Entry>),
-    Created(Box<NewAttempt>),
+    Begun(Box<NewAttempt>),
     Saved(Box<Attempt>),
     Scored(Box<Entry>),
     Deleted(String),
@@ -104,7 +133,6 @@ pub struct IoWorker {
     /// Events sent back by dialog threads.
     dialog_tx: Sender<IoEvent>,
     handle: Option<JoinHandle<()>>,
-    data_dir: PathBuf,
 }
 
 impl IoWorker {
@@ -122,7 +150,6 @@ impl IoWorker {
             rx,
             dialog_tx: ev_tx,
             handle: Some(handle),
-            data_dir,
         })
     }
 
@@ -134,11 +161,6 @@ impl IoWorker {
     /// The next event.
     pub fn try_recv(&self) -> Option<IoEvent> {
         self.rx.try_recv().ok()
-    }
-
-    /// The data dir the store lives in.
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
     }
 
     /// Shows "Open deck…" on a dialog thread; the chosen deck is imported by the worker.
@@ -269,29 +291,63 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                 Err(e) => IoEvent::Error(format!("cannot list attempts: {e}")),
             }
         }
-        IoCommand::Create {
-            question_id,
+        IoCommand::Begin {
+            question,
             deck_id,
-            time_box_s,
+            time_box,
         } => {
             let Some(store) = store else {
                 return Some(IoEvent::CreateFailed("the attempt store is not available".into()));
             };
-            let created = store.create_attempt(&question_id, &deck_id).and_then(|mut n| {
-                n.attempt.time_box_s = Some(time_box_s);
-                store.save(&n.attempt).map(|()| n)
-            });
-            match created {
-                Ok(n) => IoEvent::Created(Box::new(n)),
-                Err(e) => IoEvent::CreateFailed(format!("cannot create the attempt folder: {e}")),
+            match session::begin(store, &question, &deck_id, time_box) {
+                Ok(n) => IoEvent::Begun(Box::new(n)),
+                Err(e) => IoEvent::CreateFailed(format!(
+                    "Cannot start a new attempt: {e}. Check that the data folder {} is writable and has free space.",
+                    data_dir.display()
+                )),
             }
         }
-        IoCommand::Save(attempt) => {
+        IoCommand::Started {
+            attempt_id,
+            device,
+            sample_rate,
+        } => {
             let Some(store) = store else { return Some(no_store()) };
-            match store.save(&attempt) {
-                Ok(()) => IoEvent::Saved(attempt),
-                Err(e) => IoEvent::Error(format!("cannot save attempt {}: {e}", attempt.id)),
-            }
+            saved(session::started(store, &attempt_id, &device, sample_rate), &attempt_id)
+        }
+        IoCommand::Stopped {
+            attempt_id,
+            duration_s,
+            ending,
+        } => {
+            let Some(store) = store else { return Some(no_store()) };
+            saved(session::stopped(store, &attempt_id, duration_s, &ending), &attempt_id)
+        }
+        IoCommand::Failed { attempt_id, reason } => {
+            let Some(store) = store else { return Some(no_store()) };
+            saved(session::failed(store, &attempt_id, &reason), &attempt_id)
+        }
+        IoCommand::TranscriptionFailed { attempt_id, error } => {
+            let Some(store) = store else { return Some(no_store()) };
+            saved(session::transcription_failed(store, &attempt_id, &error), &attempt_id)
+        }
+        IoCommand::SetSelfScores { attempt_id, scores } => {
+            let Some(store) = store else { return Some(no_store()) };
+            saved(
+                store
+                    .update(&attempt_id, |a| a.self_scores = Some(scores))
+                    .map_err(session::SessionError::from),
+                &attempt_id,
+            )
+        }
+        IoCommand::SetNotes { attempt_id, notes } => {
+            let Some(store) = store else { return Some(no_store()) };
+            saved(
+                store
+                    .update(&attempt_id, |a| a.notes = notes)
+                    .map_err(session::SessionError::from),
+                &attempt_id,
+            )
         }
         IoCommand::ScoreAndSave {
             attempt_id,
@@ -310,19 +366,19 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                 Ok(r) => r,
                 Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
             };
-            match session::attach_transcript(store, &attempt_id, *transcript, &model, question.as_deref(), &rubric) {
+            match session::transcribed(store, &attempt_id, *transcript, &model, question.as_deref(), &rubric) {
                 Ok((attempt, report)) => IoEvent::Scored(Box::new(Entry { attempt, report })),
                 Err(e) => failed(format!("cannot save attempt {attempt_id}: {e}")),
             }
         }
         IoCommand::Delete(id) => {
             let Some(store) = store else { return Some(no_store()) };
-            match store.delete(&id) {
+            match session::delete(store, &id) {
                 Ok(()) => IoEvent::Deleted(id),
                 Err(e) => IoEvent::Error(format!("cannot delete attempt {id}: {e}")),
             }
         }
-        IoCommand::LoadWave { attempt_id, wav } => match decode::read_wav_mono(&wav) {
+        IoCommand::LoadWave { attempt_id } => match decode::read_wav_mono(&wav_path(data_dir, store, &attempt_id)) {
             Ok(audio) => IoEvent::Wave {
                 attempt_id,
                 wave: Waveform::from_samples(&audio.samples, audio.rate, WAVE_BUCKETS),
@@ -357,6 +413,27 @@ fn import_deck(data_dir: &Path, path: &Path) -> Result<Deck, String> {
         std::fs::copy(path, &dest).map_err(|e| format!("cannot copy the deck to {}: {e}", dest.display()))?;
     }
     Ok(deck)
+}
+
+/// Where attempt `id`'s recording is.
+fn wav_path(data_dir: &Path, store: Option<&Store>, id: &str) -> PathBuf {
+    store.map_or_else(
+        || {
+            data_dir
+                .join(crate::store::ATTEMPTS_DIR)
+                .join(id)
+                .join(crate::store::WAV_FILE)
+        },
+        |s| s.wav_path(id),
+    )
+}
+
+/// A lifecycle step's result as the event the window gets: the saved attempt, or what went wrong.
+fn saved(result: Result<Attempt, session::SessionError>, id: &str) -> IoEvent {
+    match result {
+        Ok(a) => IoEvent::Saved(Box::new(a)),
+        Err(e) => IoEvent::Error(format!("cannot save attempt {id}: {e}")),
+    }
 }
 
 /// The report stored in an attempt, if it has one that this version understands.

@@ -1,16 +1,22 @@
-//! The one place that changes the app's state: it drains every engine's events and applies the commands
-//! the views emitted during the last frame. Views never touch engines or the stage directly.
+//! The window's behaviour as data: [`update`] takes the [`State`] and one [`Event`] (a command from a view,
+//! or something an engine reported) and returns the [`Effect`]s the engines must carry out. It is the only
+//! code that changes the state, does no I/O and starts no thread, so every transition is a table test
+//! (see the tests below). `App::tick` feeds it the engines' events and the views' commands and hands the
+//! effects to the engines. The attempt's life on disk goes through `session` (via the disk worker), the
+//! same functions the CLI calls.
 
-use std::time::Duration;
-
-use super::App;
+use super::DeviceList;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
-use super::state::{Entry, ModelState, Recording, Review, SELF_SCORE_CELLS, Screen, Stage, Transcribing};
+use super::state::{
+    Coverage, Entry, ModelState, Playback, RecPhase, Recording, Review, ReviewDialog, SELF_SCORE_CELLS, Screen, Stage,
+    State, Transcribing, TxPhase,
+};
 use super::widgets::{Marker, MarkerKind};
-use crate::asr::worker::{AsrCommand, AsrEvent};
+use crate::asr::worker::AsrEvent;
 use crate::bank::Question;
 use crate::report::Report;
+use crate::session::Ending;
 use crate::store::{Attempt, SelfScores, Status};
 
 /// Something the person asked for.
@@ -39,539 +45,646 @@ pub enum Command {
     SetModel(String),
     ImportModelDialog,
     CancelImport,
-    SetTimeBox(f64),
+    /// The time-box for the next attempt, seconds; `None` = the question's own.
+    SetTimeBoxOverride(Option<f64>),
     SetInputDevice(Option<String>),
     RefreshDevices,
     SetDark(bool),
     DismissNotice,
 }
 
-impl App {
-    /// One logic pass: engine events, then commands, then the testing hooks.
-    pub(crate) fn tick(&mut self, ctx: &egui::Context) {
-        self.drain_io();
-        self.drain_recorder();
-        self.drain_asr();
-        self.drain_player();
-        while let Ok(d) = self.devices_rx.try_recv() {
-            self.devices = Some(d);
+/// One thing that happened: a command, or an engine's report.
+#[derive(Debug)]
+pub enum Event {
+    Command(Command),
+    Io(IoEvent),
+    Rec(RecEvent),
+    Asr(AsrEvent),
+    Player(PlayerEvent),
+    Devices(DeviceList),
+}
+
+/// What the playback engine must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlayerCmd {
+    /// Load an attempt's recording, paused at 0.
+    Load {
+        attempt_id: String,
+        duration_s: f64,
+    },
+    Play,
+    Pause,
+    Seek(f64),
+    SetSpeed(f32),
+}
+
+/// What `update` asks the engines to do.
+#[derive(Debug)]
+pub enum Effect {
+    /// A job for the disk worker (the attempt's life goes through `session` there).
+    Io(IoCommand),
+    /// Start the recorder.
+    Record(RecordRequest),
+    StopRecorder,
+    /// Transcribe an attempt's recording as job `job`.
+    Transcribe {
+        job: u64,
+        attempt_id: String,
+    },
+    CancelTranscription(u64),
+    /// Resolve and load this model (name or path).
+    LoadModel(String),
+    Player(PlayerCmd),
+    PickDeck,
+    ImportModel,
+    CancelImport,
+    RefreshDevices,
+    SetTheme {
+        dark: bool,
+    },
+}
+
+/// Applies one event to the state and returns what the engines must do.
+pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match event {
+        Event::Command(c) => command(state, c, &mut fx),
+        Event::Io(e) => io_event(state, e, &mut fx),
+        Event::Rec(e) => rec_event(state, e, &mut fx),
+        Event::Asr(e) => asr_event(state, e, &mut fx),
+        Event::Player(e) => player_event(state, e),
+        Event::Devices(d) => state.devices = Some(d),
+    }
+    fx
+}
+
+fn upsert_entry(state: &mut State, entry: Entry) {
+    if let Some(e) = state.entries.iter_mut().find(|e| e.attempt.id == entry.attempt.id) {
+        *e = entry;
+    } else {
+        state.entries.insert(0, entry);
+    }
+}
+
+fn deck_of(state: &State, question_id: &str) -> String {
+    state
+        .decks
+        .iter()
+        .find(|d| d.question(question_id).is_some())
+        .map_or_else(String::new, |d| d.id.clone())
+}
+
+fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
+    match ev {
+        IoEvent::Attempts(list) => {
+            state.entries = list;
+            state.entries_loaded = true;
         }
-        for cmd in std::mem::take(&mut self.commands) {
-            self.apply(cmd, ctx);
-        }
-        self.automate();
-        match &self.stage {
-            Stage::Review(r) if r.playing => ctx.request_repaint_after(Duration::from_millis(33)),
-            Stage::Recording(_) => ctx.request_repaint_after(Duration::from_millis(250)),
-            _ => {}
-        }
-    }
-
-    fn question(&self, id: &str) -> Option<&Question> {
-        self.decks.iter().find_map(|d| d.question(id))
-    }
-
-    fn deck_of(&self, question_id: &str) -> String {
-        self.decks
-            .iter()
-            .find(|d| d.question(question_id).is_some())
-            .map_or_else(String::new, |d| d.id.clone())
-    }
-
-    fn upsert_entry(&mut self, entry: Entry) {
-        if let Some(e) = self.entries.iter_mut().find(|e| e.attempt.id == entry.attempt.id) {
-            *e = entry;
-        } else {
-            self.entries.insert(0, entry);
-        }
-    }
-
-    fn save(&mut self, attempt: &Attempt) {
-        self.io.send(IoCommand::Save(Box::new(attempt.clone())));
-    }
-
-    fn drain_io(&mut self) {
-        while let Some(ev) = self.io.try_recv() {
-            match ev {
-                IoEvent::Attempts(list) => {
-                    self.entries = list;
-                    self.entries_loaded = true;
-                }
-                IoEvent::Created(new) => {
-                    if let Stage::Preparing { question, time_box_s } = std::mem::take(&mut self.stage) {
-                        self.recorder.start(RecordRequest {
-                            path: new.wav_path.clone(),
-                            time_box_s,
-                            device: self.prefs.input_device.clone(),
-                        });
-                        self.upsert_entry(Entry {
-                            attempt: new.attempt.clone(),
-                            report: None,
-                        });
-                        self.stage = Stage::Recording(Box::new(Recording {
-                            attempt: new.attempt,
-                            question,
-                            wav: new.wav_path,
-                            time_box_s,
-                            started: false,
-                            elapsed_s: 0.0,
-                            rms_db: -90.0,
-                            peak_db: -90.0,
-                            stopping: false,
-                        }));
-                    }
-                }
-                IoEvent::Saved(attempt) => {
-                    let report = parse_report(&attempt);
-                    self.upsert_entry(Entry {
-                        attempt: *attempt,
-                        report,
-                    });
-                }
-                IoEvent::Scored(entry) => {
-                    let entry = *entry;
-                    self.upsert_entry(entry.clone());
-                    if let Stage::Transcribing(t) = &self.stage
-                        && t.attempt.id == entry.attempt.id
-                    {
-                        let problem = entry
-                            .report
-                            .is_none()
-                            .then(|| "This question's deck is not loaded, so there is no rubric report.".to_owned());
-                        self.open_review(entry.attempt, entry.report, problem);
-                    }
-                }
-                IoEvent::Deleted(id) => self.entries.retain(|e| e.attempt.id != id),
-                IoEvent::Wave { attempt_id, wave } => {
-                    if let Stage::Review(r) = &mut self.stage
-                        && r.attempt.id == attempt_id
-                    {
-                        r.wave = Some(wave);
-                    }
-                }
-                IoEvent::Decks(decks) => {
-                    for d in decks {
-                        self.add_deck(d);
-                    }
-                }
-                IoEvent::DeckImported(deck) => {
-                    self.notice = Some(format!("Opened deck \u{201c}{}\u{201d}", deck.title));
-                    self.add_deck(*deck);
-                }
-                IoEvent::Models(list) => self.installed_models = list,
-                IoEvent::ImportProgress(f) => self.import_progress = Some(f),
-                IoEvent::ImportEnded => self.import_progress = None,
-                IoEvent::ModelImported(name) => {
-                    self.import_progress = None;
-                    self.notice = Some(format!("Imported model {name}; it is now in use."));
-                    self.io.send(IoCommand::ListModels);
-                    self.commands.push(Command::SetModel(name));
-                }
-                IoEvent::CreateFailed(e) => {
-                    if matches!(self.stage, Stage::Preparing { .. }) {
-                        self.stage = Stage::Idle;
-                    }
-                    self.notice = Some(e);
-                }
-                IoEvent::ScoreFailed { attempt_id, error } => {
-                    // Review opens without a report rather than waiting for one that will not come.
-                    if let Stage::Transcribing(t) = &self.stage
-                        && t.attempt.id == attempt_id
-                    {
-                        let attempt = t.attempt.clone();
-                        self.open_review(attempt, None, Some(format!("No report: {error}")));
-                    }
-                }
-                IoEvent::ImportFailed(e) => {
-                    self.import_progress = None;
-                    self.notice = Some(e);
-                }
-                IoEvent::Error(e) => self.notice = Some(e),
-            }
-        }
-    }
-
-    fn add_deck(&mut self, deck: crate::bank::Deck) {
-        self.decks.retain(|d| d.id != deck.id);
-        self.decks.push(deck);
-    }
-
-    fn drain_recorder(&mut self) {
-        while let Some(ev) = self.recorder.try_recv() {
-            let Stage::Recording(rec) = &mut self.stage else {
-                continue;
+        IoEvent::Begun(new) => {
+            let Stage::Preparing { question, time_box } = std::mem::take(&mut state.stage) else {
+                // Nothing is waiting for it any more: keep the (empty) attempt on record as failed.
+                fx.push(Effect::Io(IoCommand::Failed {
+                    attempt_id: new.attempt.id.clone(),
+                    reason: "the recording did not start".into(),
+                }));
+                return;
             };
-            match ev {
-                RecEvent::Started { device } => {
-                    rec.started = true;
-                    rec.attempt.device = Some(device);
+            fx.push(Effect::Record(RecordRequest {
+                path: new.wav_path.clone(),
+                time_box_s: time_box.seconds,
+                device: state.prefs.input_device.clone(),
+            }));
+            upsert_entry(
+                state,
+                Entry {
+                    attempt: new.attempt.clone(),
+                    report: None,
+                },
+            );
+            state.stage = Stage::Recording(Box::new(Recording {
+                attempt: new.attempt,
+                question,
+                wav: new.wav_path,
+                time_box,
+                phase: RecPhase::Starting,
+                elapsed_s: 0.0,
+                rms_db: -90.0,
+                peak_db: -90.0,
+            }));
+        }
+        IoEvent::Saved(attempt) => {
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == attempt.id
+            {
+                r.attempt = (*attempt).clone();
+            }
+            let report = parse_report(&attempt);
+            upsert_entry(
+                state,
+                Entry {
+                    attempt: *attempt,
+                    report,
+                },
+            );
+        }
+        IoEvent::Scored(entry) => {
+            let entry = *entry;
+            upsert_entry(state, entry.clone());
+            if let Stage::Transcribing(t) = &state.stage
+                && t.attempt.id == entry.attempt.id
+            {
+                let problem = entry
+                    .report
+                    .is_none()
+                    .then(|| "This question's deck is not loaded, so there is no rubric report.".to_owned());
+                open_review(state, entry.attempt, entry.report, problem, fx);
+            }
+        }
+        IoEvent::Deleted(id) => state.entries.retain(|e| e.attempt.id != id),
+        IoEvent::Wave { attempt_id, wave } => {
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == attempt_id
+            {
+                r.wave = Some(wave);
+            }
+        }
+        IoEvent::Decks(decks) => {
+            for d in decks {
+                add_deck(state, d);
+            }
+        }
+        IoEvent::DeckImported(deck) => {
+            state.notice = Some(format!("Opened deck \u{201c}{}\u{201d}", deck.title));
+            add_deck(state, *deck);
+        }
+        IoEvent::Models(list) => state.installed_models = list,
+        IoEvent::ImportProgress(f) => state.import_progress = Some(f),
+        IoEvent::ImportEnded => state.import_progress = None,
+        IoEvent::ModelImported(name) => {
+            state.import_progress = None;
+            state.notice = Some(format!("Imported model {name}; it is now in use."));
+            fx.push(Effect::Io(IoCommand::ListModels));
+            command(state, Command::SetModel(name), fx);
+        }
+        IoEvent::CreateFailed(e) => {
+            if matches!(state.stage, Stage::Preparing { .. }) {
+                state.stage = Stage::Idle;
+            }
+            state.notice = Some(e);
+        }
+        IoEvent::ScoreFailed { attempt_id, error } => {
+            // Review opens without a report rather than waiting for one that will not come.
+            if let Stage::Transcribing(t) = &state.stage
+                && t.attempt.id == attempt_id
+            {
+                let attempt = t.attempt.clone();
+                open_review(state, attempt, None, Some(format!("No report: {error}")), fx);
+            }
+        }
+        IoEvent::ImportFailed(e) => {
+            state.import_progress = None;
+            state.notice = Some(e);
+        }
+        IoEvent::Error(e) => state.notice = Some(e),
+    }
+}
+
+fn add_deck(state: &mut State, deck: crate::bank::Deck) {
+    state.decks.retain(|d| d.id != deck.id);
+    state.decks.push(deck);
+}
+
+fn rec_event(state: &mut State, ev: RecEvent, fx: &mut Vec<Effect>) {
+    let Stage::Recording(rec) = &mut state.stage else {
+        return;
+    };
+    match ev {
+        RecEvent::Started { device, sample_rate } => {
+            if rec.phase == RecPhase::Starting {
+                rec.phase = RecPhase::Live;
+            }
+            rec.attempt.device = Some(device.clone());
+            rec.attempt.sample_rate = Some(sample_rate);
+            fx.push(Effect::Io(IoCommand::Started {
+                attempt_id: rec.attempt.id.clone(),
+                device,
+                sample_rate,
+            }));
+        }
+        RecEvent::Level { rms_db, peak_db } => {
+            rec.rms_db = rms_db;
+            rec.peak_db = peak_db;
+        }
+        RecEvent::Elapsed(s) => rec.elapsed_s = s,
+        RecEvent::Stopped { duration_s, why, .. } => {
+            let Stage::Recording(rec) = std::mem::take(&mut state.stage) else {
+                return;
+            };
+            let mut attempt = rec.attempt;
+            attempt.status = Status::Recorded;
+            attempt.duration_s = duration_s;
+            let ending = match why {
+                StopWhy::User => Ending::User,
+                StopWhy::TimeUp => {
+                    state.notice = Some("Time is up \u{2014} the recording stopped at the time-box.".into());
+                    Ending::TimeUp
                 }
-                RecEvent::Level { rms_db, peak_db } => {
-                    rec.rms_db = rms_db;
-                    rec.peak_db = peak_db;
+                StopWhy::Failed(msg) => {
+                    state.notice = Some(format!("{msg} The audio up to then is kept and is being transcribed."));
+                    Ending::Interrupted(msg)
                 }
-                RecEvent::Elapsed(s) => rec.elapsed_s = s,
-                RecEvent::Stopped { path, duration_s, why } => {
-                    let Stage::Recording(rec) = std::mem::take(&mut self.stage) else {
-                        continue;
+            };
+            fx.push(Effect::Io(IoCommand::Stopped {
+                attempt_id: attempt.id.clone(),
+                duration_s,
+                ending,
+            }));
+            upsert_entry(
+                state,
+                Entry {
+                    attempt: attempt.clone(),
+                    report: None,
+                },
+            );
+            transcribe(state, attempt, Some(rec.question), fx);
+        }
+        RecEvent::Error(e) => {
+            // Nothing usable was recorded: the attempt stays on record as failed, with the reason.
+            let mut attempt = rec.attempt.clone();
+            attempt.status = Status::Failed;
+            attempt.error = Some(e.clone());
+            fx.push(Effect::Io(IoCommand::Failed {
+                attempt_id: attempt.id.clone(),
+                reason: e.clone(),
+            }));
+            upsert_entry(state, Entry { attempt, report: None });
+            state.stage = Stage::Idle;
+            state.notice = Some(format!(
+                "{e} Check the microphone in Settings (or pick another input) and try again; the failed attempt is kept in History."
+            ));
+        }
+    }
+}
+
+fn transcribe(state: &mut State, attempt: Attempt, question: Option<Question>, fx: &mut Vec<Effect>) {
+    let job = state.next_job;
+    state.next_job += 1;
+    fx.push(Effect::Transcribe {
+        job,
+        attempt_id: attempt.id.clone(),
+    });
+    state.stage = Stage::Transcribing(Box::new(Transcribing {
+        attempt,
+        question,
+        job,
+        phase: TxPhase::Running(0),
+    }));
+    state.screen = Screen::Record;
+}
+
+fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
+    match ev {
+        AsrEvent::ModelLoading(_) => {}
+        AsrEvent::ModelLoaded { name, .. } => state.model = ModelState::Ready(name),
+        AsrEvent::ModelError(e) => {
+            state.model = ModelState::Unavailable(format!("{e}. Choose another model in Settings."));
+        }
+        AsrEvent::Progress { job, percent } => {
+            if let Stage::Transcribing(t) = &mut state.stage
+                && t.job == job
+                && t.phase != TxPhase::Scoring
+            {
+                t.phase = TxPhase::Running(percent);
+            }
+        }
+        AsrEvent::Done { job, transcript, .. } => {
+            let model = match &state.model {
+                ModelState::Ready(name) => name.clone(),
+                _ => String::new(),
+            };
+            let Stage::Transcribing(t) = &mut state.stage else {
+                return;
+            };
+            if t.job != job {
+                return;
+            }
+            t.phase = TxPhase::Scoring;
+            fx.push(Effect::Io(IoCommand::ScoreAndSave {
+                attempt_id: t.attempt.id.clone(),
+                question: t.question.clone().map(Box::new),
+                transcript: Box::new(transcript),
+                model,
+            }));
+        }
+        AsrEvent::Failed { job, error } => {
+            transcription_ended(state, job, &format!("Transcription failed: {error}"), fx);
+        }
+        AsrEvent::Cancelled { job } => transcription_ended(state, job, "Transcription was cancelled.", fx),
+    }
+}
+
+/// A failed or cancelled job: the recording is kept; Review offers Re-transcribe.
+fn transcription_ended(state: &mut State, job: u64, why: &str, fx: &mut Vec<Effect>) {
+    let Stage::Transcribing(t) = &state.stage else { return };
+    if t.job != job {
+        return;
+    }
+    let mut attempt = t.attempt.clone();
+    attempt.error = Some(why.to_owned());
+    fx.push(Effect::Io(IoCommand::TranscriptionFailed {
+        attempt_id: attempt.id.clone(),
+        error: why.to_owned(),
+    }));
+    let report = parse_report(&attempt);
+    open_review(
+        state,
+        attempt,
+        report,
+        Some(format!(
+            "{why} The recording is kept: press Re-transcribe to try again."
+        )),
+        fx,
+    );
+}
+
+fn open_review(
+    state: &mut State,
+    attempt: Attempt,
+    report: Option<Report>,
+    problem: Option<String>,
+    fx: &mut Vec<Effect>,
+) {
+    let question = state.question(&attempt.question_id).cloned();
+    fx.push(Effect::Io(IoCommand::LoadWave {
+        attempt_id: attempt.id.clone(),
+    }));
+    fx.push(Effect::Player(PlayerCmd::Load {
+        attempt_id: attempt.id.clone(),
+        duration_s: attempt.duration_s,
+    }));
+    fx.push(Effect::Player(PlayerCmd::SetSpeed(state.prefs.speed)));
+    let (markers, highlights) = report.as_ref().map(markers_for).unwrap_or_default();
+    let scores = attempt.self_scores.map_or([None; 4], |s| {
+        [
+            Some(s.restatement),
+            Some(s.trade_offs),
+            Some(s.execution),
+            Some(s.communication),
+        ]
+    });
+    state.ui_state.notes.clone_from(&attempt.notes);
+    state.selected = Some(attempt.question_id.clone());
+    state.stage = Stage::Review(Box::new(Review {
+        coverage: if attempt.self_scores.is_some() {
+            Coverage::Revealed
+        } else {
+            Coverage::Hidden
+        },
+        attempt,
+        question,
+        report,
+        wave: None,
+        markers,
+        highlights,
+        playhead_s: 0.0,
+        playback: Playback::Paused,
+        scores,
+        dialog: ReviewDialog::None,
+        problem,
+    }));
+    state.screen = Screen::Review;
+}
+
+fn player_event(state: &mut State, ev: PlayerEvent) {
+    if let PlayerEvent::Error(e) = ev {
+        state.notice = Some(e);
+        if let Stage::Review(r) = &mut state.stage {
+            r.playback = Playback::Paused;
+        }
+        return;
+    }
+    let Stage::Review(r) = &mut state.stage else { return };
+    match ev {
+        PlayerEvent::Loaded { .. } => r.playhead_s = 0.0,
+        PlayerEvent::Position(t) => r.playhead_s = t,
+        PlayerEvent::Finished => r.playback = Playback::Paused,
+        PlayerEvent::Error(_) => {}
+    }
+}
+
+/// Pauses playback if the review was playing (before leaving it).
+fn pause_review(state: &mut State, fx: &mut Vec<Effect>) {
+    if let Stage::Review(r) = &mut state.stage {
+        r.playback = Playback::Paused;
+        fx.push(Effect::Player(PlayerCmd::Pause));
+    }
+}
+
+fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
+    match cmd {
+        Command::ShowScreen(s) => {
+            if !state.stage.is_live() {
+                state.screen = s;
+            }
+        }
+        Command::SelectQuestion(id) => {
+            if state.stage.is_live() {
+                state.notice = Some("Stop the recording before choosing another question.".into());
+            } else if state.question(&id).is_some() {
+                if state.selected.as_deref() != Some(id.as_str()) {
+                    state.ui_state.peek = false;
+                    state.ui_state.time_box_override = None;
+                }
+                state.selected = Some(id);
+                state.screen = Screen::Record;
+            }
+        }
+        Command::OpenDeckDialog => fx.push(Effect::PickDeck),
+        Command::StartRecording => start_recording(state, fx),
+        Command::StopRecording => {
+            if let Stage::Recording(r) = &mut state.stage
+                && r.phase != RecPhase::Stopping
+            {
+                r.phase = RecPhase::Stopping;
+                fx.push(Effect::StopRecorder);
+            }
+        }
+        Command::CancelTranscription => {
+            if let Stage::Transcribing(t) = &state.stage
+                && t.phase != TxPhase::Scoring
+            {
+                fx.push(Effect::CancelTranscription(t.job));
+            }
+        }
+        Command::TogglePlay => {
+            if let Stage::Review(r) = &mut state.stage {
+                r.playback = match r.playback {
+                    Playback::Paused => Playback::Playing,
+                    Playback::Playing => Playback::Paused,
+                };
+                fx.push(Effect::Player(if r.playing() {
+                    PlayerCmd::Play
+                } else {
+                    PlayerCmd::Pause
+                }));
+            }
+        }
+        Command::Seek(t) => {
+            if let Stage::Review(r) = &mut state.stage {
+                r.playhead_s = t;
+                fx.push(Effect::Player(PlayerCmd::Seek(t)));
+            }
+        }
+        Command::SetSpeed(s) => {
+            state.prefs.speed = s;
+            fx.push(Effect::Player(PlayerCmd::SetSpeed(s)));
+        }
+        Command::SetSelfScore { index, value } => {
+            if let Stage::Review(r) = &mut state.stage
+                && let Some(slot) = r.scores.get_mut(index)
+            {
+                *slot = value.filter(|v| (1..=5).contains(v));
+            }
+        }
+        Command::RevealCoverage => {
+            if let Stage::Review(r) = &mut state.stage {
+                if let [Some(a), Some(b), Some(c), Some(d)] = r.scores {
+                    let scores = SelfScores {
+                        restatement: a,
+                        trade_offs: b,
+                        execution: c,
+                        communication: d,
                     };
-                    let mut attempt = rec.attempt;
-                    attempt.status = Status::Recorded;
-                    attempt.duration_s = duration_s;
-                    if let StopWhy::Failed(msg) = &why {
-                        self.notice = Some(msg.clone());
-                    }
-                    if why == StopWhy::TimeUp {
-                        self.notice = Some("Time is up — the recording stopped at the time-box.".into());
-                    }
-                    self.save(&attempt);
-                    self.upsert_entry(Entry {
-                        attempt: attempt.clone(),
-                        report: None,
-                    });
-                    self.transcribe(attempt, Some(rec.question), path);
+                    r.attempt.self_scores = Some(scores);
+                    fx.push(Effect::Io(IoCommand::SetSelfScores {
+                        attempt_id: r.attempt.id.clone(),
+                        scores,
+                    }));
                 }
-                RecEvent::Error(e) => {
-                    // Nothing was recorded: drop the empty attempt.
-                    let id = rec.attempt.id.clone();
-                    self.io.send(IoCommand::Delete(id));
-                    self.stage = Stage::Idle;
-                    self.notice = Some(e);
-                }
+                r.coverage = Coverage::Revealed;
             }
         }
+        Command::SaveNotes(notes) => {
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.notes != notes
+            {
+                r.attempt.notes.clone_from(&notes);
+                fx.push(Effect::Io(IoCommand::SetNotes {
+                    attempt_id: r.attempt.id.clone(),
+                    notes,
+                }));
+            }
+        }
+        Command::Retranscribe => {
+            if let Stage::Review(r) = &state.stage {
+                if r.attempt.status == Status::Failed {
+                    state.notice = Some("This attempt has no recording to transcribe.".into());
+                    return;
+                }
+                if let ModelState::Unavailable(why) = &state.model {
+                    state.notice = Some(no_model_notice(why));
+                    return;
+                }
+                let attempt = r.attempt.clone();
+                let question = r.question.clone();
+                pause_review(state, fx);
+                transcribe(state, attempt, question, fx);
+            }
+        }
+        Command::AskDelete(ask) => {
+            if let Stage::Review(r) = &mut state.stage {
+                r.dialog = if ask {
+                    ReviewDialog::ConfirmDelete
+                } else {
+                    ReviewDialog::None
+                };
+            }
+        }
+        Command::ConfirmDelete => {
+            if let Stage::Review(r) = &state.stage
+                && r.confirm_delete()
+            {
+                fx.push(Effect::Io(IoCommand::Delete(r.attempt.id.clone())));
+                pause_review(state, fx);
+                state.stage = Stage::Idle;
+                state.screen = Screen::History;
+                state.notice = Some("Attempt deleted.".into());
+            }
+        }
+        Command::OpenAttempt(id) => {
+            if matches!(state.stage, Stage::Idle | Stage::Review(_))
+                && let Some(e) = state.entries.iter().find(|e| e.attempt.id == id).cloned()
+            {
+                pause_review(state, fx);
+                let problem = e.attempt.error.clone();
+                open_review(state, e.attempt, e.report, problem, fx);
+            }
+        }
+        Command::SetModel(name) => {
+            state.prefs.model = name;
+            state.model_override = None;
+            load_model(state, fx);
+        }
+        Command::ImportModelDialog => {
+            if state.import_progress.is_none() {
+                state.import_progress = Some(0.0);
+                fx.push(Effect::ImportModel);
+            }
+        }
+        Command::CancelImport => fx.push(Effect::CancelImport),
+        Command::SetTimeBoxOverride(s) => {
+            state.ui_state.time_box_override = s.filter(|s| s.is_finite()).map(|s| s.clamp(30.0, 600.0));
+        }
+        Command::SetInputDevice(d) => state.prefs.input_device = d,
+        Command::RefreshDevices => {
+            state.devices = None;
+            fx.push(Effect::RefreshDevices);
+            fx.push(Effect::Io(IoCommand::ListModels));
+        }
+        Command::SetDark(dark) => {
+            state.prefs.dark = dark;
+            fx.push(Effect::SetTheme { dark });
+        }
+        Command::DismissNotice => state.notice = None,
     }
+}
 
-    fn transcribe(&mut self, attempt: Attempt, question: Option<Question>, wav: std::path::PathBuf) {
-        let job = self.next_job;
-        self.next_job += 1;
-        self.asr.send(AsrCommand::Transcribe { job, wav });
-        self.stage = Stage::Transcribing(Box::new(Transcribing {
-            attempt,
-            question,
-            job,
-            progress: 0,
-            scoring: false,
-        }));
-        self.screen = Screen::Record;
-    }
+/// Asks for the configured model (the override, else the preference) to be loaded.
+pub fn load_model(state: &mut State, fx: &mut Vec<Effect>) {
+    let name = state
+        .model_override
+        .clone()
+        .unwrap_or_else(|| state.prefs.model.clone());
+    state.model = ModelState::Loading(name.clone());
+    fx.push(Effect::LoadModel(name));
+}
 
-    fn drain_asr(&mut self) {
-        while let Some(ev) = self.asr.try_recv() {
-            match ev {
-                AsrEvent::ModelLoading(_) => {}
-                AsrEvent::ModelLoaded { name, .. } => self.model = ModelState::Ready(name),
-                AsrEvent::ModelError(e) => {
-                    self.model = ModelState::Unavailable(format!("{e}. Choose another model in Settings."));
-                }
-                AsrEvent::Progress { job, percent } => {
-                    if let Stage::Transcribing(t) = &mut self.stage
-                        && t.job == job
-                    {
-                        t.progress = percent;
-                    }
-                }
-                AsrEvent::Done { job, transcript, .. } => {
-                    let Stage::Transcribing(t) = &mut self.stage else {
-                        continue;
-                    };
-                    if t.job != job {
-                        continue;
-                    }
-                    t.scoring = true;
-                    t.progress = 100;
-                    let model = match &self.model {
-                        ModelState::Ready(name) => name.clone(),
-                        _ => String::new(),
-                    };
-                    self.io.send(IoCommand::ScoreAndSave {
-                        attempt_id: t.attempt.id.clone(),
-                        question: t.question.clone().map(Box::new),
-                        transcript: Box::new(transcript),
-                        model,
-                    });
-                }
-                AsrEvent::Failed { job, error } => {
-                    self.transcription_ended(job, &format!("Transcription failed: {error}"))
-                }
-                AsrEvent::Cancelled { job } => self.transcription_ended(job, "Transcription was cancelled."),
-            }
-        }
-    }
+fn no_model_notice(why: &str) -> String {
+    format!("No transcription model: {why}")
+}
 
-    /// A failed or cancelled job: the recording is kept; Review offers Re-transcribe.
-    fn transcription_ended(&mut self, job: u64, why: &str) {
-        let Stage::Transcribing(t) = &self.stage else { return };
-        if t.job != job {
-            return;
-        }
-        let mut attempt = t.attempt.clone();
-        attempt.error = Some(why.to_owned());
-        self.save(&attempt);
-        let report = parse_report(&attempt);
-        self.open_review(
-            attempt,
-            report,
-            Some(format!(
-                "{why} The recording is kept: press Re-transcribe to try again."
-            )),
-        );
+fn start_recording(state: &mut State, fx: &mut Vec<Effect>) {
+    if !matches!(state.stage, Stage::Idle | Stage::Review(_)) {
+        return;
     }
-
-    fn open_review(&mut self, attempt: Attempt, report: Option<Report>, problem: Option<String>) {
-        let question = self.question(&attempt.question_id).cloned();
-        let wav = self.io.data_dir().join("attempts").join(&attempt.id).join("answer.wav");
-        self.io.send(IoCommand::LoadWave {
-            attempt_id: attempt.id.clone(),
-            wav: wav.clone(),
-        });
-        self.player.load(&wav, attempt.duration_s);
-        self.player.set_speed(self.prefs.speed);
-        let (markers, highlights) = report.as_ref().map(markers_for).unwrap_or_default();
-        let scores = attempt.self_scores.map_or([None; 4], |s| {
-            [
-                Some(s.restatement),
-                Some(s.trade_offs),
-                Some(s.execution),
-                Some(s.communication),
-            ]
-        });
-        self.ui_state.notes.clone_from(&attempt.notes);
-        self.stage = Stage::Review(Box::new(Review {
-            revealed: attempt.self_scores.is_some(),
-            attempt,
-            question,
-            report,
-            wave: None,
-            markers,
-            highlights,
-            playhead_s: 0.0,
-            playing: false,
-            scores,
-            confirm_delete: false,
-            problem,
-        }));
-        self.screen = Screen::Review;
+    let Some(q) = state.selected.as_deref().and_then(|id| state.question(id)).cloned() else {
+        state.notice = Some("Pick a question first.".into());
+        return;
+    };
+    if let ModelState::Unavailable(why) = &state.model {
+        state.notice = Some(no_model_notice(why));
+        return;
     }
-
-    fn drain_player(&mut self) {
-        while let Some(ev) = self.player.try_recv() {
-            let Stage::Review(r) = &mut self.stage else { continue };
-            match ev {
-                PlayerEvent::Loaded { .. } => r.playhead_s = 0.0,
-                PlayerEvent::Position(t) => r.playhead_s = t,
-                PlayerEvent::Finished => r.playing = false,
-                PlayerEvent::Error(e) => self.notice = Some(e),
-            }
-        }
-    }
-
-    fn apply(&mut self, cmd: Command, ctx: &egui::Context) {
-        match cmd {
-            Command::ShowScreen(s) => {
-                if !self.stage.is_live() {
-                    self.screen = s;
-                }
-            }
-            Command::SelectQuestion(id) => {
-                if !self.stage.is_live() && self.question(&id).is_some() {
-                    if self.selected.as_deref() != Some(id.as_str()) {
-                        self.ui_state.peek = false;
-                    }
-                    self.selected = Some(id);
-                    self.screen = Screen::Record;
-                }
-            }
-            Command::OpenDeckDialog => self.io.pick_deck(std::sync::Arc::clone(&self.waker)),
-            Command::StartRecording => self.start_recording(),
-            Command::StopRecording => {
-                if let Stage::Recording(r) = &mut self.stage
-                    && !r.stopping
-                {
-                    r.stopping = true;
-                    self.recorder.stop();
-                }
-            }
-            Command::CancelTranscription => {
-                if let Stage::Transcribing(t) = &self.stage {
-                    self.asr.cancel(t.job);
-                }
-            }
-            Command::TogglePlay => {
-                if let Stage::Review(r) = &mut self.stage {
-                    r.playing = !r.playing;
-                    if r.playing {
-                        self.player.play();
-                    } else {
-                        self.player.pause();
-                    }
-                }
-            }
-            Command::Seek(t) => {
-                if let Stage::Review(r) = &mut self.stage {
-                    r.playhead_s = t;
-                    self.player.seek(t);
-                }
-            }
-            Command::SetSpeed(s) => {
-                self.prefs.speed = s;
-                self.player.set_speed(s);
-            }
-            Command::SetSelfScore { index, value } => {
-                if let Stage::Review(r) = &mut self.stage
-                    && let Some(slot) = r.scores.get_mut(index)
-                {
-                    *slot = value;
-                }
-            }
-            Command::RevealCoverage => {
-                if let Stage::Review(r) = &mut self.stage {
-                    if let [Some(a), Some(b), Some(c), Some(d)] = r.scores {
-                        r.attempt.self_scores = Some(SelfScores {
-                            restatement: a,
-                            trade_offs: b,
-                            execution: c,
-                            communication: d,
-                        });
-                        let attempt = r.attempt.clone();
-                        r.revealed = true;
-                        self.save(&attempt);
-                    } else {
-                        r.revealed = true;
-                    }
-                }
-            }
-            Command::SaveNotes(notes) => {
-                if let Stage::Review(r) = &mut self.stage
-                    && r.attempt.notes != notes
-                {
-                    r.attempt.notes = notes;
-                    let attempt = r.attempt.clone();
-                    self.save(&attempt);
-                }
-            }
-            Command::Retranscribe => {
-                if let Stage::Review(r) = &self.stage {
-                    let attempt = r.attempt.clone();
-                    let question = r.question.clone();
-                    let wav = self.io.data_dir().join("attempts").join(&attempt.id).join("answer.wav");
-                    self.player.pause();
-                    self.transcribe(attempt, question, wav);
-                }
-            }
-            Command::AskDelete(ask) => {
-                if let Stage::Review(r) = &mut self.stage {
-                    r.confirm_delete = ask;
-                }
-            }
-            Command::ConfirmDelete => {
-                if let Stage::Review(r) = &self.stage {
-                    self.io.send(IoCommand::Delete(r.attempt.id.clone()));
-                    self.player.pause();
-                    self.stage = Stage::Idle;
-                    self.screen = Screen::History;
-                    self.notice = Some("Attempt deleted.".into());
-                }
-            }
-            Command::OpenAttempt(id) => {
-                if matches!(self.stage, Stage::Idle | Stage::Review(_))
-                    && let Some(e) = self.entries.iter().find(|e| e.attempt.id == id).cloned()
-                {
-                    self.player.pause();
-                    self.selected = Some(e.attempt.question_id.clone());
-                    let problem = e.attempt.error.clone();
-                    self.open_review(e.attempt, e.report, problem);
-                }
-            }
-            Command::SetModel(name) => {
-                self.prefs.model = name;
-                self.config.model = None;
-                self.load_model();
-            }
-            Command::ImportModelDialog => {
-                if self.import_progress.is_none() {
-                    self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
-                    self.import_progress = Some(0.0);
-                    self.io.import_model(
-                        std::sync::Arc::clone(&self.import_cancel),
-                        std::sync::Arc::clone(&self.waker),
-                    );
-                }
-            }
-            Command::CancelImport => self.import_cancel.store(true, std::sync::atomic::Ordering::SeqCst),
-            Command::SetTimeBox(s) => self.prefs.time_box_s = s.clamp(30.0, 600.0),
-            Command::SetInputDevice(d) => self.prefs.input_device = d,
-            Command::RefreshDevices => {
-                self.devices = None;
-                self.refresh_devices();
-                self.io.send(IoCommand::ListModels);
-            }
-            Command::SetDark(dark) => {
-                self.prefs.dark = dark;
-                ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light });
-            }
-            Command::DismissNotice => self.notice = None,
-        }
-    }
-
-    fn start_recording(&mut self) {
-        if !matches!(self.stage, Stage::Idle | Stage::Review(_)) {
-            return;
-        }
-        let Some(q) = self.selected.as_deref().and_then(|id| self.question(id)).cloned() else {
-            self.notice = Some("Pick a question first.".into());
-            return;
-        };
-        if let ModelState::Unavailable(why) = &self.model {
-            self.notice = Some(format!("No transcription model: {why}"));
-            return;
-        }
-        self.player.pause();
-        let deck_id = self.deck_of(&q.id);
-        self.io.send(IoCommand::Create {
-            question_id: q.id.clone(),
-            deck_id,
-            time_box_s: self.prefs.time_box_s,
-        });
-        self.ui_state.peek = false;
-        self.stage = Stage::Preparing {
-            question: q,
-            time_box_s: self.prefs.time_box_s,
-        };
-        self.screen = Screen::Record;
-    }
-
-    /// The testing hooks of [`super::Automation`]: the same commands the buttons send.
-    fn automate(&mut self) {
-        let auto = self.config.automation.clone();
-        if let Some(q) = &auto.start_question
-            && !self.automation_started
-            && matches!(self.stage, Stage::Idle)
-            && self.question(q).is_some()
-        {
-            self.automation_started = true;
-            self.commands.push(Command::SelectQuestion(q.clone()));
-            self.commands.push(Command::StartRecording);
-        }
-        if let (Some(after), Stage::Recording(r)) = (auto.stop_after_s, &self.stage)
-            && r.started
-            && !r.stopping
-            && r.elapsed_s >= after
-        {
-            self.commands.push(Command::StopRecording);
-        }
-        if let (Some(scores), Stage::Review(r)) = (auto.self_scores, &self.stage)
-            && !self.automation_scored
-            && r.report.is_some()
-            && !r.revealed
-        {
-            self.automation_scored = true;
-            for (index, v) in scores.iter().enumerate() {
-                self.commands.push(Command::SetSelfScore { index, value: Some(*v) });
-            }
-            self.commands.push(Command::RevealCoverage);
-        }
-    }
+    pause_review(state, fx);
+    let time_box = state.time_box_for(&q);
+    fx.push(Effect::Io(IoCommand::Begin {
+        question: Box::new(q.clone()),
+        deck_id: deck_of(state, &q.id),
+        time_box,
+    }));
+    state.ui_state.peek = false;
+    state.stage = Stage::Preparing { question: q, time_box };
+    state.screen = Screen::Record;
 }
 
 /// Waveform markers and transcript shading for a report: rubric evidence, fillers and long pauses.
@@ -688,5 +801,509 @@ mod tests {
         assert_eq!(self_score_for(&s, "communication"), Some(5));
         assert_eq!(self_score_for(&s, "boundaries"), None, "not self-rated");
         assert_eq!(self_score_for(&None, "restatement"), None);
+    }
+}
+
+/// Every transition of the window, as a table of (state, event) → (state, effects). No window, engine or
+/// disk: the effects are checked as data.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod transitions {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::app::state::Prefs;
+    use crate::bank::Deck;
+    use crate::session::{TimeBox, TimeBoxSource};
+    use crate::store::NewAttempt;
+    use crate::transcript::Transcript;
+
+    const SHORT: &str = "pm-15-what-and-why"; // a 90-second question
+    const LONG: &str = "pm-01-success-metrics"; // a 3-minute question
+
+    fn ready() -> State {
+        let mut s = State::new(Prefs::default(), vec![Deck::embedded().unwrap()], None);
+        s.model = ModelState::Ready("tiny.en".into());
+        s
+    }
+
+    fn cmd(s: &mut State, c: Command) -> Vec<Effect> {
+        update(s, Event::Command(c))
+    }
+
+    fn attempt(id: &str, question: &str) -> Attempt {
+        Attempt {
+            id: id.into(),
+            question_id: question.into(),
+            ..Attempt::default()
+        }
+    }
+
+    /// Select `question`, Start, and the disk answers with a new attempt: the state is `Recording`.
+    fn recording(question: &str) -> State {
+        let mut s = ready();
+        cmd(&mut s, Command::SelectQuestion(question.into()));
+        cmd(&mut s, Command::StartRecording);
+        update(
+            &mut s,
+            Event::Io(IoEvent::Begun(Box::new(NewAttempt {
+                attempt: attempt("a1", question),
+                dir: PathBuf::from("/d/a1"),
+                wav_path: PathBuf::from("/d/a1/answer.wav"),
+            }))),
+        );
+        update(
+            &mut s,
+            Event::Rec(RecEvent::Started {
+                device: "mic".into(),
+                sample_rate: 48_000,
+            }),
+        );
+        s
+    }
+
+    fn transcribing(question: &str) -> State {
+        let mut s = recording(question);
+        cmd(&mut s, Command::StopRecording);
+        update(
+            &mut s,
+            Event::Rec(RecEvent::Stopped {
+                path: PathBuf::from("/d/a1/answer.wav"),
+                duration_s: 12.0,
+                why: StopWhy::User,
+            }),
+        );
+        s
+    }
+
+    fn review(question: &str) -> State {
+        let mut s = transcribing(question);
+        let mut a = attempt("a1", question);
+        a.status = Status::Scored;
+        a.duration_s = 12.0;
+        update(
+            &mut s,
+            Event::Io(IoEvent::Scored(Box::new(Entry {
+                attempt: a,
+                report: None,
+            }))),
+        );
+        s
+    }
+
+    fn job(s: &State) -> u64 {
+        match &s.stage {
+            Stage::Transcribing(t) => t.job,
+            other => panic!("not transcribing: {}", other.name()),
+        }
+    }
+
+    #[test]
+    fn start_uses_the_questions_time_box_and_begins_through_the_lifecycle() {
+        for (question, override_s, seconds, source) in [
+            (SHORT, None, 90.0, TimeBoxSource::Question),
+            (LONG, None, 180.0, TimeBoxSource::Question),
+            (SHORT, Some(120.0), 120.0, TimeBoxSource::Override),
+            (LONG, Some(5.0), 30.0, TimeBoxSource::Override), // clamped to the slider's range
+        ] {
+            let mut s = ready();
+            cmd(&mut s, Command::SelectQuestion(question.into()));
+            cmd(&mut s, Command::SetTimeBoxOverride(override_s));
+            let fx = cmd(&mut s, Command::StartRecording);
+            let expected = TimeBox { seconds, source };
+            assert!(
+                fx.iter().any(
+                    |e| matches!(e, Effect::Io(IoCommand::Begin { question: q, time_box, .. })
+                    if q.id == question && *time_box == expected)
+                ),
+                "{question} {override_s:?}: {fx:?}"
+            );
+            assert!(matches!(&s.stage, Stage::Preparing { time_box, .. } if *time_box == expected));
+            let fx = update(
+                &mut s,
+                Event::Io(IoEvent::Begun(Box::new(NewAttempt {
+                    attempt: attempt("a1", question),
+                    dir: PathBuf::from("/d/a1"),
+                    wav_path: PathBuf::from("/d/a1/answer.wav"),
+                }))),
+            );
+            assert!(
+                matches!(fx.as_slice(), [Effect::Record(r)] if r.time_box_s == seconds && r.path == std::path::Path::new("/d/a1/answer.wav")),
+                "{fx:?}"
+            );
+            assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Starting));
+        }
+    }
+
+    #[test]
+    fn choosing_another_question_resets_the_override() {
+        let mut s = ready();
+        cmd(&mut s, Command::SelectQuestion(SHORT.into()));
+        cmd(&mut s, Command::SetTimeBoxOverride(Some(240.0)));
+        assert_eq!(s.time_box_for(s.question(SHORT).unwrap()).seconds, 240.0);
+        cmd(&mut s, Command::SelectQuestion(LONG.into()));
+        assert_eq!(s.ui_state.time_box_override, None);
+        let tb = s.time_box_for(s.question(LONG).unwrap());
+        assert_eq!((tb.seconds, tb.source), (180.0, TimeBoxSource::Question));
+    }
+
+    #[test]
+    fn started_stop_and_the_file_lead_to_transcription() {
+        let mut s = recording(LONG);
+        assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Live
+            && r.attempt.sample_rate == Some(48_000)));
+        let fx = cmd(&mut s, Command::StopRecording);
+        assert!(matches!(fx.as_slice(), [Effect::StopRecorder]));
+        assert!(
+            cmd(&mut s, Command::StopRecording).is_empty(),
+            "a second Stop sends nothing"
+        );
+        let fx = update(
+            &mut s,
+            Event::Rec(RecEvent::Stopped {
+                path: PathBuf::from("/d/a1/answer.wav"),
+                duration_s: 12.0,
+                why: StopWhy::User,
+            }),
+        );
+        assert!(
+            matches!(&fx[0], Effect::Io(IoCommand::Stopped { attempt_id, duration_s, ending: Ending::User })
+            if attempt_id == "a1" && *duration_s == 12.0)
+        );
+        assert!(matches!(&fx[1], Effect::Transcribe { job: 1, attempt_id } if attempt_id == "a1"));
+        assert!(matches!(&s.stage, Stage::Transcribing(t) if t.phase == TxPhase::Running(0)));
+        update(&mut s, Event::Asr(AsrEvent::Progress { job: 1, percent: 40 }));
+        assert!(matches!(&s.stage, Stage::Transcribing(t) if t.progress() == 40));
+        // Another job's news is not ours.
+        update(&mut s, Event::Asr(AsrEvent::Progress { job: 9, percent: 99 }));
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Done {
+                job: 9,
+                transcript: Transcript::from_plain_text("x", Some(1.0)),
+                seconds: 1.0,
+            }),
+        );
+        assert!(fx.is_empty());
+        assert!(matches!(&s.stage, Stage::Transcribing(t) if t.progress() == 40));
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Done {
+                job: 1,
+                transcript: Transcript::from_plain_text("hello there", Some(12.0)),
+                seconds: 1.0,
+            }),
+        );
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::ScoreAndSave { attempt_id, model, .. })]
+                if attempt_id == "a1" && model == "tiny.en")
+        );
+        assert!(matches!(&s.stage, Stage::Transcribing(t) if t.scoring()));
+        assert!(
+            cmd(&mut s, Command::CancelTranscription).is_empty(),
+            "too late to cancel"
+        );
+        let mut a = attempt("a1", LONG);
+        a.status = Status::Scored;
+        let fx = update(
+            &mut s,
+            Event::Io(IoEvent::Scored(Box::new(Entry {
+                attempt: a,
+                report: None,
+            }))),
+        );
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Io(IoCommand::LoadWave { attempt_id }) if attempt_id == "a1"))
+        );
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Player(PlayerCmd::Load { attempt_id, .. }) if attempt_id == "a1"))
+        );
+        assert!(
+            matches!(&s.stage, Stage::Review(r) if r.coverage == Coverage::Hidden && r.playback == Playback::Paused)
+        );
+        assert_eq!(s.screen, Screen::Review);
+    }
+
+    #[test]
+    fn how_a_recording_ends_decides_the_message_and_what_is_stored() {
+        for (why, ending, notice) in [
+            (StopWhy::User, Ending::User, None),
+            (StopWhy::TimeUp, Ending::TimeUp, Some("Time is up")),
+            (
+                StopWhy::Failed("the microphone was unplugged.".into()),
+                Ending::Interrupted("the microphone was unplugged.".into()),
+                Some("unplugged"),
+            ),
+        ] {
+            let mut s = recording(LONG);
+            let fx = update(
+                &mut s,
+                Event::Rec(RecEvent::Stopped {
+                    path: PathBuf::from("/d/a1/answer.wav"),
+                    duration_s: 3.0,
+                    why,
+                }),
+            );
+            assert!(
+                matches!(&fx[0], Effect::Io(IoCommand::Stopped { ending: e, .. }) if *e == ending),
+                "{fx:?}"
+            );
+            // Whatever the ending, the audio is transcribed.
+            assert!(matches!(&fx[1], Effect::Transcribe { .. }));
+            match notice {
+                None => assert_eq!(s.notice, None),
+                Some(n) => assert!(s.notice.as_deref().unwrap().contains(n), "{:?}", s.notice),
+            }
+        }
+    }
+
+    #[test]
+    fn a_capture_that_fails_is_kept_as_failed_not_deleted() {
+        let mut s = ready();
+        cmd(&mut s, Command::SelectQuestion(LONG.into()));
+        cmd(&mut s, Command::StartRecording);
+        update(
+            &mut s,
+            Event::Io(IoEvent::Begun(Box::new(NewAttempt {
+                attempt: attempt("a1", LONG),
+                dir: PathBuf::from("/d/a1"),
+                wav_path: PathBuf::from("/d/a1/answer.wav"),
+            }))),
+        );
+        let fx = update(&mut s, Event::Rec(RecEvent::Error("no input device".into())));
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::Failed { attempt_id, reason })]
+                if attempt_id == "a1" && reason == "no input device"),
+            "{fx:?}"
+        );
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Io(IoCommand::Delete(_)))));
+        assert!(matches!(s.stage, Stage::Idle));
+        let n = s.notice.as_deref().unwrap();
+        assert!(n.contains("no input device") && n.contains("Settings"), "{n}");
+        assert_eq!(s.entries[0].attempt.status, Status::Failed);
+    }
+
+    #[test]
+    fn asr_failure_and_cancel_open_review_with_retranscribe() {
+        for (event, text) in [
+            (
+                AsrEvent::Failed {
+                    job: 1,
+                    error: "model crashed".into(),
+                },
+                "Transcription failed: model crashed",
+            ),
+            (AsrEvent::Cancelled { job: 1 }, "Transcription was cancelled."),
+        ] {
+            let mut s = transcribing(LONG);
+            let fx = cmd(&mut s, Command::CancelTranscription);
+            assert!(matches!(fx.as_slice(), [Effect::CancelTranscription(1)]));
+            let fx = update(&mut s, Event::Asr(event));
+            assert!(
+                fx.iter()
+                    .any(|e| matches!(e, Effect::Io(IoCommand::TranscriptionFailed { error, .. }) if error == text)),
+                "{fx:?}"
+            );
+            let Stage::Review(r) = &s.stage else { panic!("review") };
+            assert!(r.report.is_none());
+            assert!(r.problem.as_deref().unwrap().contains("Re-transcribe"));
+        }
+    }
+
+    #[test]
+    fn score_failure_opens_review_without_a_report() {
+        let mut s = transcribing(LONG);
+        update(
+            &mut s,
+            Event::Io(IoEvent::ScoreFailed {
+                attempt_id: "other".into(),
+                error: "x".into(),
+            }),
+        );
+        assert!(
+            matches!(s.stage, Stage::Transcribing(_)),
+            "another attempt's failure is not ours"
+        );
+        update(
+            &mut s,
+            Event::Io(IoEvent::ScoreFailed {
+                attempt_id: "a1".into(),
+                error: "disk full".into(),
+            }),
+        );
+        let Stage::Review(r) = &s.stage else { panic!("review") };
+        assert_eq!(r.problem.as_deref(), Some("No report: disk full"));
+    }
+
+    #[test]
+    fn create_failed_returns_to_idle_with_the_reason() {
+        let mut s = ready();
+        cmd(&mut s, Command::SelectQuestion(LONG.into()));
+        cmd(&mut s, Command::StartRecording);
+        update(
+            &mut s,
+            Event::Io(IoEvent::CreateFailed("Cannot start: disk full".into())),
+        );
+        assert!(matches!(s.stage, Stage::Idle));
+        assert_eq!(s.notice.as_deref(), Some("Cannot start: disk full"));
+    }
+
+    #[test]
+    fn nothing_starts_without_a_model_or_a_question() {
+        let mut s = ready();
+        assert!(cmd(&mut s, Command::StartRecording).is_empty());
+        assert_eq!(s.notice.as_deref(), Some("Pick a question first."));
+        cmd(&mut s, Command::SelectQuestion(LONG.into()));
+        update(
+            &mut s,
+            Event::Asr(AsrEvent::ModelError("no model ggml-tiny.en.bin".into())),
+        );
+        assert!(matches!(&s.model, ModelState::Unavailable(w) if w.contains("Settings")));
+        assert!(cmd(&mut s, Command::StartRecording).is_empty());
+        assert!(s.notice.as_deref().unwrap().starts_with("No transcription model"));
+        assert!(matches!(s.stage, Stage::Idle));
+        // Choosing a model asks for it to be loaded.
+        let fx = cmd(&mut s, Command::SetModel("tiny.en-q8_0".into()));
+        assert!(matches!(fx.as_slice(), [Effect::LoadModel(n)] if n == "tiny.en-q8_0"));
+        assert!(matches!(&s.model, ModelState::Loading(_)));
+    }
+
+    #[test]
+    fn retranscribe_runs_a_new_job_and_pauses_playback() {
+        let mut s = review(LONG);
+        cmd(&mut s, Command::TogglePlay);
+        let fx = cmd(&mut s, Command::Retranscribe);
+        assert!(matches!(&fx[0], Effect::Player(PlayerCmd::Pause)));
+        assert!(matches!(&fx[1], Effect::Transcribe { job: 2, attempt_id } if attempt_id == "a1"));
+        assert_eq!(job(&s), 2);
+
+        // Not without a model, and not for a failed capture.
+        let mut s = review(LONG);
+        s.model = ModelState::Unavailable("missing".into());
+        assert!(cmd(&mut s, Command::Retranscribe).is_empty());
+        assert!(matches!(s.stage, Stage::Review(_)));
+        let mut s = review(LONG);
+        if let Stage::Review(r) = &mut s.stage {
+            r.attempt.status = Status::Failed;
+        }
+        assert!(cmd(&mut s, Command::Retranscribe).is_empty());
+    }
+
+    #[test]
+    fn delete_needs_confirmation() {
+        let mut s = review(LONG);
+        assert!(cmd(&mut s, Command::ConfirmDelete).is_empty(), "not without asking");
+        cmd(&mut s, Command::AskDelete(true));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.confirm_delete()));
+        cmd(&mut s, Command::AskDelete(false));
+        assert!(cmd(&mut s, Command::ConfirmDelete).is_empty(), "cancelled");
+        cmd(&mut s, Command::AskDelete(true));
+        let fx = cmd(&mut s, Command::ConfirmDelete);
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Io(IoCommand::Delete(id)) if id == "a1"))
+        );
+        assert!(matches!(s.stage, Stage::Idle));
+        assert_eq!(s.screen, Screen::History);
+    }
+
+    #[test]
+    fn coverage_is_revealed_after_the_self_score_and_saved_once_complete() {
+        let mut s = review(LONG);
+        cmd(
+            &mut s,
+            Command::SetSelfScore {
+                index: 0,
+                value: Some(4),
+            },
+        );
+        cmd(
+            &mut s,
+            Command::SetSelfScore {
+                index: 1,
+                value: Some(9),
+            },
+        ); // out of range: ignored
+        let fx = cmd(&mut s, Command::RevealCoverage);
+        assert!(fx.is_empty(), "incomplete self-scores are not saved: {fx:?}");
+        assert!(matches!(&s.stage, Stage::Review(r) if r.revealed() && r.scores[1].is_none()));
+
+        let mut s = review(LONG);
+        for (index, v) in [4, 3, 2, 5].into_iter().enumerate() {
+            cmd(&mut s, Command::SetSelfScore { index, value: Some(v) });
+        }
+        assert!(matches!(&s.stage, Stage::Review(r) if !r.revealed()));
+        let fx = cmd(&mut s, Command::RevealCoverage);
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::SetSelfScores { attempt_id, scores })]
+                if attempt_id == "a1" && scores.trade_offs == 3 && scores.communication == 5),
+            "{fx:?}"
+        );
+        // Reopening a rated attempt shows the coverage straight away.
+        let Stage::Review(r) = &s.stage else { panic!() };
+        let mut entry = Entry {
+            attempt: r.attempt.clone(),
+            report: None,
+        };
+        entry.attempt.id = "a2".into();
+        s.entries.push(entry);
+        cmd(&mut s, Command::OpenAttempt("a2".into()));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.attempt.id == "a2" && r.revealed()));
+    }
+
+    #[test]
+    fn the_question_cannot_change_while_recording() {
+        for mut s in [recording(LONG), {
+            let mut s = ready();
+            cmd(&mut s, Command::SelectQuestion(LONG.into()));
+            cmd(&mut s, Command::StartRecording);
+            s
+        }] {
+            let fx = cmd(&mut s, Command::SelectQuestion(SHORT.into()));
+            assert!(fx.is_empty());
+            assert_eq!(s.selected.as_deref(), Some(LONG));
+            assert!(s.stage.is_live());
+            assert!(s.notice.as_deref().unwrap().contains("Stop the recording"));
+            cmd(&mut s, Command::ShowScreen(Screen::History));
+            assert_eq!(s.screen, Screen::Record, "no leaving the Record screen while live");
+            assert!(cmd(&mut s, Command::OpenAttempt("a1".into())).is_empty());
+        }
+    }
+
+    #[test]
+    fn playing_is_kept_in_one_place() {
+        let mut s = review(LONG);
+        let fx = cmd(&mut s, Command::TogglePlay);
+        assert!(matches!(fx.as_slice(), [Effect::Player(PlayerCmd::Play)]));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.playing()));
+        update(&mut s, Event::Player(PlayerEvent::Position(3.5)));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.playhead_s == 3.5));
+        update(&mut s, Event::Player(PlayerEvent::Finished));
+        assert!(matches!(&s.stage, Stage::Review(r) if !r.playing()));
+        cmd(&mut s, Command::TogglePlay);
+        update(&mut s, Event::Player(PlayerEvent::Error("no output device".into())));
+        assert!(matches!(&s.stage, Stage::Review(r) if !r.playing()));
+        assert_eq!(s.notice.as_deref(), Some("no output device"));
+        // Starting a new answer from Review pauses playback.
+        cmd(&mut s, Command::TogglePlay);
+        let fx = cmd(&mut s, Command::StartRecording);
+        assert!(matches!(&fx[0], Effect::Player(PlayerCmd::Pause)));
+    }
+
+    #[test]
+    fn a_begun_attempt_nobody_waits_for_is_kept_as_failed() {
+        let mut s = ready();
+        let fx = update(
+            &mut s,
+            Event::Io(IoEvent::Begun(Box::new(NewAttempt {
+                attempt: attempt("stray", LONG),
+                dir: PathBuf::from("/d/stray"),
+                wav_path: PathBuf::from("/d/stray/answer.wav"),
+            }))),
+        );
+        assert!(matches!(fx.as_slice(), [Effect::Io(IoCommand::Failed { attempt_id, .. })] if attempt_id == "stray"));
+        assert!(matches!(s.stage, Stage::Idle));
     }
 }

@@ -17,17 +17,20 @@ pub mod widgets;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::asr::models::{self, InstalledModel};
-use crate::asr::worker::{AsrCommand, AsrWorker};
+use crate::asr::models;
+use crate::asr::worker::{AsrCommand, AsrEvent, AsrWorker};
 use crate::bank::Deck;
 use crate::rubric::Rubric;
+use crate::store::Store;
 
 pub use logic::Command;
-pub use state::{Screen, Stage};
+use logic::{Effect, Event};
+pub use state::{Screen, Stage, State};
 
 use engines::{FileRecorder, MicRecorder, Player, Recorder, Waker};
 use io::{IoCommand, IoWorker};
-use state::{Entry, ModelState, Prefs, UiState};
+use logic::PlayerCmd;
+use state::{ModelState, Prefs};
 
 /// Input devices as (name, is default), or why there are none.
 pub(crate) type DeviceList = Result<Vec<(String, bool)>, String>;
@@ -114,25 +117,11 @@ pub fn run() -> anyhow::Result<()> {
     })
 }
 
-/// The application: state, engines and the pending commands.
+/// The application: the window's [`State`], the engines, and the commands the views emitted this frame.
 pub struct App {
-    pub(crate) prefs: Prefs,
+    pub(crate) state: State,
     pub(crate) config: Config,
-    pub(crate) decks: Vec<Deck>,
-    pub(crate) rubric: Option<Rubric>,
-    pub(crate) entries: Vec<Entry>,
-    pub(crate) entries_loaded: bool,
-    pub(crate) screen: Screen,
-    pub(crate) selected: Option<String>,
-    pub(crate) stage: Stage,
-    pub(crate) model: ModelState,
-    pub(crate) installed_models: Vec<InstalledModel>,
-    pub(crate) devices: Option<DeviceList>,
-    pub(crate) notice: Option<String>,
-    /// A model import is running: fraction done.
-    pub(crate) import_progress: Option<f32>,
     import_cancel: Arc<std::sync::atomic::AtomicBool>,
-    pub(crate) ui_state: UiState,
     pub(crate) commands: Vec<Command>,
     asr: AsrWorker,
     io: IoWorker,
@@ -141,7 +130,6 @@ pub struct App {
     devices_rx: crossbeam_channel::Receiver<DeviceList>,
     devices_tx: crossbeam_channel::Sender<DeviceList>,
     waker: Waker,
-    next_job: u64,
     automation_started: bool,
     automation_scored: bool,
 }
@@ -172,27 +160,17 @@ impl App {
         let player = Player::spawn(config.silent_playback, Arc::clone(&waker))?;
         let (devices_tx, devices_rx) = crossbeam_channel::unbounded();
         let (rubric, notice) = match Rubric::embedded() {
-            Ok(r) => (Some(r), None),
+            Ok(r) => (Some(Arc::new(r)), None),
             Err(e) => (None, Some(format!("the rubric did not load: {e}"))),
         };
         let decks = Deck::embedded().map(|d| vec![d]).unwrap_or_default();
+        let mut state = State::new(prefs, decks, rubric);
+        state.notice = notice;
+        state.model_override.clone_from(&config.model);
         let mut app = Self {
-            prefs,
+            state,
             config,
-            decks,
-            rubric,
-            entries: Vec::new(),
-            entries_loaded: false,
-            screen: Screen::Questions,
-            selected: None,
-            stage: Stage::Idle,
-            model: ModelState::Unavailable(String::new()),
-            installed_models: Vec::new(),
-            devices: None,
-            notice,
-            import_progress: None,
             import_cancel: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            ui_state: UiState::default(),
             commands: Vec::new(),
             asr,
             io,
@@ -201,27 +179,128 @@ impl App {
             devices_rx,
             devices_tx,
             waker,
-            next_job: 1,
             automation_started: false,
             automation_scored: false,
         };
         app.io.send(IoCommand::LoadAttempts);
         app.io.send(IoCommand::LoadDecks);
         app.io.send(IoCommand::ListModels);
-        app.load_model();
+        let mut fx = Vec::new();
+        logic::load_model(&mut app.state, &mut fx);
+        app.perform_all(fx, &cc.egui_ctx);
         app.refresh_devices();
         Ok(app)
     }
 
-    /// Sends the chosen model to the ASR worker (resolving a name is a few `stat`s).
-    fn load_model(&mut self) {
-        let name = self.config.model.clone().unwrap_or_else(|| self.prefs.model.clone());
-        match models::resolve(&name) {
-            Ok(path) => {
-                self.model = ModelState::Loading(name);
-                self.asr.send(AsrCommand::LoadModel(path));
+    /// One logic pass: every engine event and every queued command goes through [`logic::update`], and
+    /// the effects it returns go to the engines.
+    pub(crate) fn tick(&mut self, ctx: &egui::Context) {
+        let mut events = Vec::new();
+        while let Some(e) = self.io.try_recv() {
+            events.push(Event::Io(e));
+        }
+        while let Some(e) = self.recorder.try_recv() {
+            events.push(Event::Rec(e));
+        }
+        while let Some(e) = self.asr.try_recv() {
+            events.push(Event::Asr(e));
+        }
+        while let Some(e) = self.player.try_recv() {
+            events.push(Event::Player(e));
+        }
+        while let Ok(d) = self.devices_rx.try_recv() {
+            events.push(Event::Devices(d));
+        }
+        events.extend(std::mem::take(&mut self.commands).into_iter().map(Event::Command));
+        for ev in events {
+            let fx = logic::update(&mut self.state, ev);
+            self.perform_all(fx, ctx);
+        }
+        self.automate();
+        match &self.state.stage {
+            Stage::Review(r) if r.playing() => ctx.request_repaint_after(std::time::Duration::from_millis(33)),
+            Stage::Recording(_) => ctx.request_repaint_after(std::time::Duration::from_millis(250)),
+            _ => {}
+        }
+    }
+
+    fn perform_all(&mut self, effects: Vec<Effect>, ctx: &egui::Context) {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            if let Some(back) = self.perform(effect, ctx) {
+                queue.extend(logic::update(&mut self.state, back));
             }
-            Err(e) => self.model = ModelState::Unavailable(e),
+        }
+    }
+
+    /// Hands one effect to its engine. Returns an event when the answer is immediate (a model that
+    /// cannot be found).
+    fn perform(&mut self, effect: Effect, ctx: &egui::Context) -> Option<Event> {
+        let store = Store::at(&self.config.data_dir);
+        match effect {
+            Effect::Io(c) => self.io.send(c),
+            Effect::Record(req) => self.recorder.start(req),
+            Effect::StopRecorder => self.recorder.stop(),
+            Effect::Transcribe { job, attempt_id } => self.asr.send(AsrCommand::Transcribe {
+                job,
+                wav: store.wav_path(&attempt_id),
+            }),
+            Effect::CancelTranscription(job) => self.asr.cancel(job),
+            Effect::LoadModel(name) => match models::resolve(&name) {
+                Ok(path) => self.asr.send(AsrCommand::LoadModel(path)),
+                Err(e) => return Some(Event::Asr(AsrEvent::ModelError(e))),
+            },
+            Effect::Player(cmd) => match cmd {
+                PlayerCmd::Load { attempt_id, duration_s } => {
+                    self.player.load(&store.wav_path(&attempt_id), duration_s)
+                }
+                PlayerCmd::Play => self.player.play(),
+                PlayerCmd::Pause => self.player.pause(),
+                PlayerCmd::Seek(t) => self.player.seek(t),
+                PlayerCmd::SetSpeed(s) => self.player.set_speed(s),
+            },
+            Effect::PickDeck => self.io.pick_deck(Arc::clone(&self.waker)),
+            Effect::ImportModel => {
+                self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
+                self.io
+                    .import_model(Arc::clone(&self.import_cancel), Arc::clone(&self.waker));
+            }
+            Effect::CancelImport => self.import_cancel.store(true, std::sync::atomic::Ordering::SeqCst),
+            Effect::RefreshDevices => self.refresh_devices(),
+            Effect::SetTheme { dark } => ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light }),
+        }
+        None
+    }
+
+    /// The testing hooks of [`Automation`]: the same commands the buttons send.
+    fn automate(&mut self) {
+        let auto = &self.config.automation;
+        let state = &self.state;
+        if let Some(q) = &auto.start_question
+            && !self.automation_started
+            && matches!(state.stage, Stage::Idle)
+            && state.question(q).is_some()
+        {
+            self.automation_started = true;
+            self.commands.push(Command::SelectQuestion(q.clone()));
+            self.commands.push(Command::StartRecording);
+        }
+        if let (Some(after), Stage::Recording(r)) = (auto.stop_after_s, &state.stage)
+            && r.phase == state::RecPhase::Live
+            && r.elapsed_s >= after
+        {
+            self.commands.push(Command::StopRecording);
+        }
+        if let (Some(scores), Stage::Review(r)) = (auto.self_scores, &state.stage)
+            && !self.automation_scored
+            && r.report.is_some()
+            && !r.revealed()
+        {
+            self.automation_scored = true;
+            for (index, v) in scores.iter().enumerate() {
+                self.commands.push(Command::SetSelfScore { index, value: Some(*v) });
+            }
+            self.commands.push(Command::RevealCoverage);
         }
     }
 
@@ -237,7 +316,7 @@ impl App {
                 waker();
             });
         if let Err(e) = spawned {
-            self.devices = Some(Err(e.to_string()));
+            self.state.devices = Some(Err(e.to_string()));
         }
     }
 
@@ -255,19 +334,24 @@ impl App {
         }
     }
 
+    /// The window's state (read-only).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
     /// The session's stage.
     pub fn stage(&self) -> &Stage {
-        &self.stage
+        &self.state.stage
     }
 
     /// The screen shown.
     pub fn screen(&self) -> Screen {
-        self.screen
+        self.state.screen
     }
 
     /// The attempt being recorded, transcribed or reviewed.
     pub fn current_attempt_id(&self) -> Option<&str> {
-        match &self.stage {
+        match &self.state.stage {
             Stage::Recording(r) => Some(&r.attempt.id),
             Stage::Transcribing(t) => Some(&t.attempt.id),
             Stage::Review(r) => Some(&r.attempt.id),
@@ -277,17 +361,17 @@ impl App {
 
     /// The model is loaded and ready.
     pub fn model_ready(&self) -> bool {
-        matches!(self.model, ModelState::Ready(_))
+        matches!(self.state.model, ModelState::Ready(_))
     }
 
     /// The last message shown to the person, if any.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.state.notice.as_deref()
     }
 
     /// Number of attempts known.
     pub fn attempt_count(&self) -> usize {
-        self.entries.len()
+        self.state.entries.len()
     }
 
     /// Queues a command as if a view had emitted it (tests, automation).
@@ -309,6 +393,6 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, PREFS_KEY, &self.prefs);
+        eframe::set_value(storage, PREFS_KEY, &self.state.prefs);
     }
 }

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::widgets::{Marker, MarkerKind, Waveform};
-use crate::bank::{DEFAULT_TIME_BOX_S, Difficulty, Question};
+use crate::bank::{Deck, Difficulty, Question};
 use crate::report::Report;
+use crate::rubric::Rubric;
+use crate::session::TimeBox;
 use crate::store::Attempt;
 
 /// The top-level screens.
@@ -49,8 +51,6 @@ impl Screen {
 pub struct Prefs {
     /// Whisper model name (as in `rehearse model list`).
     pub model: String,
-    /// Time-box for an answer, seconds.
-    pub time_box_s: f64,
     /// Input device; `None` = system default.
     pub input_device: Option<String>,
     /// Dark theme (else light).
@@ -63,7 +63,6 @@ impl Default for Prefs {
     fn default() -> Self {
         Self {
             model: crate::asr::models::DEFAULT_MODEL.to_owned(),
-            time_box_s: DEFAULT_TIME_BOX_S,
             input_device: None,
             dark: false,
             speed: 1.0,
@@ -94,20 +93,48 @@ impl Entry {
     }
 }
 
+/// Where a recording is: waiting for the microphone, capturing, or finishing the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecPhase {
+    /// Start was sent; the engine has not confirmed it yet.
+    Starting,
+    /// Audio is flowing.
+    Live,
+    /// Stop was sent; waiting for the file.
+    Stopping,
+}
+
 /// A recording in progress.
 #[derive(Clone, Debug)]
 pub struct Recording {
     pub attempt: Attempt,
     pub question: Question,
     pub wav: PathBuf,
-    pub time_box_s: f64,
-    /// The engine confirmed the start.
-    pub started: bool,
+    pub time_box: TimeBox,
+    pub phase: RecPhase,
     pub elapsed_s: f64,
     pub rms_db: f32,
     pub peak_db: f32,
-    /// Stop was sent; waiting for the file.
-    pub stopping: bool,
+}
+
+impl Recording {
+    /// The engine confirmed the start.
+    pub fn started(&self) -> bool {
+        self.phase != RecPhase::Starting
+    }
+    /// Stop was sent.
+    pub fn stopping(&self) -> bool {
+        self.phase == RecPhase::Stopping
+    }
+}
+
+/// Where a transcription job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxPhase {
+    /// Whisper is working: percent done.
+    Running(i32),
+    /// The transcript is back; the report is being computed and saved.
+    Scoring,
 }
 
 /// Whisper is working on an attempt.
@@ -116,9 +143,21 @@ pub struct Transcribing {
     pub attempt: Attempt,
     pub question: Option<Question>,
     pub job: u64,
-    pub progress: i32,
-    /// The transcript is back; the report is being computed and saved.
-    pub scoring: bool,
+    pub phase: TxPhase,
+}
+
+impl Transcribing {
+    /// Percent done (100 while scoring).
+    pub fn progress(&self) -> i32 {
+        match self.phase {
+            TxPhase::Running(p) => p,
+            TxPhase::Scoring => 100,
+        }
+    }
+    /// The report is being computed and saved.
+    pub fn scoring(&self) -> bool {
+        self.phase == TxPhase::Scoring
+    }
 }
 
 /// The four cells the candidate rates themselves on (the seed guide's rubric), with their report cell ids.
@@ -140,14 +179,51 @@ pub struct Review {
     /// Transcript word ranges to shade: (first, end exclusive, kind).
     pub highlights: Vec<(usize, usize, MarkerKind)>,
     pub playhead_s: f64,
-    pub playing: bool,
+    /// The one place that says whether the recording is playing.
+    pub playback: Playback,
     /// Self-scores being entered (saved ones when reopening).
     pub scores: [Option<u8>; 4],
-    /// Automatic coverage is shown (after the self-score, or straight away for a rated attempt).
-    pub revealed: bool,
-    pub confirm_delete: bool,
+    /// The automatic coverage is shown (after the self-score, or straight away for a rated attempt).
+    pub coverage: Coverage,
+    pub dialog: ReviewDialog,
     /// Why there is no report (failed or cancelled transcription).
     pub problem: Option<String>,
+}
+
+/// Playing or paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Playback {
+    Paused,
+    Playing,
+}
+
+/// Whether the automatic coverage is shown: hidden until the person has rated themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    Hidden,
+    Revealed,
+}
+
+/// A question Review is asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewDialog {
+    None,
+    ConfirmDelete,
+}
+
+impl Review {
+    /// The recording is playing.
+    pub fn playing(&self) -> bool {
+        self.playback == Playback::Playing
+    }
+    /// The automatic coverage is shown.
+    pub fn revealed(&self) -> bool {
+        self.coverage == Coverage::Revealed
+    }
+    /// Delete is waiting for confirmation.
+    pub fn confirm_delete(&self) -> bool {
+        self.dialog == ReviewDialog::ConfirmDelete
+    }
 }
 
 /// The practice session.
@@ -159,7 +235,7 @@ pub enum Stage {
     /// The attempt folder is being created; recording starts when it exists.
     Preparing {
         question: Question,
-        time_box_s: f64,
+        time_box: TimeBox,
     },
     Recording(Box<Recording>),
     Transcribing(Box<Transcribing>),
@@ -196,4 +272,69 @@ pub struct UiState {
     pub history_question: Option<String>,
     /// History: attempts ticked for side-by-side comparison (at most two).
     pub compare: Vec<String>,
+    /// The person's time-box for the next attempt, seconds; `None` = the question's own.
+    pub time_box_override: Option<f64>,
+}
+
+/// Everything the window shows and decides on, as data: `logic::update` is the only code that changes it,
+/// one event at a time, and says what the engines must do as effects. No engine, file or thread here, so
+/// every transition is a plain table test.
+#[derive(Clone, Debug)]
+pub struct State {
+    pub prefs: Prefs,
+    pub decks: Vec<Deck>,
+    pub rubric: Option<std::sync::Arc<Rubric>>,
+    pub entries: Vec<Entry>,
+    pub entries_loaded: bool,
+    pub screen: Screen,
+    pub selected: Option<String>,
+    pub stage: Stage,
+    pub model: ModelState,
+    /// Model name or path from the command line or environment; overrides `prefs.model`.
+    pub model_override: Option<String>,
+    pub installed_models: Vec<crate::asr::models::InstalledModel>,
+    pub devices: Option<super::DeviceList>,
+    pub notice: Option<String>,
+    /// A model import is running: fraction done.
+    pub import_progress: Option<f32>,
+    pub ui_state: UiState,
+    /// The id the next transcription job gets.
+    pub next_job: u64,
+}
+
+impl State {
+    /// A window that has just opened: the embedded deck and rubric, nothing loaded from disk yet.
+    pub fn new(prefs: Prefs, decks: Vec<Deck>, rubric: Option<std::sync::Arc<Rubric>>) -> Self {
+        Self {
+            prefs,
+            decks,
+            rubric,
+            entries: Vec::new(),
+            entries_loaded: false,
+            screen: Screen::Questions,
+            selected: None,
+            stage: Stage::Idle,
+            model: ModelState::Unavailable(String::new()),
+            model_override: None,
+            installed_models: Vec::new(),
+            devices: None,
+            notice: None,
+            import_progress: None,
+            ui_state: UiState::default(),
+            next_job: 1,
+        }
+    }
+
+    /// A question from any loaded deck.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.decks.iter().find_map(|d| d.question(id))
+    }
+
+    /// The time-box the next attempt at `question` gets (the question's unless overridden).
+    pub fn time_box_for(&self, question: &Question) -> TimeBox {
+        TimeBox::for_question(question, self.ui_state.time_box_override).unwrap_or(TimeBox {
+            seconds: question.time_box_s,
+            source: crate::session::TimeBoxSource::Question,
+        })
+    }
 }

@@ -98,7 +98,13 @@ impl Store {
         Self::open(crate::paths::data_dir())
     }
 
-    /// Opens (creating if needed, mode 0700) the store rooted at `root`.
+    /// A handle on the store at `root` without touching the disk: for naming its files (e.g. where an
+    /// attempt's audio is) where opening is done elsewhere.
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// Opens the store at `root`, creating its folders (0700) if needed.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let store = Self { root: root.into() };
         private_dir_all(&store.root)?;

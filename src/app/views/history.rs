@@ -11,19 +11,25 @@ use crate::app::state::Entry;
 use crate::app::widgets::coverage_chart_ui;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
-    if !app.entries_loaded {
+    if !app.state.entries_loaded {
         ui.weak("Loading attempts…");
         return;
     }
-    if app.entries.is_empty() {
+    if app.state.entries.is_empty() {
         ui.label("No attempts yet. Pick a question and answer it out loud.");
         return;
     }
-    let mut asked: Vec<&str> = app.entries.iter().map(|e| e.attempt.question_id.as_str()).collect();
+    let mut asked: Vec<&str> = app
+        .state
+        .entries
+        .iter()
+        .map(|e| e.attempt.question_id.as_str())
+        .collect();
     asked.sort_unstable();
     asked.dedup();
     let prompt = |id: &str| {
-        app.decks
+        app.state
+            .decks
             .iter()
             .find_map(|d| d.question(id))
             .map_or_else(|| id.to_owned(), |q| q.prompt.clone())
@@ -57,6 +63,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
             .labelled_by(label.id);
     });
     let list: Vec<&Entry> = app
+        .state
         .entries
         .iter()
         .filter(|e| st.history_question.as_ref().is_none_or(|q| *q == e.attempt.question_id))
@@ -65,7 +72,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         section(ui, "Attempts");
         table(ui, &list, st, cmds, &prompt);
         if st.compare.len() == 2 {
-            let pick = |id: &String| app.entries.iter().find(|e| &e.attempt.id == id);
+            let pick = |id: &String| app.state.entries.iter().find(|e| &e.attempt.id == id);
             if let (Some(a), Some(b)) = (pick(&st.compare[0]), pick(&st.compare[1])) {
                 section(ui, "Side by side");
                 compare(ui, app, a, b);
@@ -152,7 +159,7 @@ fn chart(ui: &mut egui::Ui, app: &App, list: &[&Entry]) {
         ui.weak("No scored attempts yet.");
         return;
     }
-    let cells: Vec<(String, String)> = app.rubric.as_ref().map_or_else(Vec::new, |r| {
+    let cells: Vec<(String, String)> = app.state.rubric.as_ref().map_or_else(Vec::new, |r| {
         r.cells().iter().map(|c| (c.id.clone(), c.label.clone())).collect()
     });
     let series: Vec<(String, Vec<[f64; 2]>)> = cells
@@ -193,7 +200,7 @@ fn compare(ui: &mut egui::Ui, app: &App, a: &Entry, b: &Entry) {
             both(ui, "Coverage", &|e| {
                 e.coverage().map_or("—".into(), |c| format!("{:.0}%", c * 100.0))
             });
-            let cells: Vec<(String, String)> = app.rubric.as_ref().map_or_else(Vec::new, |r| {
+            let cells: Vec<(String, String)> = app.state.rubric.as_ref().map_or_else(Vec::new, |r| {
                 r.cells().iter().map(|c| (c.id.clone(), c.label.clone())).collect()
             });
             for (id, label) in &cells {

@@ -18,7 +18,7 @@ const SCREEN_MARGIN: f32 = 16.0;
 
 /// Draws the window: tabs, the notice line, then the current screen.
 pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
-    let mut st = std::mem::take(&mut app.ui_state);
+    let mut st = std::mem::take(&mut app.state.ui_state);
     let mut cmds = std::mem::take(&mut app.commands);
     shortcuts(app, ui, &mut cmds);
     egui::Panel::top("rehearse_tabs").show(ui, |ui| {
@@ -26,9 +26,9 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("rehearse").strong());
             ui.separator();
-            let live = app.stage.is_live();
+            let live = app.state.stage.is_live();
             for s in Screen::ALL {
-                let r = ui.add_enabled(!live, egui::Button::selectable(app.screen == s, s.title()));
+                let r = ui.add_enabled(!live, egui::Button::selectable(app.state.screen == s, s.title()));
                 if r.clicked() {
                     cmds.push(Command::ShowScreen(s));
                 }
@@ -36,7 +36,7 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
         });
         ui.add_space(4.0);
     });
-    if let Some(n) = &app.notice {
+    if let Some(n) = &app.state.notice {
         egui::Panel::bottom("rehearse_notice").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.label(n);
@@ -48,14 +48,14 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
     }
     egui::CentralPanel::default()
         .frame(egui::Frame::central_panel(ui.style()).inner_margin(SCREEN_MARGIN))
-        .show(ui, |ui| match app.screen {
+        .show(ui, |ui| match app.state.screen {
             Screen::Questions => questions::show(ui, app, &mut st, &mut cmds),
             Screen::Record => record::show(ui, app, &mut st, &mut cmds),
             Screen::Review => review::show(ui, app, &mut st, &mut cmds),
             Screen::History => history::show(ui, app, &mut st, &mut cmds),
             Screen::Settings => settings::show(ui, app, &mut st, &mut cmds),
         });
-    app.ui_state = st;
+    app.state.ui_state = st;
     app.commands = cmds;
 }
 
@@ -69,10 +69,10 @@ fn shortcuts(app: &App, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
     if !space {
         return;
     }
-    match (&app.stage, app.screen) {
+    match (&app.state.stage, app.state.screen) {
         (Stage::Recording(_), _) => cmds.push(Command::StopRecording),
         (Stage::Review(_), Screen::Review) => cmds.push(Command::TogglePlay),
-        (Stage::Idle | Stage::Review(_), Screen::Record) if app.selected.is_some() => {
+        (Stage::Idle | Stage::Review(_), Screen::Record) if app.state.selected.is_some() => {
             cmds.push(Command::StartRecording);
         }
         _ => {}

@@ -41,7 +41,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
     });
     let query = st.search.trim().to_owned();
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for deck in &app.decks {
+        for deck in &app.state.decks {
             let list = deck.filter(st.difficulty, (!query.is_empty()).then_some(query.as_str()));
             section(ui, &deck.title);
             if list.is_empty() {
@@ -54,9 +54,14 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                 .striped(true)
                 .show(ui, |ui| {
                     for q in list {
-                        let tried: Vec<_> = app.entries.iter().filter(|e| e.attempt.question_id == q.id).collect();
+                        let tried: Vec<_> = app
+                            .state
+                            .entries
+                            .iter()
+                            .filter(|e| e.attempt.question_id == q.id)
+                            .collect();
                         let best = tried.iter().filter_map(|e| e.coverage()).reduce(f64::max);
-                        let selected = app.selected.as_deref() == Some(q.id.as_str());
+                        let selected = app.state.selected.as_deref() == Some(q.id.as_str());
                         let r = ui.add(egui::Button::selectable(selected, RichText::new(&q.prompt).size(15.0)));
                         if r.clicked() {
                             cmds.push(Command::SelectQuestion(q.id.clone()));

@@ -10,35 +10,37 @@ use crate::app::state::{ModelState, Stage};
 use crate::app::theme::Theme;
 use crate::app::widgets::{countdown_ui, level_meter_ui};
 use crate::bank::Question;
+use crate::session::{TimeBox, TimeBoxSource};
 
 /// Width of the centred recording column.
 const COLUMN_WIDTH: f32 = 560.0;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
     let question = app
+        .state
         .selected
         .as_deref()
-        .and_then(|id| app.decks.iter().find_map(|d| d.question(id)));
+        .and_then(|id| app.state.decks.iter().find_map(|d| d.question(id)));
     ui.vertical_centered(|ui| {
         ui.set_max_width(COLUMN_WIDTH);
-        match &app.stage {
-            Stage::Preparing { question, time_box_s } => {
+        match &app.state.stage {
+            Stage::Preparing { question, time_box } => {
                 prompt(ui, question);
                 ui.add_space(24.0);
-                countdown_ui(ui, *time_box_s, *time_box_s);
+                countdown_ui(ui, time_box.seconds, time_box.seconds);
                 ui.weak("Starting…");
             }
             Stage::Recording(r) => {
                 prompt(ui, &r.question);
                 ui.add_space(24.0);
-                countdown_ui(ui, (r.time_box_s - r.elapsed_s).max(0.0), r.time_box_s);
+                countdown_ui(ui, (r.time_box.seconds - r.elapsed_s).max(0.0), r.time_box.seconds);
                 ui.add_space(8.0);
                 level_meter_ui(ui, r.rms_db, r.peak_db);
                 ui.add_space(16.0);
-                let label = if r.stopping { "Stopping…" } else { "Stop recording" };
+                let label = if r.stopping() { "Stopping…" } else { "Stop recording" };
                 let b = ui
                     .add_enabled(
-                        r.started && !r.stopping,
+                        r.started() && !r.stopping(),
                         egui::Button::new(RichText::new(label).size(18.0)),
                     )
                     .on_hover_text("Space");
@@ -52,24 +54,24 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                     prompt(ui, q);
                 }
                 ui.add_space(24.0);
-                let text = if t.scoring {
+                let text = if t.scoring() {
                     "Scoring…".to_owned()
-                } else if matches!(app.model, ModelState::Loading(_)) {
+                } else if matches!(app.state.model, ModelState::Loading(_)) {
                     "Waiting for the model to load…".to_owned()
                 } else {
-                    format!("Transcribing… {}%", t.progress)
+                    format!("Transcribing… {}%", t.progress())
                 };
                 ui.label(&text);
                 let bar = ui.add(
-                    egui::ProgressBar::new(t.progress as f32 / 100.0)
+                    egui::ProgressBar::new(t.progress() as f32 / 100.0)
                         .desired_width(ui.available_width())
-                        .animate(t.progress == 0),
+                        .animate(t.progress() == 0),
                 );
                 bar.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Transcription progress")
                 });
                 ui.add_space(8.0);
-                if ui.add_enabled(!t.scoring, egui::Button::new("Cancel")).clicked() {
+                if ui.add_enabled(!t.scoring(), egui::Button::new("Cancel")).clicked() {
                     cmds.push(Command::CancelTranscription);
                 }
             }
@@ -94,12 +96,10 @@ fn prompt(ui: &mut egui::Ui, q: &Question) {
 /// The question card and the Start button, with what is missing if recording cannot work.
 fn ready(ui: &mut egui::Ui, app: &App, q: &Question, st: &mut St, cmds: &mut Vec<Command>) {
     prompt(ui, q);
-    ui.weak(format!(
-        "{} · answer out loud in {}",
-        q.difficulty.as_str(),
-        mmss(app.prefs.time_box_s)
-    ));
+    let time_box = app.state.time_box_for(q);
+    ui.weak(format!("{} · answer out loud", q.difficulty.as_str()));
     let answered = app
+        .state
         .entries
         .iter()
         .any(|e| e.attempt.question_id == q.id && e.report.is_some());
@@ -112,7 +112,8 @@ fn ready(ui: &mut egui::Ui, app: &App, q: &Question, st: &mut St, cmds: &mut Vec
         ui.with_layout(Layout::top_down(Align::LEFT), |ui| question_details(ui, q));
     }
     ui.add_space(24.0);
-    countdown_ui(ui, app.prefs.time_box_s, app.prefs.time_box_s);
+    countdown_ui(ui, time_box.seconds, time_box.seconds);
+    time_box_ui(ui, q, time_box, cmds);
     ui.add_space(8.0);
     let problem = blocker(ui, app, cmds);
     ui.add_space(8.0);
@@ -128,11 +129,37 @@ fn ready(ui: &mut egui::Ui, app: &App, q: &Question, st: &mut St, cmds: &mut Vec
     ui.weak("Space starts and stops");
 }
 
+/// Which time-box applies (the question's, or the person's choice for this attempt) and a way to change it.
+fn time_box_ui(ui: &mut egui::Ui, q: &Question, time_box: TimeBox, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("Time-box: {}", time_box.describe()));
+        let mut secs = time_box.seconds;
+        let r = ui
+            .add(
+                egui::Slider::new(&mut secs, 30.0..=600.0)
+                    .step_by(15.0)
+                    .show_value(false),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Change the time-box for this attempt");
+        if r.changed() {
+            cmds.push(Command::SetTimeBoxOverride(Some(secs)));
+        }
+        if time_box.source == TimeBoxSource::Override
+            && ui
+                .button(format!("Use the question's {}", crate::session::mmss(q.time_box_s)))
+                .clicked()
+        {
+            cmds.push(Command::SetTimeBoxOverride(None));
+        }
+    });
+}
+
 /// Shows why recording cannot start (no model, no microphone) and what to do; `Some` when blocked.
 fn blocker(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) -> Option<()> {
     let theme = Theme::of(ui);
     let mut blocked = None;
-    match &app.model {
+    match &app.state.model {
         ModelState::Unavailable(why) => {
             ui.colored_label(theme.red, "No transcription model");
             ui.label(why);
@@ -148,7 +175,7 @@ fn blocker(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) -> Option<()> 
         }
         ModelState::Ready(_) => {}
     }
-    match &app.devices {
+    match &app.state.devices {
         Some(Err(why)) => {
             ui.colored_label(theme.red, "No microphone");
             ui.label(format!(
@@ -163,6 +190,7 @@ fn blocker(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) -> Option<()> 
         }
         Some(Ok(list)) => {
             let current = app
+                .state
                 .prefs
                 .input_device
                 .clone()
@@ -173,13 +201,13 @@ fn blocker(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) -> Option<()> 
                     .selected_text(current)
                     .show_ui(ui, |ui| {
                         if ui
-                            .selectable_label(app.prefs.input_device.is_none(), "System default")
+                            .selectable_label(app.state.prefs.input_device.is_none(), "System default")
                             .clicked()
                         {
                             cmds.push(Command::SetInputDevice(None));
                         }
                         for (name, _) in list {
-                            let sel = app.prefs.input_device.as_deref() == Some(name.as_str());
+                            let sel = app.state.prefs.input_device.as_deref() == Some(name.as_str());
                             if ui.selectable_label(sel, name).clicked() {
                                 cmds.push(Command::SetInputDevice(Some(name.clone())));
                             }

@@ -17,7 +17,7 @@ use crate::delivery::WpmFlag;
 const SPEEDS: [f32; 4] = [0.75, 1.0, 1.25, 1.5];
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
-    let Stage::Review(r) = &app.stage else {
+    let Stage::Review(r) = &app.state.stage else {
         ui.label("Nothing to review yet. Record an answer, or open one from History.");
         return;
     };
@@ -27,13 +27,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         ui.add_space(8.0);
         ui.columns(2, |cols| {
             transcript(&mut cols[0], r, cmds);
-            if r.revealed {
+            if r.revealed() {
                 coverage(&mut cols[1], app, r, cmds);
             } else {
                 self_score(&mut cols[1], r, cmds);
             }
         });
-        if r.revealed {
+        if r.revealed() {
             details(ui, r, cmds);
         }
         notes_and_actions(ui, r, st, cmds);
@@ -69,7 +69,7 @@ fn header(ui: &mut egui::Ui, r: &Review) {
 fn transport(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        let label = if r.playing { "Pause" } else { "Play" };
+        let label = if r.playing() { "Pause" } else { "Play" };
         if ui
             .add(egui::Button::new(RichText::new(label).size(16.0)).min_size(egui::vec2(72.0, 28.0)))
             .on_hover_text("Space")
@@ -83,7 +83,7 @@ fn transport(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) 
         for s in SPEEDS {
             if ui
                 .add(egui::Button::selectable(
-                    (app.prefs.speed - s).abs() < 0.01,
+                    (app.state.prefs.speed - s).abs() < 0.01,
                     format!("{s}×"),
                 ))
                 .clicked()
@@ -98,7 +98,7 @@ fn transport(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) 
             let markers: Vec<_> = r
                 .markers
                 .iter()
-                .filter(|m| r.revealed || m.kind != MarkerKind::Evidence)
+                .filter(|m| r.revealed() || m.kind != MarkerKind::Evidence)
                 .cloned()
                 .collect();
             let resp = waveform_ui(ui, w, r.playhead_s, &markers);
@@ -149,11 +149,11 @@ fn transcript(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
                 .id_salt("transcript")
                 .max_height(320.0)
                 .show(ui, |ui| {
-                    let current = (r.playing || r.playhead_s > 0.0).then_some(r.playhead_s);
+                    let current = (r.playing() || r.playhead_s > 0.0).then_some(r.playhead_s);
                     let shade: Vec<_> = r
                         .highlights
                         .iter()
-                        .filter(|h| r.revealed || h.2 != MarkerKind::Evidence)
+                        .filter(|h| r.revealed() || h.2 != MarkerKind::Evidence)
                         .copied()
                         .collect();
                     if let Some(t) = transcript_ui(ui, w, current, &shade) {
@@ -204,6 +204,7 @@ fn coverage(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
     let theme = Theme::of(ui);
     for cell in &rep.rubric {
         let label = app
+            .state
             .rubric
             .as_ref()
             .and_then(|rb| rb.cells().iter().find(|c| c.id == cell.cell))
@@ -348,7 +349,7 @@ fn notes_and_actions(ui: &mut egui::Ui, r: &Review, st: &mut St, cmds: &mut Vec<
         if ui.button("Re-transcribe").clicked() {
             cmds.push(Command::Retranscribe);
         }
-        if r.confirm_delete {
+        if r.confirm_delete() {
             ui.label("Delete this attempt and its recording?");
             if ui.button("Delete").clicked() {
                 cmds.push(Command::ConfirmDelete);

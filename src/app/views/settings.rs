@@ -1,7 +1,6 @@
 //! Preferences: the Whisper model, the time-box, the microphone and the theme. They are saved with eframe's
 //! storage; attempts are not.
 
-use super::record::mmss;
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::Command;
@@ -9,7 +8,7 @@ use crate::app::state::ModelState;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Command>) {
     section(ui, "Transcription model");
-    match &app.model {
+    match &app.state.model {
         ModelState::Ready(name) => ui.label(format!("Loaded: {name}")),
         ModelState::Loading(name) => ui.label(format!("Loading {name}…")),
         ModelState::Unavailable(why) => ui.label(format!("Not available: {why}")),
@@ -17,11 +16,11 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
     ui.horizontal(|ui| {
         let label = ui.label("Model");
         egui::ComboBox::from_id_salt("settings_model")
-            .selected_text(app.prefs.model.clone())
+            .selected_text(app.state.prefs.model.clone())
             .show_ui(ui, |ui| {
-                for m in &app.installed_models {
+                for m in &app.state.installed_models {
                     let text = format!("{} ({})", m.name, crate::asr::models::human_size(m.size_bytes));
-                    if ui.selectable_label(app.prefs.model == m.name, text).clicked() {
+                    if ui.selectable_label(app.state.prefs.model == m.name, text).clicked() {
                         cmds.push(Command::SetModel(m.name.clone()));
                     }
                 }
@@ -30,7 +29,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
             .labelled_by(label.id);
         if ui
             .add_enabled(
-                app.import_progress.is_none(),
+                app.state.import_progress.is_none(),
                 egui::Button::new("Import CTranslate2 model…"),
             )
             .on_hover_text("Convert a CTranslate2 Whisper model folder to the format rehearse uses")
@@ -39,7 +38,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
             cmds.push(Command::ImportModelDialog);
         }
     });
-    if let Some(f) = app.import_progress {
+    if let Some(f) = app.state.import_progress {
         ui.horizontal(|ui| {
             let bar = ui.add(egui::ProgressBar::new(f).desired_width(320.0).show_percentage());
             bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Import progress"));
@@ -48,29 +47,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
             }
         });
     }
-    if app.installed_models.is_empty() {
+    if app.state.installed_models.is_empty() {
         ui.weak("No models installed. Run `make run` once, or import one.");
     }
 
-    section(ui, "Time-box");
-    let mut secs = app.prefs.time_box_s;
-    ui.horizontal(|ui| {
-        let label = ui.label("Answer length");
-        let r = ui
-            .add(
-                egui::Slider::new(&mut secs, 30.0..=600.0)
-                    .step_by(15.0)
-                    .custom_formatter(|v, _| mmss(v)),
-            )
-            .labelled_by(label.id);
-        if r.changed() {
-            cmds.push(Command::SetTimeBox(secs));
-        }
-    });
-
     section(ui, "Microphone");
     ui.horizontal(|ui| {
-        match &app.devices {
+        match &app.state.devices {
             None => {
                 ui.weak("Looking for microphones…");
             }
@@ -81,14 +64,15 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
                 let label = ui.label("Input device");
                 egui::ComboBox::from_id_salt("settings_device")
                     .selected_text(
-                        app.prefs
+                        app.state
+                            .prefs
                             .input_device
                             .clone()
                             .unwrap_or_else(|| "System default".into()),
                     )
                     .show_ui(ui, |ui| {
                         if ui
-                            .selectable_label(app.prefs.input_device.is_none(), "System default")
+                            .selectable_label(app.state.prefs.input_device.is_none(), "System default")
                             .clicked()
                         {
                             cmds.push(Command::SetInputDevice(None));
@@ -99,7 +83,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
                             } else {
                                 name.clone()
                             };
-                            let sel = app.prefs.input_device.as_deref() == Some(name.as_str());
+                            let sel = app.state.prefs.input_device.as_deref() == Some(name.as_str());
                             if ui.selectable_label(sel, text).clicked() {
                                 cmds.push(Command::SetInputDevice(Some(name.clone())));
                             }
@@ -116,10 +100,10 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
 
     section(ui, "Theme");
     ui.horizontal(|ui| {
-        if ui.radio(!app.prefs.dark, "Light").clicked() {
+        if ui.radio(!app.state.prefs.dark, "Light").clicked() {
             cmds.push(Command::SetDark(false));
         }
-        if ui.radio(app.prefs.dark, "Dark").clicked() {
+        if ui.radio(app.state.prefs.dark, "Dark").clicked() {
             cmds.push(Command::SetDark(true));
         }
     });
