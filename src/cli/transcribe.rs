@@ -1,0 +1,59 @@
+//! `rehearse transcribe`: a WAV file in, its transcript out (text or JSON).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+
+use crate::asr::{models, whisper};
+use crate::audio::decode;
+use crate::transcript::Transcript;
+
+#[derive(Args)]
+pub(super) struct TranscribeArgs {
+    /// The recording to transcribe.
+    wav: PathBuf,
+    /// Model name (e.g. tiny.en, tiny.en-q8_0) or path to a ggml file.
+    #[arg(long, default_value = models::DEFAULT_MODEL)]
+    model: String,
+    /// Print JSON: {text, duration_s, segments: [{start_s,end_s,text}], words: [{start_s,end_s,text}]}.
+    #[arg(long)]
+    json: bool,
+    /// Do not prompt Whisper to keep filler words (um, uh).
+    #[arg(long)]
+    no_fillers: bool,
+}
+
+impl TranscribeArgs {
+    pub(super) fn run(self) -> anyhow::Result<()> {
+        let transcript = transcribe_file(&self.wav, &self.model, !self.no_fillers)?;
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&transcript)?);
+        } else {
+            println!("{}", transcript.text);
+        }
+        Ok(())
+    }
+}
+
+/// Transcribes a WAV with progress on stderr.
+pub(super) fn transcribe_file(wav: &Path, model: &str, keep_fillers: bool) -> anyhow::Result<Transcript> {
+    let (samples, _) = decode::load_for_whisper(wav)?;
+    let model_path = models::resolve(model).map_err(anyhow::Error::msg)?;
+    eprintln!("loading model {}", model_path.display());
+    let model = whisper::Model::load(&model_path)?;
+    eprintln!(
+        "transcribing {} ({:.1} s of audio)",
+        wav.display(),
+        samples.len() as f64 / 16_000.0
+    );
+    let opts = whisper::Options {
+        keep_fillers,
+        ..Default::default()
+    };
+    let progress = |p: i32| eprint!("\rprogress {p:3}%");
+    let transcript = model.transcribe(&samples, &opts, progress, Arc::new(AtomicBool::new(false)))?;
+    eprintln!("\rprogress 100%");
+    Ok(transcript)
+}
