@@ -492,12 +492,22 @@ fn attempts(command: Option<AttemptsCommand>, json: bool) -> anyhow::Result<()> 
     let store = open_store()?;
     match command {
         None => {
-            let list = store.list()?;
+            // Damaged folders (unreadable or newer attempt.json) are listed, never rewritten.
+            let rehearse::store::Listing {
+                attempts: list,
+                damaged,
+            } = store.listing()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
-            } else if list.is_empty() {
+                for d in &damaged {
+                    eprintln!("damaged attempt {d}");
+                }
+            } else if list.is_empty() && damaged.is_empty() {
                 println!("no attempts yet; record one with `rehearse record --question ID` or in the app");
             } else {
+                for d in &damaged {
+                    println!("{:<40} damaged: {}", d.id, d.reason);
+                }
                 for a in list {
                     let date = a
                         .started_at

@@ -30,7 +30,7 @@ pub fn attach_transcript(
 ) -> Result<(Attempt, Option<Report>), StoreError> {
     let recorded_box = store.get(id)?.time_box_s;
     let report = question.map(|q| report::score(q, rubric, &transcript, recorded_box.unwrap_or(q.time_box_s)));
-    let report_json = report.as_ref().and_then(|r| serde_json::to_value(r).ok());
+    let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
         a.model = Some(model.to_string());
@@ -50,12 +50,27 @@ pub fn record_failure(store: &Store, id: &str, error: &str) -> Result<Attempt, S
     store.update(id, |a| a.error = Some(error.to_string()))
 }
 
-/// The report stored in an attempt, if it has one that this version can read.
+/// A report as stored in `attempt.json`: without its transcript, which the attempt holds once.
+pub fn report_to_store(report: &Report) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(report).ok()?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("transcript");
+    }
+    Some(value)
+}
+
+/// The report stored in an attempt, if it has one that this version can read. Reports written
+/// before attempt format 2 carry their own copy of the transcript; later ones take the attempt's.
 pub fn stored_report(attempt: &Attempt) -> Option<Report> {
-    attempt
-        .report
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
+    let mut value = attempt.report.clone()?;
+    let map = value.as_object_mut()?;
+    if !map.contains_key("transcript") {
+        map.insert(
+            "transcript".into(),
+            serde_json::to_value(attempt.transcript.as_ref()?).ok()?,
+        );
+    }
+    serde_json::from_value(value).ok()
 }
 
 #[cfg(test)]
@@ -89,7 +104,13 @@ mod tests {
         assert_eq!(saved.status, Status::Scored);
         assert_eq!(saved.model.as_deref(), Some("tiny.en"));
         let reread = store.get(&attempt.id).expect("get");
-        assert_eq!(stored_report(&reread).map(|r| r.question), Some(q.id.clone()));
+        assert_eq!(stored_report(&reread).as_ref(), Some(&report));
+        // The transcript is stored once, not again inside the report.
+        let json =
+            std::fs::read_to_string(store.attempt_dir(&attempt.id).join(crate::store::ATTEMPT_FILE)).expect("read");
+        assert_eq!(json.matches("\"segments\"").count(), 1, "{json}");
+        assert_eq!(json.matches("\"words\"").count(), 1, "{json}");
+        assert!(reread.report.as_ref().is_some_and(|r| r.get("transcript").is_none()));
 
         record_failure(&store, &attempt.id, "boom").expect("fail");
         let failed = store.get(&attempt.id).expect("get");
