@@ -195,7 +195,7 @@ pub fn transcribed(
     let attempt = store.get(id)?;
     require(&attempt, &HAS_AUDIO, "transcribed")?;
     let report = question.map(|q| report::score(q, rubric, &transcript, attempt.time_box_s.unwrap_or(q.time_box_s)));
-    let report_json = report.as_ref().and_then(|r| serde_json::to_value(r).ok());
+    let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
         a.model = Some(model.to_string());
@@ -254,12 +254,27 @@ pub fn record_failure(store: &Store, id: &str, error: &str) -> Result<Attempt> {
     transcription_failed(store, id, error)
 }
 
-/// The report stored in an attempt, if it has one that this version can read.
+/// A report as stored in `attempt.json`: without its transcript, which the attempt holds once.
+pub fn report_to_store(report: &Report) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(report).ok()?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("transcript");
+    }
+    Some(value)
+}
+
+/// The report stored in an attempt, if it has one that this version can read. Reports written
+/// before attempt format 2 carry their own copy of the transcript; later ones take the attempt's.
 pub fn stored_report(attempt: &Attempt) -> Option<Report> {
-    attempt
-        .report
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
+    let mut value = attempt.report.clone()?;
+    let map = value.as_object_mut()?;
+    if !map.contains_key("transcript") {
+        map.insert(
+            "transcript".into(),
+            serde_json::to_value(attempt.transcript.as_ref()?).ok()?,
+        );
+    }
+    serde_json::from_value(value).ok()
 }
 
 #[cfg(test)]
@@ -360,7 +375,11 @@ mod tests {
         assert_eq!(saved.status, Status::Scored);
         assert_eq!(saved.model.as_deref(), Some("tiny.en"));
         let reread = f.store.get(&id).unwrap();
-        assert_eq!(stored_report(&reread).map(|r| r.question), Some(question.id.clone()));
+        assert_eq!(stored_report(&reread).as_ref(), Some(&report));
+        // The transcript is stored once, not again inside the report.
+        let json = std::fs::read_to_string(f.store.attempt_dir(&id).join(crate::store::ATTEMPT_FILE)).unwrap();
+        assert_eq!(json.matches("\"segments\"").count(), 1, "{json}");
+        assert!(reread.report.as_ref().is_some_and(|r| r.get("transcript").is_none()));
         assert_eq!(
             question_for(std::slice::from_ref(&f.deck), &reread).map(|q| q.id.as_str()),
             Some(question.id.as_str())

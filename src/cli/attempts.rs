@@ -65,12 +65,19 @@ impl AttemptsArgs {
 }
 
 fn list(store: &Store, json: bool) -> anyhow::Result<()> {
-    let list = store.list()?;
+    // Damaged folders (unreadable or newer attempt.json) are listed, never rewritten.
+    let crate::store::Listing { attempts: list, damaged } = store.listing()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
-    } else if list.is_empty() {
+        for d in &damaged {
+            eprintln!("damaged attempt {d}");
+        }
+    } else if list.is_empty() && damaged.is_empty() {
         println!("no attempts yet; record one with `rehearse record --question ID` or in the app");
     } else {
+        for d in &damaged {
+            println!("{:<40} damaged: {}", d.id, d.reason);
+        }
         for a in list {
             let date = a
                 .started_at

@@ -7,6 +7,16 @@ use time::OffsetDateTime;
 
 use crate::transcript::Transcript;
 
+/// Layout version of `attempt.json` written by this build. Files without a `version` field were
+/// written before it existed and count as version 1. Version 2 stores the transcript once: the
+/// report no longer repeats it (see `session::stored_report`). A file with a higher version is
+/// listed as damaged and never rewritten, so an older rehearse cannot drop what a newer one wrote.
+pub const ATTEMPT_VERSION: u32 = 2;
+
+fn legacy_version() -> u32 {
+    1
+}
+
 /// Where an attempt is in its life. Audio is on disk from `Recorded` on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -99,6 +109,9 @@ pub struct InvalidScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Attempt {
+    /// Layout version of the file (see [`ATTEMPT_VERSION`]); saving writes the current one.
+    #[serde(default = "legacy_version")]
+    pub version: u32,
     /// Folder name: `YYYYMMDD-HHMMSS-<question id>`, sortable by time.
     pub id: String,
     /// Question answered.
@@ -129,7 +142,8 @@ pub struct Attempt {
     pub recovery_note: Option<String>,
     /// Whisper's transcript, once transcribed.
     pub transcript: Option<Transcript>,
-    /// The scorer's report (typed by the rubric module; kept as JSON here).
+    /// The scorer's report (typed by `report`; kept as JSON here). From version 2 on it has no
+    /// `transcript` key: the transcript is the field above, stored once.
     pub report: Option<serde_json::Value>,
     /// The person's own ratings.
     pub self_scores: Option<SelfScores>,
@@ -145,6 +159,7 @@ pub struct Attempt {
 impl Default for Attempt {
     fn default() -> Self {
         Self {
+            version: ATTEMPT_VERSION,
             id: String::new(),
             question_id: String::new(),
             deck_id: String::new(),

@@ -4,18 +4,27 @@
 //! records an `error`, and [`Store::recover`] turns a recording interrupted by a crash into a
 //! usable attempt. JSON is written atomically (temp file in the same folder, then rename), folders
 //! are 0700 and files 0600, because answers are personal.
+//!
+//! Several processes may share one data folder (two windows, or the window and `rehearse record`).
+//! Every write takes an advisory lock on `<data>/.lock`, so a read-modify-write ([`Store::update`])
+//! cannot lose another's change, and the process recording an attempt holds a lock on the attempt's
+//! `.recording` file until its status moves on, so another process's start-up recovery leaves a live
+//! recording alone. The kernel drops both locks when a process dies, which is what lets recovery
+//! repair a crashed recording. A record that cannot be read (corrupt, or written by a newer rehearse)
+//! is listed as [`Damaged`] and never written over.
 
 pub mod attempt;
 pub mod recover;
 
-use std::fs::{self, DirBuilder, File};
+use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-pub use attempt::{Attempt, InvalidScore, SelfScores, Status};
+pub use attempt::{ATTEMPT_VERSION, Attempt, InvalidScore, SelfScores, Status};
 pub use recover::{RepairError, RepairedWav, repair_wav};
 
 /// Environment variable that overrides the data folder.
@@ -26,6 +35,14 @@ pub const ATTEMPT_FILE: &str = "attempt.json";
 pub const WAV_FILE: &str = "answer.wav";
 /// Folder (under the data folder) holding one folder per attempt.
 pub const ATTEMPTS_DIR: &str = "attempts";
+/// Lock file (in the data folder) taken around every write.
+const WRITE_LOCK: &str = ".lock";
+/// Lock file (in an attempt folder) held by the process recording that attempt.
+const RECORDING_LOCK: &str = ".recording";
+
+/// Recording locks this process holds, by attempt folder. Process-wide, because a lock belongs to
+/// an open file and every `Store` value in the process must see the same ones.
+static HELD: Mutex<Vec<(PathBuf, File)>> = Mutex::new(Vec::new());
 
 /// What went wrong in the store, naming the file concerned.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +68,30 @@ pub enum StoreError {
         /// What serde said.
         source: serde_json::Error,
     },
+    /// `attempt.json` was written by a newer rehearse, in a layout this build does not know.
+    #[error(
+        "{path} was written by a newer rehearse (attempt format {found}; this build reads up to \
+         {ATTEMPT_VERSION}); update rehearse to open it"
+    )]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// The version it declares.
+        found: u64,
+    },
+    /// A save would have replaced a record this build cannot read; the file was left as it is.
+    #[error("not saving attempt {id}: {reason}")]
+    WontOverwrite {
+        /// The attempt.
+        id: String,
+        /// Why the existing record cannot be read.
+        reason: String,
+    },
+    /// Another process is recording this attempt.
+    #[error("attempt {0} is being recorded by another rehearse; stop that recording first")]
+    Busy(String),
     /// No attempt has this id (or prefix).
-    #[error("no attempt matches \"{0}\"; `rehearse list` shows the ids")]
+    #[error("no attempt matches \"{0}\"; `rehearse attempts` shows the ids")]
     NotFound(String),
     /// The prefix matches more than one attempt.
     #[error("\"{prefix}\" matches several attempts ({matches}); give more of the id")]
@@ -83,6 +122,52 @@ pub struct NewAttempt {
     pub dir: PathBuf,
     /// Where the capture engine should write the audio.
     pub wav_path: PathBuf,
+}
+
+/// An attempt folder whose record cannot be used: `attempt.json` missing, corrupt or written by a
+/// newer rehearse. Its files are left untouched; [`Store::delete`] removes the folder on request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    /// Folder name.
+    pub id: String,
+    /// The attempt's folder (it may still hold `answer.wav`).
+    pub dir: PathBuf,
+    /// What is wrong, naming the file, for a person to read.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.id, self.reason)
+    }
+}
+
+/// Everything in the store: the attempts that load, newest first, and the damaged folders.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    /// Readable attempts, newest first.
+    pub attempts: Vec<Attempt>,
+    /// Folders whose record cannot be read, by id descending.
+    pub damaged: Vec<Damaged>,
+}
+
+/// Parses the bytes of an `attempt.json`; `path` names the file in errors. A `version` above
+/// [`ATTEMPT_VERSION`] is [`StoreError::Newer`] even when the rest would parse.
+pub fn parse_attempt(bytes: &[u8], path: &Path) -> Result<Attempt> {
+    let corrupt = |source| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        source,
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
+    if let Some(found) = value.get("version").and_then(serde_json::Value::as_u64)
+        && found > u64::from(ATTEMPT_VERSION)
+    {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    serde_json::from_value(value).map_err(corrupt)
 }
 
 /// The attempt store rooted at a data folder.
@@ -144,6 +229,8 @@ impl Store {
 
     /// Creates an attempt folder and its record (status `recording`) for an answer started at
     /// `started_at`. The id is `YYYYMMDD-HHMMSS-<question id>`, with `-2`, `-3`… on collision.
+    /// This process holds the attempt's recording lock until a save moves its status on from
+    /// `recording` (or it is deleted), so other processes' recovery leaves it alone meanwhile.
     pub fn create_attempt_at(
         &self,
         question_id: &str,
@@ -178,6 +265,8 @@ impl Store {
             status: Status::Recording,
             ..Attempt::default()
         };
+        // Locked before the record says `recording`: whoever reads that status finds the lock.
+        hold_recording(&dir)?;
         self.save(&attempt)?;
         Ok(NewAttempt {
             attempt,
@@ -186,40 +275,65 @@ impl Store {
         })
     }
 
-    /// Writes `attempt.json` atomically (0600), creating the folder if it vanished.
+    /// Writes `attempt.json` atomically (0600, current [`ATTEMPT_VERSION`]), creating the folder if
+    /// it vanished. Refuses ([`StoreError::WontOverwrite`]) to replace a record that is corrupt or
+    /// from a newer rehearse. A status other than `recording` releases this process's recording lock.
     pub fn save(&self, attempt: &Attempt) -> Result<()> {
+        self.with_write_lock(|| self.save_locked(attempt))
+    }
+
+    fn save_locked(&self, attempt: &Attempt) -> Result<()> {
         check_id(&attempt.id)?;
         let dir = self.attempt_dir(&attempt.id);
         private_dir_all(&dir)?;
-        let json = serde_json::to_vec_pretty(attempt).map_err(|source| StoreError::Corrupt {
-            path: self.json_path(&attempt.id),
+        let path = self.json_path(&attempt.id);
+        match self.load(&attempt.id) {
+            Ok(_) => {}
+            Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::WontOverwrite {
+                    id: attempt.id.clone(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+        let mut current = attempt.clone();
+        current.version = ATTEMPT_VERSION;
+        let json = serde_json::to_vec_pretty(&current).map_err(|source| StoreError::Corrupt {
+            path: path.clone(),
             source,
         })?;
-        write_atomic(&self.json_path(&attempt.id), &json)
+        write_atomic(&path, &json)?;
+        if attempt.status != Status::Recording {
+            release_recording(&dir);
+        }
+        Ok(())
     }
 
-    /// Loads attempt `id_or_prefix`, applies `change`, saves it and returns the result.
+    /// Loads attempt `id_or_prefix`, applies `change`, saves it and returns the result, all under
+    /// the write lock, so a change made by another process meanwhile is not lost.
     pub fn update(&self, id_or_prefix: &str, change: impl FnOnce(&mut Attempt)) -> Result<Attempt> {
-        let mut attempt = self.get(id_or_prefix)?;
-        let id = attempt.id.clone();
-        change(&mut attempt);
-        // The folder name is the identity; a changed id field would orphan the folder.
-        attempt.id = id;
-        self.save(&attempt)?;
-        Ok(attempt)
+        self.with_write_lock(|| {
+            let mut attempt = self.get(id_or_prefix)?;
+            let id = attempt.id.clone();
+            change(&mut attempt);
+            // The folder name is the identity; a changed id field would orphan the folder.
+            attempt.id = id;
+            self.save_locked(&attempt)?;
+            Ok(attempt)
+        })
     }
 
-    /// All readable attempts, newest first. Unreadable ones are skipped; see [`Store::scan`].
+    /// All readable attempts, newest first. Damaged ones are left out; see [`Store::listing`].
     pub fn list(&self) -> Result<Vec<Attempt>> {
-        Ok(self.scan()?.0)
+        Ok(self.listing()?.attempts)
     }
 
-    /// All attempts, newest first, plus the problems met (folders without or with a broken
-    /// `attempt.json`), so the caller can show them once.
-    pub fn scan(&self) -> Result<(Vec<Attempt>, Vec<StoreError>)> {
+    /// All attempts, newest first, plus the damaged folders (no, a corrupt, or a newer-version
+    /// `attempt.json`), so the caller can show them. One bad folder never hides the others.
+    pub fn listing(&self) -> Result<Listing> {
         let dir = self.attempts_dir();
-        let mut attempts = Vec::new();
-        let mut problems = Vec::new();
+        let mut listing = Listing::default();
         for entry in fs::read_dir(&dir).map_err(io_err("read folder", &dir))? {
             let entry = entry.map_err(io_err("read folder", &dir))?;
             if !entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -228,22 +342,37 @@ impl Store {
             let Some(id) = entry.file_name().to_str().map(str::to_owned) else {
                 continue;
             };
+            if id.starts_with('.') {
+                continue;
+            }
             match self.load(&id) {
-                Ok(a) => attempts.push(a),
-                Err(e) => problems.push(e),
+                Ok(a) => listing.attempts.push(a),
+                Err(e) => {
+                    let reason = match e {
+                        StoreError::Io { source, path, .. } if source.kind() == io::ErrorKind::NotFound => {
+                            format!("{} is missing", path.display())
+                        }
+                        other => other.to_string(),
+                    };
+                    listing.damaged.push(Damaged {
+                        dir: self.attempt_dir(&id),
+                        id,
+                        reason,
+                    });
+                }
             }
         }
-        attempts.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.id.cmp(&a.id)));
-        Ok((attempts, problems))
+        listing
+            .attempts
+            .sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.id.cmp(&a.id)));
+        listing.damaged.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(listing)
     }
 
     fn load(&self, id: &str) -> Result<Attempt> {
         let path = self.json_path(id);
         let bytes = fs::read(&path).map_err(io_err("read", &path))?;
-        let mut attempt: Attempt = serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
-            path: path.clone(),
-            source,
-        })?;
+        let mut attempt = parse_attempt(&bytes, &path)?;
         // The folder name is authoritative (a copied folder may carry another id).
         id.clone_into(&mut attempt.id);
         Ok(attempt)
@@ -278,11 +407,30 @@ impl Store {
         }
     }
 
-    /// Deletes the attempt's folder with its audio (exact id or unique prefix).
+    /// Deletes the attempt's folder with its audio (exact id or unique prefix). A damaged attempt
+    /// can be deleted; one being recorded by another process cannot ([`StoreError::Busy`]).
     pub fn delete(&self, id_or_prefix: &str) -> Result<()> {
-        let id = self.resolve(id_or_prefix)?;
-        let dir = self.attempt_dir(&id);
-        fs::remove_dir_all(&dir).map_err(io_err("delete", &dir))
+        self.with_write_lock(|| {
+            let id = self.resolve(id_or_prefix)?;
+            let dir = self.attempt_dir(&id);
+            if recording_here(&dir) {
+                release_recording(&dir);
+            } else if recording_elsewhere(&dir) {
+                return Err(StoreError::Busy(id));
+            }
+            fs::remove_dir_all(&dir).map_err(io_err("delete", &dir))
+        })
+    }
+
+    /// Runs `f` holding the store's write lock (an advisory lock on `<data>/.lock`, waiting for
+    /// another process's write to finish). Not re-entrant: `f` must not call a locking method.
+    fn with_write_lock<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        let path = self.root.join(WRITE_LOCK);
+        let file = private_file(&path).map_err(io_err("open", &path))?;
+        file.lock().map_err(io_err("lock", &path))?;
+        let result = f();
+        drop(file);
+        result
     }
 
     /// Start-up recovery: every attempt still marked `recording` was interrupted (crash, kill,
@@ -290,56 +438,140 @@ impl Store {
     /// recomputed and it becomes `recorded` with a recovery note — or `failed` if no audio
     /// survived. Returns the ids it changed. Call it before any recording starts.
     pub fn recover(&self) -> Result<Vec<String>> {
-        let (attempts, _) = self.scan()?;
+        let listing = self.listing()?;
+        self.with_write_lock(|| {
+            for a in &listing.attempts {
+                remove_stale_temp_files(&self.attempt_dir(&a.id));
+            }
+            Ok(())
+        })?;
         let mut recovered = Vec::new();
-        for mut attempt in attempts {
-            remove_stale_temp_files(&self.attempt_dir(&attempt.id));
-            if attempt.status != Status::Recording {
+        for attempt in listing.attempts {
+            if attempt.status != Status::Recording || recording_live(&self.attempt_dir(&attempt.id)) {
                 continue;
             }
-            let wav = self.wav_path(&attempt.id);
-            attempt.recovered = true;
-            match repair_wav(&wav) {
-                Ok(r) if r.frames > 0 => {
-                    attempt.status = Status::Recorded;
-                    attempt.duration_s = r.duration_s();
-                    attempt.sample_rate = Some(r.sample_rate);
-                    if attempt.ended_at.is_none() {
-                        attempt.ended_at = Some(attempt.started_at + time::Duration::seconds_f64(r.duration_s()));
-                    }
-                    let mut note = format!(
-                        "recovered after rehearse stopped while recording: kept {:.1} s of audio",
-                        r.duration_s()
-                    );
-                    if r.truncated_bytes > 0 {
-                        note.push_str(&format!(" (dropped {} bytes of a cut-off sample)", r.truncated_bytes));
-                    }
-                    attempt.recovery_note = Some(note);
-                }
-                Ok(_) => {
-                    attempt.status = Status::Failed;
-                    attempt.duration_s = 0.0;
-                    attempt.recovery_note =
-                        Some("recording was interrupted before any audio reached the disk".to_owned());
-                    attempt.error = attempt.recovery_note.clone();
-                }
-                Err(e) => {
-                    attempt.status = Status::Failed;
-                    attempt.recovery_note =
-                        Some("recording was interrupted and its audio could not be repaired".to_owned());
-                    attempt.error = Some(match e {
-                        RepairError::Io { ref source, .. } if source.kind() == io::ErrorKind::NotFound => {
-                            format!("no audio file {}", wav.display())
-                        }
-                        other => other.to_string(),
-                    });
-                }
+            if let Some(id) = self.with_write_lock(|| self.recover_one(&attempt.id))? {
+                recovered.push(id);
             }
-            self.save(&attempt)?;
-            recovered.push(attempt.id);
         }
         Ok(recovered)
     }
+
+    /// Repairs one interrupted recording; `None` when it turned out not to need it (re-read under
+    /// the write lock: its recorder may have finished it since the listing).
+    fn recover_one(&self, id: &str) -> Result<Option<String>> {
+        let Ok(mut attempt) = self.load(id) else {
+            return Ok(None);
+        };
+        if attempt.status != Status::Recording || recording_live(&self.attempt_dir(id)) {
+            return Ok(None);
+        }
+        let wav = self.wav_path(&attempt.id);
+        attempt.recovered = true;
+        match repair_wav(&wav) {
+            Ok(r) if r.frames > 0 => {
+                attempt.status = Status::Recorded;
+                attempt.duration_s = r.duration_s();
+                attempt.sample_rate = Some(r.sample_rate);
+                if attempt.ended_at.is_none() {
+                    attempt.ended_at = Some(attempt.started_at + time::Duration::seconds_f64(r.duration_s()));
+                }
+                let mut note = format!(
+                    "recovered after rehearse stopped while recording: kept {:.1} s of audio",
+                    r.duration_s()
+                );
+                if r.truncated_bytes > 0 {
+                    note.push_str(&format!(" (dropped {} bytes of a cut-off sample)", r.truncated_bytes));
+                }
+                attempt.recovery_note = Some(note);
+            }
+            Ok(_) => {
+                attempt.status = Status::Failed;
+                attempt.duration_s = 0.0;
+                attempt.recovery_note = Some("recording was interrupted before any audio reached the disk".to_owned());
+                attempt.error = attempt.recovery_note.clone();
+            }
+            Err(e) => {
+                attempt.status = Status::Failed;
+                attempt.recovery_note =
+                    Some("recording was interrupted and its audio could not be repaired".to_owned());
+                attempt.error = Some(match e {
+                    RepairError::Io { ref source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                        format!("no audio file {}", wav.display())
+                    }
+                    other => other.to_string(),
+                });
+            }
+        }
+        self.save_locked(&attempt)?;
+        Ok(Some(attempt.id))
+    }
+}
+
+/// Takes (or keeps) this process's recording lock on attempt folder `dir`.
+fn hold_recording(dir: &Path) -> Result<()> {
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    if held.iter().any(|(d, _)| d == dir) {
+        return Ok(());
+    }
+    let path = dir.join(RECORDING_LOCK);
+    let file = private_file(&path).map_err(io_err("open", &path))?;
+    match file.try_lock() {
+        Ok(()) => {
+            held.push((dir.to_path_buf(), file));
+            Ok(())
+        }
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::Busy(
+            dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+        )),
+        Err(fs::TryLockError::Error(source)) => Err(StoreError::Io {
+            action: "lock",
+            path,
+            source,
+        }),
+    }
+}
+
+/// Drops this process's recording lock on `dir`, if it holds one, removing the lock file first.
+fn release_recording(dir: &Path) {
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(i) = held.iter().position(|(d, _)| d == dir) {
+        let (_, file) = held.swap_remove(i);
+        let _ = fs::remove_file(dir.join(RECORDING_LOCK));
+        drop(file);
+    }
+}
+
+fn recording_here(dir: &Path) -> bool {
+    HELD.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .any(|(d, _)| d == dir)
+}
+
+/// Whether another process (or another open of the file) holds the recording lock on `dir`.
+fn recording_elsewhere(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(RECORDING_LOCK)) else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+}
+
+/// Whether anyone, this process included, is recording into attempt folder `dir`.
+fn recording_live(dir: &Path) -> bool {
+    recording_here(dir) || recording_elsewhere(dir)
+}
+
+/// Opens (creating, 0600) a file for locking.
+fn private_file(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// Keeps `[A-Za-z0-9_-]` of a question id (others become `_`) so it is a safe folder name.
@@ -521,8 +753,11 @@ mod tests {
         let names: Vec<String> = fs::read_dir(&new.dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != RECORDING_LOCK)
             .collect();
         assert_eq!(names, vec![ATTEMPT_FILE.to_owned()]);
+        store.update(&new.attempt.id, |a| a.status = Status::Recorded).unwrap();
+        assert!(!new.dir.join(RECORDING_LOCK).exists(), "released once recorded");
     }
 
     #[test]
@@ -540,7 +775,7 @@ mod tests {
         fs::create_dir(store.attempts_dir().join("junk")).unwrap();
         let ids: Vec<String> = store.list().unwrap().into_iter().map(|a| a.id).collect();
         assert_eq!(ids, ["20260301-100000-q2", "20260201-100000-q3", "20260102-030405-q1"]);
-        assert_eq!(store.scan().unwrap().1.len(), 1, "junk folder reported");
+        assert_eq!(store.listing().unwrap().damaged.len(), 1, "junk folder reported");
         assert_eq!(store.get("202603").unwrap().question_id, "q2");
         assert!(matches!(store.get("2026"), Err(StoreError::Ambiguous { .. })));
         assert!(matches!(store.get("1999"), Err(StoreError::NotFound(_))));
@@ -615,6 +850,13 @@ mod tests {
             .unwrap();
         store.update(&done.attempt.id, |a| a.status = Status::Scored).unwrap();
         fs::write(new.dir.join(".tmpAbC123"), b"{").unwrap();
+        // While this process holds the recording locks, the recordings are live: left alone.
+        assert!(store.recover().unwrap().is_empty());
+        assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recording);
+        // As if the recording process had died: the kernel drops its locks.
+        for dir in [&new.dir, &empty.dir, &missing.dir] {
+            release_recording(dir);
+        }
 
         let mut ids = store.recover().unwrap();
         ids.sort();
@@ -647,5 +889,207 @@ mod tests {
         assert_eq!(store.get(&done.attempt.id).unwrap().status, Status::Scored);
         // Idempotent.
         assert!(store.recover().unwrap().is_empty());
+    }
+
+    fn attempt_bytes(store: &Store, id: &str) -> Vec<u8> {
+        fs::read(store.attempt_dir(id).join(ATTEMPT_FILE)).unwrap()
+    }
+
+    #[test]
+    fn damaged_records_are_listed_and_never_written_over() {
+        let (_d, store) = store();
+        let good = store
+            .create_attempt_at("q1", "d", datetime!(2026-01-02 03:04:05 UTC))
+            .unwrap();
+        store.update(&good.attempt.id, |a| a.status = Status::Recorded).unwrap();
+        let put = |id: &str, json: &str| {
+            let dir = store.attempt_dir(id);
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join(ATTEMPT_FILE), json).unwrap();
+            fs::write(dir.join(WAV_FILE), b"RIFF audio kept").unwrap();
+        };
+        put("20260103-000000-corrupt", r#"{"id": "x", "status": "recor"#);
+        put(
+            "20260104-000000-newer",
+            r#"{"version": 99, "status": "recording", "question_id": "q", "started_at": "2026-01-04T00:00:00Z"}"#,
+        );
+        put(
+            "20260105-000000-wrongtype",
+            r#"{"status": "recording", "duration_s": "long"}"#,
+        );
+        let no_record = store.attempt_dir("20260106-000000-norecord");
+        fs::create_dir_all(&no_record).unwrap();
+        fs::write(no_record.join(WAV_FILE), b"RIFF").unwrap();
+
+        let listing = store.listing().unwrap();
+        assert_eq!(listing.attempts.len(), 1, "the good one still loads");
+        assert_eq!(listing.attempts[0].id, good.attempt.id);
+        let reasons: Vec<(&str, &str)> = listing
+            .damaged
+            .iter()
+            .map(|d| (d.id.as_str(), d.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(reasons[0].1.contains("norecord/attempt.json is missing"), "{reasons:?}");
+        assert!(reasons[1].1.contains("not a valid attempt record"), "{reasons:?}");
+        assert!(
+            reasons[2]
+                .1
+                .contains("newer rehearse (attempt format 99; this build reads up to 2)"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[3]
+                .1
+                .contains("corrupt/attempt.json is not a valid attempt record"),
+            "{reasons:?}"
+        );
+        assert_eq!(listing.damaged[1].dir, store.attempt_dir("20260105-000000-wrongtype"));
+        assert_eq!(store.list().unwrap().len(), 1);
+
+        let before: Vec<Vec<u8>> = [
+            "20260103-000000-corrupt",
+            "20260104-000000-newer",
+            "20260105-000000-wrongtype",
+        ]
+        .iter()
+        .map(|id| attempt_bytes(&store, id))
+        .collect();
+        // Recovery, updates and blind saves all leave them as they are.
+        assert!(store.recover().unwrap().is_empty());
+        for id in [
+            "20260103-000000-corrupt",
+            "20260104-000000-newer",
+            "20260105-000000-wrongtype",
+        ] {
+            assert!(store.update(id, |a| a.notes = "x".into()).is_err());
+            let blind = Attempt {
+                id: id.to_owned(),
+                status: Status::Recorded,
+                ..Attempt::default()
+            };
+            let err = store.save(&blind).unwrap_err();
+            assert!(matches!(err, StoreError::WontOverwrite { .. }), "{err}");
+            assert!(
+                err.to_string().starts_with(&format!("not saving attempt {id}: ")),
+                "{err}"
+            );
+        }
+        let after: Vec<Vec<u8>> = [
+            "20260103-000000-corrupt",
+            "20260104-000000-newer",
+            "20260105-000000-wrongtype",
+        ]
+        .iter()
+        .map(|id| attempt_bytes(&store, id))
+        .collect();
+        assert_eq!(before, after);
+        assert!(store.attempt_dir("20260104-000000-newer").join(WAV_FILE).exists());
+        // A record can be written where none was (the folder kept its audio).
+        let rebuilt = Attempt {
+            id: "20260106-000000-norecord".into(),
+            status: Status::Recorded,
+            ..Attempt::default()
+        };
+        store.save(&rebuilt).unwrap();
+        assert_eq!(store.listing().unwrap().damaged.len(), 3);
+        // Deleting a damaged one is allowed.
+        store.delete("20260103-000000-corrupt").unwrap();
+        assert_eq!(store.listing().unwrap().damaged.len(), 2);
+    }
+
+    #[test]
+    fn version_is_written_and_a_missing_one_means_the_first_layout() {
+        let (_d, store) = store();
+        let new = store
+            .create_attempt_at("q1", "d", datetime!(2026-01-02 03:04:05 UTC))
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&attempt_bytes(&store, &new.attempt.id)).unwrap();
+        assert_eq!(v["version"], ATTEMPT_VERSION);
+        let old = parse_attempt(br#"{"status": "scored"}"#, Path::new("a.json")).unwrap();
+        assert_eq!(old.version, 1);
+        assert_eq!(old.status, Status::Scored);
+        let same = parse_attempt(br#"{"version": 2, "status": "scored"}"#, Path::new("a.json")).unwrap();
+        assert_eq!(same.version, 2);
+        let err = parse_attempt(br#"{"version": 3}"#, Path::new("a.json")).unwrap_err();
+        assert!(matches!(err, StoreError::Newer { found: 3, .. }), "{err}");
+        assert!(parse_attempt(br#"{"version": "two"}"#, Path::new("a.json")).is_err());
+        assert!(parse_attempt(b"[]", Path::new("a.json")).is_err());
+    }
+
+    #[test]
+    fn concurrent_stores_lose_no_update_and_no_attempt() {
+        let (_d, store) = store();
+        let shared = store
+            .create_attempt_at("q", "d", datetime!(2026-01-02 03:04:05 UTC))
+            .unwrap();
+        let root = store.root().to_path_buf();
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let root = root.clone();
+                let id = shared.attempt.id.clone();
+                std::thread::Builder::new()
+                    .name(format!("store-{t}"))
+                    .spawn(move || {
+                        // Each thread opens its own store: separate lock files, as separate processes.
+                        let store = Store::open(&root).unwrap();
+                        let mut ids = Vec::new();
+                        for i in 0..25 {
+                            store.update(&id, |a| a.notes.push(char::from(b'a' + t))).unwrap();
+                            let new = store
+                                .create_attempt_at("same", "d", datetime!(2026-05-05 05:05:05 UTC))
+                                .unwrap();
+                            store
+                                .update(&new.attempt.id, |a| {
+                                    a.status = Status::Recorded;
+                                    a.notes = format!("{t}-{i}");
+                                })
+                                .unwrap();
+                            ids.push(new.attempt.id);
+                        }
+                        ids
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let mut ids: Vec<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        let notes = store.get(&shared.attempt.id).unwrap().notes;
+        assert_eq!(notes.len(), 100, "every read-modify-write kept: {notes}");
+        for t in 0..4u8 {
+            assert_eq!(notes.chars().filter(|&c| c == char::from(b'a' + t)).count(), 25);
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 100, "every create got its own folder");
+        let listing = store.listing().unwrap();
+        assert!(listing.damaged.is_empty(), "{:?}", listing.damaged);
+        assert_eq!(listing.attempts.len(), 101);
+        let mut seen: Vec<String> = listing.attempts.iter().map(|a| a.notes.clone()).collect();
+        seen.retain(|n| n.contains('-'));
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 100);
+    }
+
+    #[test]
+    fn a_recording_held_elsewhere_is_left_alone() {
+        let (_d, store) = store();
+        let new = store
+            .create_attempt_at("q1", "d", datetime!(2026-01-02 03:04:05 UTC))
+            .unwrap();
+        crashed_wav(&new.wav_path, 1600, 10);
+        let wav_before = fs::read(&new.wav_path).unwrap();
+        // Hand the lock to "another process": a separate open of the lock file.
+        release_recording(&new.dir);
+        let other = private_file(&new.dir.join(RECORDING_LOCK)).unwrap();
+        other.try_lock().unwrap();
+        assert!(store.recover().unwrap().is_empty());
+        assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recording);
+        assert_eq!(fs::read(&new.wav_path).unwrap(), wav_before, "live WAV untouched");
+        assert!(matches!(store.delete(&new.attempt.id), Err(StoreError::Busy(_))));
+        // The other process dies: its lock goes, and the recording is recovered.
+        drop(other);
+        assert_eq!(store.recover().unwrap(), [new.attempt.id.clone()]);
+        assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recorded);
     }
 }
