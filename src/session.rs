@@ -237,23 +237,6 @@ pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Ques
         .find_map(|d| d.question(&attempt.question_id))
 }
 
-/// Kept for callers written before the lifecycle: [`transcribed`].
-pub fn attach_transcript(
-    store: &Store,
-    id: &str,
-    transcript: Transcript,
-    model: &str,
-    question: Option<&Question>,
-    rubric: &Rubric,
-) -> Result<(Attempt, Option<Report>)> {
-    transcribed(store, id, transcript, model, question, rubric)
-}
-
-/// Kept for callers written before the lifecycle: [`transcription_failed`].
-pub fn record_failure(store: &Store, id: &str, error: &str) -> Result<Attempt> {
-    transcription_failed(store, id, error)
-}
-
 /// A report as stored in `attempt.json`: without its transcript, which the attempt holds once.
 pub fn report_to_store(report: &Report) -> Option<serde_json::Value> {
     let mut value = serde_json::to_value(report).ok()?;

@@ -66,7 +66,10 @@ impl AttemptsArgs {
 
 fn list(store: &Store, json: bool) -> anyhow::Result<()> {
     // Damaged folders (unreadable or newer attempt.json) are listed, never rewritten.
-    let crate::store::Listing { attempts: list, damaged } = store.listing()?;
+    let crate::store::Listing {
+        attempts: list,
+        damaged,
+    } = store.listing()?;
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
         for d in &damaged {
@@ -105,7 +108,7 @@ pub(super) fn transcribe_attempt(
     id: &str,
     model_path: &Path,
 ) -> anyhow::Result<Attempt> {
-    let wav = store.wav_path(id);
+    let wav = session::audio_to_transcribe(store, id)?;
     let model_name = model_path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -113,7 +116,7 @@ pub(super) fn transcribe_attempt(
     let transcript = match super::transcribe::transcribe_file(&wav, &model_path.display().to_string(), true) {
         Ok(t) => t,
         Err(e) => {
-            session::record_failure(store, id, &format!("{e:#}"))?;
+            session::transcription_failed(store, id, &format!("{e:#}"))?;
             return Err(e.context(format!(
                 "the audio is kept; retry with `rehearse attempts transcribe {id}`"
             )));
@@ -121,7 +124,7 @@ pub(super) fn transcribe_attempt(
     };
     let attempt = store.get(id)?;
     let question = session::question_for(decks, &attempt).cloned();
-    let (attempt, _) = session::attach_transcript(
+    let (attempt, _) = session::transcribed(
         store,
         id,
         transcript,

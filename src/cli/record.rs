@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::asr::models;
+use crate::session;
 
 #[derive(Args)]
 pub(super) struct RecordArgs {
@@ -44,8 +45,9 @@ impl RecordArgs {
             .find(|d| d.question(&self.question).is_some())
             .map(|d| d.id.clone());
         let q = super::find_question(&decks, &self.question)?;
-        let limit = self.seconds.unwrap_or(q.time_box_s);
-        anyhow::ensure!(limit > 0.0, "--seconds must be more than 0");
+        // The question's time-box unless --seconds overrides it for this attempt (the window's rule too).
+        let time_box = session::TimeBox::for_question(&q, self.seconds)
+            .map_err(|_| anyhow::anyhow!("--seconds must be a positive number of seconds"))?;
         // Fail early, before recording, if the model is missing.
         let model_path = if self.no_transcribe {
             None
@@ -53,7 +55,7 @@ impl RecordArgs {
             Some(models::resolve(&self.model).map_err(anyhow::Error::msg)?)
         };
         let store = super::open_store()?;
-        let new = store.create_attempt(&q.id, deck_id.as_deref().unwrap_or_default())?;
+        let new = session::begin(&store, &q, deck_id.as_deref().unwrap_or_default(), time_box)?;
         let id = new.attempt.id.clone();
 
         let stop = Arc::new(AtomicBool::new(false));
@@ -62,12 +64,14 @@ impl RecordArgs {
             .context("cannot install the Ctrl-C handler")?;
 
         let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
-        let mut request = StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(limit));
+        let mut request =
+            StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(time_box.seconds));
         if let Some(d) = self.device {
             request = request.with_device(d);
         }
         engine.start(request)?;
         eprintln!("question: {}", q.prompt);
+        eprintln!("time-box: {}", time_box.describe());
         let mut stop_sent = false;
         let stopped = loop {
             if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
@@ -81,11 +85,7 @@ impl RecordArgs {
                         "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
                         s.device, s.sample_rate
                     );
-                    store.update(&id, |a| {
-                        a.device = Some(s.device.clone());
-                        a.sample_rate = Some(s.sample_rate);
-                        a.time_box_s = Some(limit);
-                    })?;
+                    session::started(&store, &id, &s.device, s.sample_rate)?;
                 }
                 Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
                     eprint!(
@@ -98,11 +98,8 @@ impl RecordArgs {
                 Ok(CaptureEvent::Error(e)) => {
                     // Nothing was captured: the attempt is kept as failed so the error is on record.
                     let msg = e.to_string();
-                    store.update(&id, |a| {
-                        a.status = crate::store::Status::Failed;
-                        a.error = Some(msg.clone());
-                    })?;
-                    anyhow::bail!("{msg}");
+                    session::failed(&store, &id, &msg)?;
+                    anyhow::bail!("{msg} (the attempt {id} is kept as failed; check `rehearse devices`)");
                 }
                 Ok(CaptureEvent::Level(_)) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
@@ -112,17 +109,17 @@ impl RecordArgs {
         };
         engine.shutdown();
         eprintln!();
-        let note = match &stopped.reason {
-            crate::audio::capture::StopReason::DeviceLost(why)
-            | crate::audio::capture::StopReason::WriteFailed(why) => Some(why.clone()),
+        use crate::audio::capture::StopReason;
+        let ending = match &stopped.reason {
+            StopReason::DeviceLost(why) | StopReason::WriteFailed(why) => session::Ending::Interrupted(why.clone()),
+            StopReason::TimeLimit => session::Ending::TimeUp,
+            StopReason::User | StopReason::Shutdown => session::Ending::User,
+        };
+        let mut attempt = session::stopped(&store, &id, stopped.duration.as_secs_f64(), &ending)?;
+        let note = match &ending {
+            session::Ending::Interrupted(why) => Some(why),
             _ => None,
         };
-        let mut attempt = store.update(&id, |a| {
-            a.status = crate::store::Status::Recorded;
-            a.duration_s = stopped.duration.as_secs_f64();
-            a.ended_at = Some(time::OffsetDateTime::now_utc());
-            a.error = note.clone();
-        })?;
         eprintln!(
             "saved {:.1} s of audio to {}",
             attempt.duration_s,
