@@ -204,3 +204,32 @@ fn peek_toggle_hides_and_shows_the_hint() {
     h.get_by_label("No transcription model");
     h.get_by_label("Open Settings");
 }
+
+/// A damaged `attempt.json` next to a good one: History lists the good one and names the damaged one,
+/// the app keeps running, and the damaged file is left exactly as it was.
+#[test]
+fn a_damaged_attempt_is_listed_and_left_untouched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let attempts = tmp.path().join("attempts");
+    let good = attempts.join("20261125-120000-pm-01-success-metrics");
+    let bad = attempts.join("20261125-130000-pm-02-broken");
+    std::fs::create_dir_all(&good).expect("mkdir");
+    std::fs::create_dir_all(&bad).expect("mkdir");
+    std::fs::copy(fixture("attempt-v1.json"), good.join("attempt.json")).expect("copy fixture");
+    let garbage = b"{\"id\": \"20261125-130000-pm-02-broken\", \"status\": ";
+    std::fs::write(bad.join("attempt.json"), garbage).expect("write");
+
+    let mut h = harness(tmp.path(), "no-such-model");
+    wait_until(&mut h, "the attempts", Duration::from_secs(20), |a| {
+        a.attempt_count() == 1
+    });
+    h.get_by_label("History").click();
+    h.run_steps(3);
+    h.get_by_label_contains("could not be read");
+    h.get_by_label_contains("20261125-130000-pm-02-broken");
+    assert!(
+        h.query_all_by_label_contains("Compare 2026").count() == 1,
+        "the good attempt is listed"
+    );
+    assert_eq!(std::fs::read(bad.join("attempt.json")).expect("read"), garbage);
+}

@@ -95,7 +95,11 @@ pub enum IoCommand {
 /// What the disk worker reports.
 #[derive(Debug)]
 pub enum IoEvent {
-    Attempts(Vec<Entry>),
+    /// The readable attempts, and the damaged ones as `id: reason` (listed, never rewritten).
+    Attempts {
+        entries: Vec<Entry>,
+        damaged: Vec<String>,
+    },
     Begun(Box<NewAttempt>),
     Saved(Box<Attempt>),
     Scored(Box<Entry>),
@@ -279,15 +283,18 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
         IoCommand::LoadAttempts => {
             let Some(store) = store else { return Some(no_store()) };
             let _ = store.recover();
-            match store.list() {
-                Ok(list) => IoEvent::Attempts(
-                    list.into_iter()
+            match store.listing() {
+                Ok(listing) => IoEvent::Attempts {
+                    entries: listing
+                        .attempts
+                        .into_iter()
                         .map(|attempt| Entry {
                             report: parse_report(&attempt),
                             attempt,
                         })
                         .collect(),
-                ),
+                    damaged: listing.damaged.iter().map(ToString::to_string).collect(),
+                },
                 Err(e) => IoEvent::Error(format!("cannot list attempts: {e}")),
             }
         }

@@ -136,8 +136,9 @@ fn deck_of(state: &State, question_id: &str) -> String {
 
 fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
     match ev {
-        IoEvent::Attempts(list) => {
-            state.entries = list;
+        IoEvent::Attempts { entries, damaged } => {
+            state.entries = entries;
+            state.damaged = damaged;
             state.entries_loaded = true;
         }
         IoEvent::Begun(new) => {

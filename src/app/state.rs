@@ -286,6 +286,8 @@ pub struct State {
     pub rubric: Option<std::sync::Arc<Rubric>>,
     pub entries: Vec<Entry>,
     pub entries_loaded: bool,
+    /// Attempt folders whose record cannot be read (`id: reason`); shown in History, never rewritten.
+    pub damaged: Vec<String>,
     pub screen: Screen,
     pub selected: Option<String>,
     pub stage: Stage,
@@ -311,6 +313,7 @@ impl State {
             rubric,
             entries: Vec::new(),
             entries_loaded: false,
+            damaged: Vec::new(),
             screen: Screen::Questions,
             selected: None,
             stage: Stage::Idle,

@@ -15,6 +15,20 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         ui.weak("Loading attempts…");
         return;
     }
+    if !app.state.damaged.is_empty() {
+        let theme = crate::app::theme::Theme::of(ui);
+        ui.colored_label(
+            theme.amber,
+            format!(
+                "{} attempt(s) could not be read and are left untouched in the data folder:",
+                app.state.damaged.len()
+            ),
+        );
+        for d in &app.state.damaged {
+            ui.weak(d);
+        }
+        ui.add_space(8.0);
+    }
     if app.state.entries.is_empty() {
         ui.label("No attempts yet. Pick a question and answer it out loud.");
         return;
