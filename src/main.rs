@@ -465,6 +465,11 @@ fn print_attempt(store: &Store, attempt: &Attempt, json: bool) -> anyhow::Result
     }
     if let Some(report) = session::stored_report(attempt) {
         println!("{}\n", report.summary());
+    } else if attempt.status == rehearse::store::Status::NoSpeech {
+        println!(
+            "{}; choose an input with --device (`rehearse devices` lists them)\n",
+            report::NO_SPEECH
+        );
     } else if let Some(t) = &attempt.transcript {
         println!("{}\n", t.text);
     }
@@ -604,7 +609,10 @@ fn score(
         (None, Some(file)) => read_transcript(file)?,
         (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
     };
-    let report = report::score(&q, &rubric, &transcript, seconds.unwrap_or(q.time_box_s));
+    let report::Outcome::Scored(report) = report::assess(&q, &rubric, &transcript, seconds.unwrap_or(q.time_box_s))
+    else {
+        anyhow::bail!("{}; `rehearse devices` lists inputs", report::NO_SPEECH);
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -19,7 +19,8 @@ pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Ques
 
 /// Saves a transcript into attempt `id` and, when the question is known, scores it. Returns the saved
 /// attempt and its report. Time used is measured against the time-box the attempt was recorded with
-/// (the question's when the attempt does not say).
+/// (the question's when the attempt does not say). A transcript without speech is kept with status
+/// [`Status::NoSpeech`] and no report.
 pub fn attach_transcript(
     store: &Store,
     id: &str,
@@ -29,13 +30,23 @@ pub fn attach_transcript(
     rubric: &Rubric,
 ) -> Result<(Attempt, Option<Report>), StoreError> {
     let recorded_box = store.get(id)?.time_box_s;
-    let report = question.map(|q| report::score(q, rubric, &transcript, recorded_box.unwrap_or(q.time_box_s)));
+    let transcript = transcript.without_annotations();
+    let spoken = transcript.has_speech();
+    let report =
+        question.and_then(
+            |q| match report::assess(q, rubric, &transcript, recorded_box.unwrap_or(q.time_box_s)) {
+                report::Outcome::Scored(r) => Some(*r),
+                report::Outcome::NoSpeech => None,
+            },
+        );
     let report_json = report.as_ref().and_then(|r| serde_json::to_value(r).ok());
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
         a.model = Some(model.to_string());
         a.error = None;
-        a.status = if report_json.is_some() {
+        a.status = if !spoken {
+            Status::NoSpeech
+        } else if report_json.is_some() {
             Status::Scored
         } else {
             Status::Transcribed
@@ -95,5 +106,34 @@ mod tests {
         let failed = store.get(&attempt.id).expect("get");
         assert_eq!(failed.error.as_deref(), Some("boom"));
         assert!(failed.transcript.is_some(), "a failure keeps what was there");
+    }
+
+    #[test]
+    fn silence_is_kept_as_no_speech_without_a_report() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(dir.path()).expect("store");
+        let deck = Deck::embedded().expect("deck");
+        let q = deck.question("pm-01-success-metrics").expect("question");
+        let new = store.create_attempt(&q.id, &deck.id).expect("create");
+        let silence = Transcript {
+            text: "[BLANK_AUDIO]".into(),
+            duration_s: 30.0,
+            segments: Vec::new(),
+            words: vec![crate::transcript::TimedText {
+                start_s: 0.0,
+                end_s: 10.0,
+                text: "[BLANK_AUDIO]".into(),
+            }],
+        };
+        let rubric = Rubric::embedded().expect("rubric");
+        let (saved, report) =
+            attach_transcript(&store, &new.attempt.id, silence, "tiny.en", Some(q), &rubric).expect("attach");
+        assert!(report.is_none());
+        assert_eq!(saved.status, Status::NoSpeech);
+        let reread = store.get(&new.attempt.id).expect("kept");
+        assert_eq!(reread.status, Status::NoSpeech);
+        assert!(reread.report.is_none() && reread.error.is_none());
+        let t = reread.transcript.expect("transcript kept");
+        assert!(t.words.is_empty() && t.text.is_empty() && (t.duration_s - 30.0).abs() < 1e-9);
     }
 }
