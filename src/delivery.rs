@@ -3,7 +3,8 @@
 //! the same for every question.
 //!
 //! Rates are per minute of *speaking span* (first word start to last word end), so silence before the
-//! person starts talking does not flatter the pace.
+//! person starts talking, or before they press Stop, does not drag the pace down. That silence is reported
+//! as leading and trailing silence, never as a pause.
 
 use std::collections::BTreeMap;
 
@@ -60,7 +61,7 @@ pub struct Delivery {
     pub hedges_per_min: f64,
     /// Pauses longer than [`LONG_PAUSE_S`], in order.
     pub long_pauses: Vec<Pause>,
-    /// Time used: recording length (or last word end, if later).
+    /// Time used: until the last word ends (the recording length when nothing was said).
     pub time_used_s: f64,
     /// The question's time box.
     pub time_box_s: f64,
@@ -73,6 +74,15 @@ pub struct Delivery {
     /// Longest stretch of speech without a long pause, seconds.
     #[serde(default)]
     pub longest_run_s: f64,
+    /// Speaking span: first word start to last word end, seconds. Pace and rates are over this.
+    #[serde(default)]
+    pub speaking_s: f64,
+    /// Silence before the first word, seconds.
+    #[serde(default)]
+    pub leading_silence_s: f64,
+    /// Silence after the last word until the recording stopped, seconds.
+    #[serde(default)]
+    pub trailing_silence_s: f64,
 }
 
 impl Delivery {
@@ -197,9 +207,12 @@ pub fn analyse(transcript: &Transcript, time_box_s: f64) -> Delivery {
         .iter()
         .filter(|w| w.text.chars().any(char::is_alphanumeric))
         .count();
-    let span_s = match (words.first(), words.last()) {
-        (Some(f), Some(l)) => (l.end_s - f.start_s).max(0.0),
-        _ => 0.0,
+    let (speech_start, speech_end) = transcript.speech_span().unwrap_or((0.0, 0.0));
+    let span_s = speech_end - speech_start;
+    let (leading_silence_s, trailing_silence_s) = if words.is_empty() {
+        (0.0, 0.0)
+    } else {
+        (speech_start.max(0.0), (transcript.duration_s - speech_end).max(0.0))
     };
     let minutes = span_s / 60.0;
     let per_min = |n: usize| {
@@ -247,6 +260,9 @@ pub fn analyse(transcript: &Transcript, time_box_s: f64) -> Delivery {
         wpm_flag,
         hedges,
         longest_run_s,
+        speaking_s: span_s,
+        leading_silence_s,
+        trailing_silence_s,
     }
 }
 
@@ -382,6 +398,61 @@ mod tests {
         assert!((fast.over_time_s() - 15.0).abs() < 1e-9);
         let empty = analyse(&Transcript::default(), 180.0);
         assert_eq!((empty.wpm, empty.wpm_flag), (0.0, WpmFlag::Ok));
+    }
+
+    /// Pace, time used and silence at either end, for a short answer inside a longer recording.
+    #[test]
+    fn pace_and_silence_over_the_speaking_span_table() {
+        // (leading silence, words, seconds per word, recording length) →
+        // (wpm, leading, trailing, time used, long pauses)
+        type Row = (f64, usize, f64, f64, (f64, f64, f64, f64, usize));
+        let rows: &[Row] = &[
+            // 30 words at 0.4 s = 12 s of speech: 150 wpm however long the recording ran on.
+            (0.0, 30, 0.4, 12.0, (150.0, 0.0, 0.0, 12.0, 0)),
+            (0.0, 30, 0.4, 40.0, (150.0, 0.0, 28.0, 12.0, 0)),
+            (5.0, 30, 0.4, 17.0, (150.0, 5.0, 0.0, 17.0, 0)),
+            (5.0, 30, 0.4, 45.0, (150.0, 5.0, 28.0, 17.0, 0)),
+            // 36 words at 0.5 s = 18 s: 120 wpm.
+            (2.0, 36, 0.5, 30.0, (120.0, 2.0, 10.0, 20.0, 0)),
+        ];
+        for &(lead, n, step, duration_s, (wpm, leading, trailing, used, pauses)) in rows {
+            let list: Vec<(&str, f64, f64)> = (0..n)
+                .map(|i| ("word", lead + i as f64 * step, lead + (i + 1) as f64 * step))
+                .collect();
+            let mut t = timed(&list);
+            t.duration_s = duration_s;
+            let d = analyse(&t, 180.0);
+            let row = (lead, n, step, duration_s);
+            assert!((d.wpm - wpm).abs() < 1e-6, "{row:?}: wpm {}", d.wpm);
+            assert_eq!(d.wpm_flag, WpmFlag::Ok, "{row:?}");
+            assert!((d.leading_silence_s - leading).abs() < 1e-9, "{row:?}: {d:?}");
+            assert!((d.trailing_silence_s - trailing).abs() < 1e-9, "{row:?}: {d:?}");
+            assert!((d.time_used_s - used).abs() < 1e-9, "{row:?}: {d:?}");
+            assert!((d.speaking_s - n as f64 * step).abs() < 1e-9, "{row:?}: {d:?}");
+            assert_eq!(
+                d.long_pauses.len(),
+                pauses,
+                "{row:?}: silence at the ends is not a pause"
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_blank_audio_is_neither_speech_nor_pace() {
+        // "… before shipping. [BLANK_AUDIO]" as Whisper wrote it before annotations were removed.
+        let mut t = timed(&[
+            ("We", 0.0, 0.4),
+            ("test", 0.4, 0.8),
+            ("before", 0.8, 1.2),
+            ("shipping.", 1.2, 1.6),
+            ("[BLANK_AUDIO]", 20.0, 30.0),
+        ]);
+        t.duration_s = 30.0;
+        let d = analyse(&t.without_annotations(), 180.0);
+        assert!((d.wpm - 150.0).abs() < 1e-6, "{}", d.wpm);
+        assert!(d.long_pauses.is_empty(), "{:?}", d.long_pauses);
+        assert!((d.trailing_silence_s - 28.4).abs() < 1e-9);
+        assert!((d.time_used_s - 1.6).abs() < 1e-9);
     }
 
     #[test]

@@ -39,8 +39,37 @@ pub struct Report {
     pub delivery: Delivery,
 }
 
+/// What a person is told when a recording holds no speech, in place of a report. Front ends add where
+/// inputs are chosen (Settings in the window, `--device` for `rehearse record`).
+pub const NO_SPEECH: &str =
+    "no speech heard — check that the microphone is on and not muted, or pick another input, then record again";
+
+/// The result of scoring one recording: a report, or the finding that nothing was said.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Nothing was said (silence, noise, a muted or wrong input): there is nothing to score, so there is
+    /// no report — pace, coverage and pauses of silence would be invented numbers. Say [`NO_SPEECH`].
+    NoSpeech,
+    /// The answer's report.
+    Scored(Box<Report>),
+}
+
+/// Scores one recording, or finds that it holds no speech (see [`Transcript::has_speech`]). This is the
+/// function the attempt lifecycle calls; [`score`] is for transcripts already known to hold speech.
+pub fn assess(question: &Question, rubric: &Rubric, transcript: &Transcript, time_box_s: f64) -> Outcome {
+    let transcript = transcript.clone().without_annotations();
+    if transcript.has_speech() {
+        Outcome::Scored(Box::new(score(question, rubric, &transcript, time_box_s)))
+    } else {
+        Outcome::NoSpeech
+    }
+}
+
 /// Scores one answer: rubric cells, restatement timing, dimensions, content points, mistakes and delivery.
+/// Non-speech annotations are removed first. A transcript without speech gets a report of zeros; call
+/// [`assess`] to be told so instead.
 pub fn score(question: &Question, rubric: &Rubric, transcript: &Transcript, time_box_s: f64) -> Report {
+    let transcript = &transcript.clone().without_annotations();
     let eval = rubric.evaluate(question, transcript, time_box_s);
     Report {
         question: question.id.clone(),
@@ -216,6 +245,22 @@ impl Report {
                 .collect();
             format!("{} long pause(s) at {}", d.long_pauses.len(), at.join(", "))
         };
+        let silence = [
+            (d.leading_silence_s, "before the first word"),
+            (d.trailing_silence_s, "after the last"),
+        ]
+        .iter()
+        .filter(|(t, _)| *t >= delivery::LONG_PAUSE_S)
+        .map(|(t, when)| format!("{} {when}", mmss(*t)))
+        .collect::<Vec<_>>();
+        if !silence.is_empty() {
+            let _ = writeln!(
+                s,
+                "          spoke for {} · silence {}",
+                mmss(d.speaking_s),
+                silence.join(", ")
+            );
+        }
         let over = d.over_time_s();
         let time = if over > 0.0 {
             format!(" — {over:.0} s over the box")
@@ -307,6 +352,74 @@ mod tests {
         assert!((coverage(&r) - 2.0 / r.rubric.len() as f64).abs() < 1e-12);
         r.rubric.clear();
         assert_eq!(coverage(&r), 0.0);
+    }
+
+    #[test]
+    fn silence_or_noise_gives_no_report() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let q = &deck.questions[0];
+        let blank = |text: &str, words: &[(&str, f64, f64)]| Transcript {
+            text: text.into(),
+            duration_s: 30.0,
+            segments: Vec::new(),
+            words: words
+                .iter()
+                .map(|&(w, start_s, end_s)| crate::transcript::TimedText {
+                    start_s,
+                    end_s,
+                    text: w.into(),
+                })
+                .collect(),
+        };
+        for t in [
+            blank("[BLANK_AUDIO]", &[("[BLANK_AUDIO]", 0.0, 10.0)]),
+            blank("[wind blowing]", &[("[wind", 0.0, 4.0), ("blowing]", 4.0, 9.0)]),
+            blank("[phone ringing]", &[("[phone", 0.0, 4.0), ("ringing]", 4.0, 9.0)]),
+            blank("", &[]),
+        ] {
+            assert_eq!(assess(q, &rubric, &t, 180.0), Outcome::NoSpeech, "{t:?}");
+        }
+        let spoken = Transcript::from_plain_text("So the question is which metrics matter.", Some(5.0));
+        match assess(q, &rubric, &spoken, 180.0) {
+            Outcome::Scored(r) => assert_eq!(*r, score(q, &rubric, &spoken, 180.0)),
+            Outcome::NoSpeech => panic!("speech was heard"),
+        }
+    }
+
+    #[test]
+    fn trailing_annotation_is_not_evidence_and_silence_is_shown() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let q = &deck.questions[0];
+        let mut t = Transcript::from_plain_text(
+            "So the question is which metrics tell us it is working. If latency matters more, pay for it, \
+             at the cost of more compute. It breaks down when events arrive late.",
+            Some(14.0),
+        );
+        t.duration_s = 42.0;
+        t.words.push(crate::transcript::TimedText {
+            start_s: 32.0,
+            end_s: 42.0,
+            text: "[BLANK_AUDIO]".into(),
+        });
+        t.text.push_str(" [BLANK_AUDIO]");
+        let r = score(q, &rubric, &t, q.time_box_s);
+        let json = serde_json::to_string(&r).expect("json");
+        assert!(!json.contains("BLANK"), "{json}");
+        assert!(r.delivery.wpm > 110.0, "pace over speaking time: {}", r.delivery.wpm);
+        assert!((r.delivery.trailing_silence_s - 28.0).abs() < 1e-9);
+        let communication = r.rubric.iter().find(|c| c.cell == "communication").expect("cell");
+        let finished = communication
+            .evidence
+            .iter()
+            .find(|e| e.text.starts_with("finished at"))
+            .expect("finished-at evidence");
+        assert_eq!(finished.text, "finished at 0:14 of 3:00");
+        assert!((finished.end_s - 14.0).abs() < 1e-9, "{finished:?}");
+        let s = r.summary();
+        assert!(s.contains("spoke for 0:14 · silence 0:28 after the last"), "{s}");
+        assert!(s.contains("time 0:14/3:00"), "{s}");
     }
 
     #[test]

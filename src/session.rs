@@ -166,7 +166,7 @@ pub fn failed(store: &Store, id: &str, reason: &str) -> Result<Attempt> {
 }
 
 /// States whose recording can be (re-)transcribed.
-const HAS_AUDIO: [Status; 3] = [Status::Recorded, Status::Transcribed, Status::Scored];
+const HAS_AUDIO: [Status; 4] = [Status::Recorded, Status::Transcribed, Status::Scored, Status::NoSpeech];
 
 /// Checks that attempt `id` has a finished recording to transcribe and returns its WAV path. Used before
 /// the first transcription and by Re-transcribe.
@@ -182,7 +182,8 @@ pub fn audio_to_transcribe(store: &Store, id: &str) -> Result<PathBuf> {
 }
 
 /// Saves a transcript made with `model` (the model's short name, e.g. `tiny.en`) into attempt `id` and,
-/// when the question is known, scores it. Returns the saved attempt and its report. Time used is
+/// when the question is known, scores it. Returns the saved attempt and its report. A transcript without
+/// speech (silence, noise) is kept with status `no_speech` and no report: no invented numbers. Time used is
 /// measured against the time-box the attempt was recorded with (the question's when it does not say).
 pub fn transcribed(
     store: &Store,
@@ -194,13 +195,21 @@ pub fn transcribed(
 ) -> Result<(Attempt, Option<Report>)> {
     let attempt = store.get(id)?;
     require(&attempt, &HAS_AUDIO, "transcribed")?;
-    let report = question.map(|q| report::score(q, rubric, &transcript, attempt.time_box_s.unwrap_or(q.time_box_s)));
+    let transcript = transcript.without_annotations();
+    let spoken = transcript.has_speech();
+    let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
+    let report = question.and_then(|q| match report::assess(q, rubric, &transcript, time_box(q)) {
+        report::Outcome::Scored(r) => Some(*r),
+        report::Outcome::NoSpeech => None,
+    });
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
         a.model = Some(model.to_string());
         a.error = None;
-        a.status = if report_json.is_some() {
+        a.status = if !spoken {
+            Status::NoSpeech
+        } else if report_json.is_some() {
             Status::Scored
         } else {
             Status::Transcribed
@@ -222,7 +231,13 @@ pub fn delete(store: &Store, id: &str) -> Result<()> {
     // Its audio is being written (a recording a crash left behind is repaired by start-up recovery first).
     require(
         &attempt,
-        &[Status::Recorded, Status::Transcribed, Status::Scored, Status::Failed],
+        &[
+            Status::Recorded,
+            Status::Transcribed,
+            Status::Scored,
+            Status::NoSpeech,
+            Status::Failed,
+        ],
         "deleted",
     )?;
     Ok(store.delete(&attempt.id)?)
@@ -503,5 +518,42 @@ mod tests {
         .unwrap();
         assert!(report.is_none());
         assert_eq!(a.status, Status::Transcribed);
+    }
+
+    #[test]
+    fn silence_is_kept_as_no_speech_without_a_report() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let new = begin(
+            &f.store,
+            question,
+            &f.deck.id,
+            TimeBox::for_question(question, None).unwrap(),
+        )
+        .unwrap();
+        write_audio(&f, &new.attempt.id, 0.2);
+        stopped(&f.store, &new.attempt.id, 30.0, &Ending::User).unwrap();
+        let silence = Transcript {
+            text: "[BLANK_AUDIO]".into(),
+            duration_s: 30.0,
+            segments: Vec::new(),
+            words: vec![crate::transcript::TimedText {
+                start_s: 0.0,
+                end_s: 10.0,
+                text: "[BLANK_AUDIO]".into(),
+            }],
+        };
+        let (saved, report) =
+            transcribed(&f.store, &new.attempt.id, silence, "tiny.en", Some(question), &f.rubric).unwrap();
+        assert!(report.is_none());
+        assert_eq!(saved.status, Status::NoSpeech);
+        let reread = f.store.get(&new.attempt.id).unwrap();
+        assert_eq!(reread.status, Status::NoSpeech);
+        assert!(reread.report.is_none() && reread.error.is_none());
+        let t = reread.transcript.unwrap();
+        assert!(t.words.is_empty() && t.text.is_empty() && (t.duration_s - 30.0).abs() < 1e-9);
+        // It can be re-transcribed (another model may hear something) and deleted.
+        assert!(audio_to_transcribe(&f.store, &new.attempt.id).is_ok());
+        delete(&f.store, &new.attempt.id).unwrap();
     }
 }

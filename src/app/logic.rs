@@ -194,10 +194,11 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             if let Stage::Transcribing(t) = &state.stage
                 && t.attempt.id == entry.attempt.id
             {
-                let problem = entry
-                    .report
-                    .is_none()
-                    .then(|| "This question's deck is not loaded, so there is no rubric report.".to_owned());
+                let problem = match (&entry.report, entry.attempt.status) {
+                    (Some(_), _) => None,
+                    (None, Status::NoSpeech) => Some(no_speech_notice()),
+                    (None, _) => Some("This question's deck is not loaded, so there is no rubric report.".to_owned()),
+                };
                 open_review(state, entry.attempt, entry.report, problem, fx);
             }
         }
@@ -617,7 +618,10 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 && let Some(e) = state.entries.iter().find(|e| e.attempt.id == id).cloned()
             {
                 pause_review(state, fx);
-                let problem = e.attempt.error.clone();
+                let problem =
+                    e.attempt.error.clone().or_else(|| {
+                        (e.attempt.status == Status::NoSpeech && e.report.is_none()).then(no_speech_notice)
+                    });
                 open_review(state, e.attempt, e.report, problem, fx);
             }
         }
@@ -658,6 +662,15 @@ pub fn load_model(state: &mut State, fx: &mut Vec<Effect>) {
         .unwrap_or_else(|| state.prefs.model.clone());
     state.model = ModelState::Loading(name.clone());
     fx.push(Effect::LoadModel(name));
+}
+
+/// Silence or noise only: said plainly, with where to fix it.
+fn no_speech_notice() -> String {
+    let mut s = crate::report::NO_SPEECH.to_owned();
+    if let Some(first) = s.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    format!("{s} (Settings \u{2192} Microphone). The recording is kept.")
 }
 
 fn no_model_notice(why: &str) -> String {
@@ -1111,6 +1124,24 @@ mod transitions {
             assert!(r.report.is_none());
             assert!(r.problem.as_deref().unwrap().contains("Re-transcribe"));
         }
+    }
+
+    #[test]
+    fn silence_opens_review_saying_no_speech_was_heard() {
+        let mut s = transcribing(LONG);
+        let mut a = attempt("a1", LONG);
+        a.status = Status::NoSpeech;
+        update(
+            &mut s,
+            Event::Io(IoEvent::Scored(Box::new(Entry {
+                attempt: a,
+                report: None,
+            }))),
+        );
+        let Stage::Review(r) = &s.stage else { panic!("review") };
+        assert!(r.report.is_none());
+        let p = r.problem.as_deref().unwrap();
+        assert!(p.starts_with("No speech heard") && p.contains("Microphone"), "{p}");
     }
 
     #[test]

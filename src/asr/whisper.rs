@@ -145,6 +145,7 @@ impl Model {
                 end_s: seg_end,
                 text,
             });
+            let mut annotation = Annotation::default();
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else { continue };
                 if token.token_id() >= eot {
@@ -158,6 +159,8 @@ impl Model {
                 let t0 = (data.t0 as f64 / 100.0).clamp(seg_start, seg_end);
                 let t1 = (data.t1 as f64 / 100.0).clamp(t0, seg_end);
                 let starts_word = piece.starts_with(' ') || words.is_empty() || i == 0;
+                // Pieces of `[BLANK_AUDIO]`, `(music)` and the like never become words or stretch a word's time.
+                let piece = annotation.keep(&piece);
                 let trimmed = piece.trim();
                 if trimmed.is_empty() {
                     continue;
@@ -184,12 +187,44 @@ impl Model {
             last_end = w.start_s;
         }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        // Segment texts still carry annotations, and a word may have kept a stray mark: clean both.
         Ok(Transcript {
             text,
             duration_s,
             segments,
             words,
-        })
+        }
+        .without_annotations())
+    }
+}
+
+/// Tracks whether token pieces are inside a non-speech annotation (`[BLANK_AUDIO]`, `[wind blowing]`,
+/// `(music)`, `*laughs*`, `♪ … ♪`), which Whisper spells with ordinary text tokens. Fresh for each segment,
+/// so a mark that is never closed cannot swallow the speech after it.
+#[derive(Default)]
+struct Annotation {
+    /// The mark that closes the annotation being read.
+    closing: Option<char>,
+}
+
+impl Annotation {
+    /// The part of `piece` outside annotations.
+    fn keep(&mut self, piece: &str) -> String {
+        let mut out = String::with_capacity(piece.len());
+        for c in piece.chars() {
+            match self.closing {
+                Some(close) if c == close => self.closing = None,
+                Some(_) => {}
+                None => match c {
+                    '[' => self.closing = Some(']'),
+                    '(' => self.closing = Some(')'),
+                    '*' | '♪' | '♫' => self.closing = Some(c),
+                    ']' | ')' => {}
+                    _ => out.push(c),
+                },
+            }
+        }
+        out
     }
 }
 
@@ -236,6 +271,32 @@ pub fn word_error_rate(reference: &str, hypothesis: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotation_pieces_are_dropped_across_tokens() {
+        // Token pieces as tiny.en spells them.
+        let cases: &[(&[&str], &str)] = &[
+            (&[" [", "BL", "ANK", "_", "AUD", "IO", "]"], ""),
+            (
+                &[" before", " shipping", ".", " [", "BLANK", "_AUDIO", "]"],
+                "before shipping.",
+            ),
+            (&[" [", "wind", " blowing", "]"], ""),
+            (&[" (", "music", ")", " So", ",", " um"], "So, um"),
+            (&[" *", "la", "ughs", "*", " okay"], "okay"),
+            (&[" \u{266a}", " la", " \u{266a}", " fine"], "fine"),
+            (&[" trade", "-", "off", " 99", ".9", "%"], "trade-off 99.9%"),
+        ];
+        for (pieces, want) in cases {
+            let mut a = Annotation::default();
+            let got: String = pieces.iter().map(|p| a.keep(p)).collect();
+            assert_eq!(
+                got.split_whitespace().collect::<Vec<_>>().join(" "),
+                *want,
+                "{pieces:?}"
+            );
+        }
+    }
 
     #[test]
     fn wer_counts_substitutions_insertions_deletions() {

@@ -143,6 +143,11 @@ pub(super) fn print_attempt(store: &Store, attempt: &Attempt, json: bool) -> any
     }
     if let Some(report) = session::stored_report(attempt) {
         println!("{}\n", report.summary());
+    } else if attempt.status == crate::store::Status::NoSpeech {
+        println!(
+            "{}; choose an input with --device (`rehearse devices` lists them)\n",
+            crate::report::NO_SPEECH
+        );
     } else if let Some(t) = &attempt.transcript {
         println!("{}\n", t.text);
     }

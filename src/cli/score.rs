@@ -43,7 +43,11 @@ impl ScoreArgs {
             (None, Some(file)) => read_transcript(file)?,
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };
-        let report = report::score(&q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s));
+        let report::Outcome::Scored(report) =
+            report::assess(&q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s))
+        else {
+            anyhow::bail!("{}; `rehearse devices` lists inputs", report::NO_SPEECH);
+        };
         if self.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

@@ -578,10 +578,10 @@ pub fn mmss(seconds: f64) -> String {
     format!("{}:{:02}", total / 60, total % 60)
 }
 
-/// Time the answer used: the recording length, or the last word's end if that is later.
+/// Time the answer used: until the last word ends; silence before Stop is not part of the answer. With no
+/// words, the recording length.
 pub fn time_used(transcript: &Transcript) -> f64 {
-    let last = transcript.words.last().map_or(0.0, |w| w.end_s);
-    transcript.duration_s.max(last)
+    transcript.speech_span().map_or(transcript.duration_s, |(_, end)| end)
 }
 
 fn within_time_box(transcript: &Transcript, time_box_s: f64) -> Option<Evidence> {

@@ -32,6 +32,10 @@ pub enum Status {
     Scored,
     /// Nothing usable was captured (e.g. the device failed before any audio); see `error`.
     Failed,
+    /// Transcribed, and nothing was said (silence or noise): kept, but not scored. Tell the person
+    /// [`crate::report::NO_SPEECH`].
+    #[serde(rename = "no_speech")]
+    NoSpeech,
 }
 
 impl Status {
@@ -43,6 +47,7 @@ impl Status {
             Status::Transcribed => "transcribed",
             Status::Scored => "scored",
             Status::Failed => "failed",
+            Status::NoSpeech => "no_speech",
         }
     }
 }
