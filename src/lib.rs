@@ -15,3 +15,6 @@ pub mod rubric;
 pub mod session;
 pub mod store;
 pub mod transcript;
+
+#[cfg(test)]
+pub(crate) mod fuzz;

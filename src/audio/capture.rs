@@ -181,6 +181,7 @@ pub struct InputConfig {
 
 /// Lists the input devices of the default audio host, default first.
 pub fn list_input_devices() -> Result<Vec<InputDevice>, CaptureError> {
+    crate::audio::quiet::silence_backend_noise();
     let host = cpal::default_host();
     let default = host.default_input_device();
     let devices = host.input_devices().map_err(|e| CaptureError::Device {
@@ -644,6 +645,7 @@ impl LiveSession {
         if request.time_limit.is_zero() {
             return Err(CaptureError::ZeroTimeLimit);
         }
+        crate::audio::quiet::silence_backend_noise();
         let host = cpal::default_host();
         let device = pick_device(&host, request.device.as_deref())?;
         let name = device_name(&device);
