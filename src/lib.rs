@@ -16,3 +16,6 @@ pub mod rubric;
 pub mod session;
 pub mod store;
 pub mod transcript;
+
+#[cfg(test)]
+pub(crate) mod fuzz;

@@ -947,4 +947,73 @@ mod tests {
         assert_eq!(OutType::F16.header_ftype(), 1);
         assert!("q4_0".parse::<OutType>().is_err());
     }
+
+    /// The tiny model converted to ggml F16, as bytes.
+    fn tiny_ggml() -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_tiny(dir.path(), &tiny_bin());
+        let model = Ct2Model::read(dir.path()).expect("read");
+        let out = dir.path().join("ggml.bin");
+        write_ggml(&model, &out, OutType::F16, &mut |_| {}, &AtomicBool::new(false)).expect("convert");
+        std::fs::read(&out).expect("read ggml")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzz::config())]
+
+        /// A cut, edited or random `model.bin` is read (and then converted) or refused with an
+        /// error; never a panic or an allocation the size of a lying length field.
+        #[test]
+        fn ct2_reader_never_panics(bytes in crate::fuzz::damaged(tiny_bin())) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            write_tiny(dir.path(), &bytes);
+            if let Ok(model) = Ct2Model::read(dir.path()) {
+                let out = dir.path().join("out.bin");
+                if write_ggml(&model, &out, OutType::Q8_0, &mut |_| {}, &AtomicBool::new(false)).is_ok() {
+                    proptest::prop_assert!(read_ggml_header(&out).is_ok());
+                }
+            }
+        }
+
+        /// Any bytes as `vocabulary.json` or `tokenizer.json` next to a good `model.bin`: an error or
+        /// a model, never a panic.
+        #[test]
+        fn ct2_vocabulary_never_panics(
+            json in crate::fuzz::damaged(
+                br#"{"model": {"vocab": {"a": 0, "b": 1, "<|endoftext|>": 2}}, "added_tokens": [{"id": 3, "content": "x"}]}"#.to_vec()
+            ),
+            list in crate::fuzz::damaged(br#"["a", "b", "\u0120c", "<|endoftext|>"]"#.to_vec()),
+        ) {
+            for (name, bytes) in [("tokenizer.json", &json), ("vocabulary.json", &list)] {
+                let dir = tempfile::tempdir().expect("tempdir");
+                std::fs::write(dir.path().join("model.bin"), tiny_bin()).expect("write");
+                std::fs::write(dir.path().join(name), bytes).expect("write");
+                let _ = Ct2Model::read(dir.path());
+            }
+        }
+
+        /// A cut, edited or random ggml file gives a header or an error naming it, never a panic.
+        #[test]
+        fn ggml_header_reader_never_panics(bytes in crate::fuzz::damaged(tiny_ggml())) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("fuzz.bin");
+            std::fs::write(&path, &bytes).expect("write");
+            if let Err(e) = read_ggml_header(&path) {
+                proptest::prop_assert!(e.to_string().contains("fuzz.bin"), "{}", e);
+            }
+        }
+    }
+
+    #[test]
+    fn a_tokenizer_with_a_huge_token_id_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("model.bin"), tiny_bin()).expect("write");
+        std::fs::write(
+            dir.path().join("tokenizer.json"),
+            br#"{"model": {"vocab": {"a": 0, "<|endoftext|>": 1}}, "added_tokens": [{"id": 4000000000000, "content": "x"}]}"#,
+        )
+        .expect("write");
+        let e = Ct2Model::read(dir.path()).expect_err("huge id");
+        assert!(e.to_string().contains("4000000000000"), "{e}");
+    }
 }

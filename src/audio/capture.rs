@@ -181,6 +181,7 @@ pub struct InputConfig {
 
 /// Lists the input devices of the default audio host, default first.
 pub fn list_input_devices() -> Result<Vec<InputDevice>, CaptureError> {
+    crate::audio::quiet::silence_backend_noise();
     let host = cpal::default_host();
     let default = host.default_input_device();
     let devices = host.input_devices().map_err(|e| CaptureError::Device {
@@ -616,6 +617,12 @@ impl<W: Write + Seek> Recorder<W> {
                 if !matches!(reason, StopReason::WriteFailed(_)) {
                     reason = StopReason::WriteFailed(CaptureError::from(e).to_string());
                 }
+                // On a full disk the header on disk is the last flushed one, and the frame count
+                // in memory includes samples that never got there: set the header (an in-place
+                // rewrite, which needs no free space) to the whole frames that are on disk.
+                if let Ok(r) = crate::store::repair_wav(&path) {
+                    frames = r.frames;
+                }
             }
         }
         Stopped {
@@ -644,6 +651,7 @@ impl LiveSession {
         if request.time_limit.is_zero() {
             return Err(CaptureError::ZeroTimeLimit);
         }
+        crate::audio::quiet::silence_backend_noise();
         let host = cpal::default_host();
         let device = pick_device(&host, request.device.as_deref())?;
         let name = device_name(&device);
@@ -1129,5 +1137,74 @@ mod tests {
         let bytes = disk.inner.borrow().get_ref().clone();
         let reader = hound::WavReader::new(Cursor::new(bytes)).unwrap();
         assert_eq!(u64::from(reader.duration()), stopped.frames);
+    }
+
+    /// A tmpfs of `size` mounted on a fresh temp folder, unmounted on drop.
+    struct SmallDisk {
+        dir: tempfile::TempDir,
+    }
+
+    impl SmallDisk {
+        fn mount(size: &str) -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let out = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "cannot mount a tmpfs (this test needs root): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Self { dir }
+        }
+    }
+
+    impl Drop for SmallDisk {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    #[ignore = "mounts a 300 KiB tmpfs, so needs root; scripts/test.sh runs it when run as root"]
+    fn as_root_disk_full_stops_with_a_message_and_keeps_a_valid_wav() {
+        let disk = SmallDisk::mount("300k");
+        let path = disk.dir.path().join("answer.wav");
+        let clock = ManualClock::new();
+        let (mut producer, consumer, stats) = mono_ring(RATE, 1, None);
+        let sink = WavSink::create(&path, RATE).unwrap();
+        let mut rec = Recorder::new(consumer, stats, sink, Arc::new(clock.clone()), DEFAULT_TIME_LIMIT);
+        // 300 KiB hold about 9.6 s of 16 kHz 16-bit audio; feed up to 30 s.
+        let block = RATE as usize / 4;
+        let mut err = None;
+        for i in 0..120 {
+            producer.push(&sine(0.3, 440.0, block, i * block));
+            clock.advance(FLUSH_INTERVAL);
+            if let Err(e) = rec.pump(&mut |_| {}) {
+                err = Some(e);
+                break;
+            }
+        }
+        let message = CaptureError::from(err.expect("the disk fills up")).to_string();
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(message.contains("free some disk space"), "{message}");
+        assert!(message.contains("No space left on device"), "{message}");
+        let stopped = rec.finish(StopReason::WriteFailed(message));
+        assert!(matches!(stopped.reason, StopReason::WriteFailed(_)));
+        // What reached the disk is a valid WAV whose header matches its data, and nearly fills it.
+        let samples = read_all(&path);
+        assert_eq!(samples.len() as u64, stopped.frames);
+        assert!(stopped.frames > 140_000, "{} frames kept", stopped.frames);
+        let expected = sine(0.3, 440.0, samples.len(), 0);
+        assert_eq!(
+            samples[samples.len() - 1],
+            crate::audio::wav::f32_to_i16(expected[samples.len() - 1])
+        );
+        let repaired = crate::store::repair_wav(&path).unwrap();
+        assert!(!repaired.changed, "the header already matched the data");
+        assert_eq!(repaired.frames, stopped.frames);
     }
 }

@@ -6,4 +6,5 @@ pub mod clock;
 pub mod decode;
 pub mod level;
 pub mod playback;
+pub mod quiet;
 pub mod wav;

@@ -310,6 +310,7 @@ impl Output {
 
     /// Opens the default output device and starts its stream.
     fn device(shared: &Arc<Shared>) -> Result<Self, String> {
+        crate::audio::quiet::silence_backend_noise();
         let host = cpal::default_host();
         let device = host.default_output_device().ok_or_else(|| "none found".to_owned())?;
         let supported = device.default_output_config().map_err(|e| e.to_string())?;

@@ -176,6 +176,12 @@ pub struct Deck {
 impl Deck {
     /// Parses and validates a deck from TOML text; `origin` names the source in errors.
     pub fn from_toml_str(src: &str, origin: &Path) -> Result<Self, DeckError> {
+        if src.trim().is_empty() {
+            return Err(DeckError::Invalid {
+                path: origin.to_path_buf(),
+                message: "the file is empty; a deck needs an id, a title and at least one [[questions]]".into(),
+            });
+        }
         let deck: Deck = toml::from_str(src).map_err(|e| {
             let (line, column) = e.span().map_or((None, None), |sp| {
                 let (l, c) = line_col(src, sp.start);
@@ -229,7 +235,7 @@ impl Deck {
             return Err("deck id is empty".into());
         }
         if self.questions.is_empty() {
-            return Err("deck has no questions".into());
+            return Err("deck has no questions; add at least one [[questions]]".into());
         }
         let mut seen = std::collections::HashSet::new();
         for q in &self.questions {
@@ -518,5 +524,70 @@ mod tests {
         let src = format!("id = \"d\"\ntitle = \"D\"\n{q}{q}");
         let err = Deck::from_toml_str(&src, Path::new("d.toml")).expect_err("dup");
         assert!(err.to_string().contains("duplicate question id"), "{err}");
+    }
+
+    #[test]
+    fn empty_decks_and_duplicate_ids_name_their_file_and_the_others_load() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let decks = dir.path().join("decks");
+        std::fs::create_dir_all(&decks).expect("mkdir");
+        let q = |id: &str| {
+            format!(
+                "[[questions]]\nid = \"{id}\"\ndifficulty = \"easy\"\nprompt = \"P\"\nhint = \"H\"\n\
+                 [[questions.content_points]]\npoint = \"p\"\nphrases = [\"x\"]\n"
+            )
+        };
+        std::fs::write(
+            decks.join("a-good.toml"),
+            format!("id = \"good\"\ntitle = \"G\"\n{}", q("g-1")),
+        )
+        .expect("write");
+        std::fs::write(
+            decks.join("b-dup.toml"),
+            format!("id = \"dup\"\ntitle = \"D\"\n{}{}", q("d-1"), q("d-1")),
+        )
+        .expect("write");
+        std::fs::write(decks.join("c-empty.toml"), "").expect("write");
+        std::fs::write(decks.join("d-blank.toml"), "\n  \n").expect("write");
+        std::fs::write(
+            decks.join("e-noq.toml"),
+            "id = \"noq\"\ntitle = \"N\"\nquestions = []\n",
+        )
+        .expect("write");
+        let (ok, errs) = load_user_decks(dir.path());
+        assert_eq!(ok.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["good"]);
+        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
+        let file = |name: &str| decks.join(name).display().to_string();
+        assert_eq!(
+            msgs[0],
+            format!("{}: duplicate question id \"d-1\"", file("b-dup.toml"))
+        );
+        assert!(
+            msgs[1].starts_with(&format!("{}: the file is empty", file("c-empty.toml"))),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with(&format!("{}: the file is empty", file("d-blank.toml"))),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[3].starts_with(&format!("{}: deck has no questions", file("e-noq.toml"))),
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().all(|m| !m.contains('\n')), "one line each: {msgs:?}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzz::config())]
+
+        /// Cut, edited or random deck files give an error naming the file, never a panic.
+        #[test]
+        fn deck_parser_never_panics(bytes in crate::fuzz::damaged(EMBEDDED_DECK.as_bytes().to_vec())) {
+            let src = String::from_utf8_lossy(&bytes);
+            if let Err(e) = Deck::from_toml_str(&src, Path::new("fuzz.toml")) {
+                proptest::prop_assert!(e.to_string().starts_with("fuzz.toml"), "{}", e);
+            }
+        }
     }
 }

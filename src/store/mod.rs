@@ -1092,4 +1092,40 @@ mod tests {
         assert_eq!(store.recover().unwrap(), [new.attempt.id.clone()]);
         assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recorded);
     }
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzz::config())]
+
+        /// Cut, edited or random `attempt.json` bytes load or give an error, never a panic; and an
+        /// attempt folder holding them is listed (as an attempt or as damaged), never skipped.
+        #[test]
+        fn attempt_json_loading_never_panics(
+            bytes in crate::fuzz::damaged(include_bytes!("../../tests/fixtures/attempt-v1.json").to_vec())
+        ) {
+            let _ = parse_attempt(&bytes, Path::new("attempt.json"));
+        }
+    }
+
+    #[test]
+    fn a_folder_with_any_record_is_listed_once() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let (_d, store) = store();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = crate::fuzz::damaged(include_bytes!("../../tests/fixtures/attempt-v1.json").to_vec());
+        for i in 0..300 {
+            let bytes = strategy.new_tree(&mut runner).unwrap().current();
+            let dir = store.attempt_dir(&format!("20260101-000000-f{i:03}"));
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join(ATTEMPT_FILE), &bytes).unwrap();
+        }
+        let listing = store.listing().unwrap();
+        assert_eq!(listing.attempts.len() + listing.damaged.len(), 300);
+        assert!(!listing.damaged.is_empty() && !listing.attempts.is_empty());
+        store.recover().unwrap();
+        assert_eq!(
+            store.listing().unwrap().damaged,
+            listing.damaged,
+            "damaged left as they were"
+        );
+    }
 }

@@ -595,6 +595,9 @@ fn byte_decoder() -> HashMap<char, u8> {
     map
 }
 
+/// How far a `tokenizer.json` token id may lie beyond the number of tokens listed.
+const MAX_ID_GAP: usize = 1 << 16;
+
 /// Parses a vocabulary file into regular tokens (ids below `<|endoftext|>`)
 /// decoded back to raw bytes.
 fn decode_vocabulary(vocab: &VocabFile) -> Result<Vec<Vec<u8>>, ConvertError> {
@@ -633,7 +636,15 @@ fn decode_vocabulary(vocab: &VocabFile) -> Result<Vec<Vec<u8>>, ConvertError> {
                 .map(|(t, id)| (id, t))
                 .chain(tok.added_tokens.into_iter().map(|a| (a.id, a.content)))
                 .collect();
-            let len = entries.iter().map(|(id, _)| id + 1).max().unwrap_or(0);
+            let len = entries.iter().map(|(id, _)| id.saturating_add(1)).max().unwrap_or(0);
+            // Ids are dense in a real vocabulary; a huge one must not size the table.
+            if len > entries.len().saturating_add(MAX_ID_GAP) {
+                return Err(bad(format!(
+                    "token id {} is far beyond the {} tokens listed",
+                    len - 1,
+                    entries.len()
+                )));
+            }
             let mut slots: Vec<Option<String>> = vec![None; len];
             for (id, t) in entries {
                 slots[id] = Some(t);
