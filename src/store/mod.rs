@@ -34,25 +34,25 @@ pub enum StoreError {
     #[error("cannot find a data folder for rehearse (no home directory?); set {DATA_DIR_ENV} to a writable folder")]
     NoDataDir,
     /// A file operation failed.
-    #[error("cannot {action} {path}: {source}")]
+    #[error("cannot {action} {path}: {cause}")]
     Io {
         /// What was being done ("create folder", "write", …).
         action: &'static str,
         /// The file or folder.
         path: PathBuf,
         /// What the OS said.
-        source: io::Error,
+        cause: io::Error,
     },
     /// `attempt.json` is not valid.
-    #[error("{path} is not a valid attempt record: {source}; fix or delete that attempt's folder")]
+    #[error("{path} is not a valid attempt record: {cause}; fix or delete that attempt's folder")]
     Corrupt {
         /// The file.
         path: PathBuf,
         /// What serde said.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// No attempt has this id (or prefix).
-    #[error("no attempt matches \"{0}\"; `rehearse list` shows the ids")]
+    #[error("no attempt matches \"{0}\"; `rehearse attempts` lists the ids")]
     NotFound(String),
     /// The prefix matches more than one attempt.
     #[error("\"{prefix}\" matches several attempts ({matches}); give more of the id")]
@@ -71,7 +71,7 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
     let path = path.to_path_buf();
-    move |source| StoreError::Io { action, path, source }
+    move |cause| StoreError::Io { action, path, cause }
 }
 
 /// A freshly created attempt: its record (status `recording`, already saved) and where to record.
@@ -155,11 +155,11 @@ impl Store {
             match private_dir(&dir) {
                 Ok(()) => break (id, dir),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
-                Err(source) => {
+                Err(cause) => {
                     return Err(StoreError::Io {
                         action: "create folder",
                         path: dir,
-                        source,
+                        cause,
                     });
                 }
             }
@@ -185,9 +185,9 @@ impl Store {
         check_id(&attempt.id)?;
         let dir = self.attempt_dir(&attempt.id);
         private_dir_all(&dir)?;
-        let json = serde_json::to_vec_pretty(attempt).map_err(|source| StoreError::Corrupt {
+        let json = serde_json::to_vec_pretty(attempt).map_err(|cause| StoreError::Corrupt {
             path: self.json_path(&attempt.id),
-            source,
+            cause,
         })?;
         write_atomic(&self.json_path(&attempt.id), &json)
     }
@@ -234,9 +234,9 @@ impl Store {
     fn load(&self, id: &str) -> Result<Attempt> {
         let path = self.json_path(id);
         let bytes = fs::read(&path).map_err(io_err("read", &path))?;
-        let mut attempt: Attempt = serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+        let mut attempt: Attempt = serde_json::from_slice(&bytes).map_err(|cause| StoreError::Corrupt {
             path: path.clone(),
-            source,
+            cause,
         })?;
         // The folder name is authoritative (a copied folder may carry another id).
         id.clone_into(&mut attempt.id);
@@ -322,7 +322,7 @@ impl Store {
                     attempt.recovery_note =
                         Some("recording was interrupted and its audio could not be repaired".to_owned());
                     attempt.error = Some(match e {
-                        RepairError::Io { ref source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                        RepairError::Io { ref cause, .. } if cause.kind() == io::ErrorKind::NotFound => {
                             format!("no audio file {}", wav.display())
                         }
                         other => other.to_string(),
@@ -418,7 +418,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| StoreError::Io {
         action: "replace",
         path: path.to_path_buf(),
-        source: e.error,
+        cause: e.error,
     })?;
     if let Ok(d) = File::open(dir) {
         // Makes the rename durable; not all platforms allow fsync on a folder.
