@@ -32,6 +32,77 @@ fn assert_one_error_line(result: (bool, Vec<String>), needle: &str) {
         lines[0].starts_with("error: ") && lines[0].contains(needle),
         "{lines:?} should mention {needle:?}"
     );
+    assert_no_repeated_cause(&lines[0]);
+}
+
+/// An error line names each cause once: no `: `-separated part repeats (as in
+/// `cannot open x: No such file or directory (os error 2): No such file or directory (os error 2)`).
+fn assert_no_repeated_cause(line: &str) {
+    let parts: Vec<&str> = line.split(": ").map(str::trim).collect();
+    for (i, part) in parts.iter().enumerate() {
+        assert!(!parts[i + 1..].contains(part), "{part:?} is said twice in {line:?}");
+    }
+    assert!(line.matches("(os error").count() <= 1, "{line:?}");
+}
+
+#[test]
+fn repeated_cause_is_detected() {
+    let caught = std::panic::catch_unwind(|| {
+        assert_no_repeated_cause(
+            "error: cannot open /x.wav: No such file or directory (os error 2): No such file or directory (os error 2)",
+        )
+    });
+    assert!(caught.is_err(), "the check must reject the old doubled message");
+}
+
+#[test]
+fn missing_deck_file_is_one_line() {
+    assert_one_error_line(
+        run(rehearse().args(["questions", "--deck", "/nonexistent/deck.toml"])),
+        "/nonexistent/deck.toml: cannot read deck: No such file or directory",
+    );
+}
+
+#[test]
+fn unwritable_data_dir_is_one_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").expect("write");
+    let result = run(rehearse().env("REHEARSE_DATA_DIR", file.join("data")).arg("attempts"));
+    assert_one_error_line(result, "Not a directory");
+}
+
+#[test]
+fn missing_model_source_is_one_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let result = run(rehearse()
+        .args(["model", "import", "/nonexistent/model-dir", "--dest"])
+        .arg(dir.path()));
+    let (ok, lines) = &result;
+    assert!(!ok);
+    // `reading …` comes first; the error is the last line and names its cause once.
+    let last = lines.last().cloned().unwrap_or_default();
+    assert!(
+        last.starts_with("error: ") && last.contains("/nonexistent/model-dir"),
+        "{lines:?}"
+    );
+    assert_no_repeated_cause(&last);
+}
+
+#[test]
+fn unknown_attempt_points_to_a_command_that_exists() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let result = run(rehearse()
+        .env("REHEARSE_DATA_DIR", dir.path())
+        .args(["attempts", "show", "no-such-attempt"]));
+    assert_one_error_line(result, "`rehearse attempts` lists the ids");
+    let out = rehearse()
+        .env("REHEARSE_DATA_DIR", dir.path())
+        .arg("attempts")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no attempts yet"));
 }
 
 #[test]

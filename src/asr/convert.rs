@@ -36,22 +36,20 @@ pub use ggml::{GgmlInfo, GgmlTensorInfo, GgmlType};
 #[derive(thiserror::Error, Debug)]
 pub enum ConvertError {
     /// A file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The source looked like a zip archive but could not be read as one.
-    #[error("cannot read zip archive {path}: {source}")]
+    #[error("cannot read zip archive {path}: {cause}")]
     Zip {
         /// The archive.
         path: PathBuf,
         /// Underlying error.
-        #[source]
-        source: zip::result::ZipError,
+        cause: zip::result::ZipError,
     },
     /// Neither the directory nor the archive contains a `model.bin`.
     #[error("no model.bin found in {}", .0.display())]
@@ -114,13 +112,12 @@ pub enum ConvertError {
     #[error("conversion cancelled")]
     Cancelled,
     /// The output could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// Destination path.
         path: PathBuf,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file given to [`read_ggml_header`] is not a valid ggml Whisper model.
     #[error("{path} is not a valid ggml Whisper model: {reason}")]
@@ -532,9 +529,9 @@ pub fn write_ggml(
 ) -> Result<(), ConvertError> {
     let tensors = plan(model)?;
     let h = model.hparams();
-    let write_err = |source| ConvertError::Write {
+    let write_err = |cause| ConvertError::Write {
         path: out.to_path_buf(),
-        source,
+        cause,
     };
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

@@ -44,8 +44,8 @@ pub enum DownloadError {
         expected: String,
         got: String,
     },
-    #[error("cannot write {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error("cannot write {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("download cancelled; run it again to resume")]
     Cancelled,
 }
@@ -77,7 +77,7 @@ pub fn download(
 ) -> Result<PathBuf, DownloadError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
-        move |source| DownloadError::Io { path, source }
+        move |cause| DownloadError::Io { path, cause }
     };
     std::fs::create_dir_all(dest_dir).map_err(io(dest_dir))?;
     let file_name = super::models::file_name(name);

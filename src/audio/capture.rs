@@ -96,25 +96,25 @@ pub enum CaptureError {
     },
     /// The recording file could not be created.
     #[error(
-        "cannot create the recording file {path}: {source}; check that the folder exists and is \
+        "cannot create the recording file {path}: {cause}; check that the folder exists and is \
          writable (or set REHEARSE_DATA_DIR to another folder)"
     )]
     CreateFile {
         /// The file.
         path: PathBuf,
         /// What the OS said.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Writing the recording failed mid-answer (typically: disk full).
     #[error(
-        "writing the recording {path} failed: {source}; free some disk space (or set \
+        "writing the recording {path} failed: {cause}; free some disk space (or set \
          REHEARSE_DATA_DIR to another disk) — the audio captured up to this point is kept in that file"
     )]
     WriteFile {
         /// The file.
         path: PathBuf,
         /// What hound or the OS said.
-        source: hound::Error,
+        cause: hound::Error,
     },
     /// The device went away mid-answer.
     #[error(
@@ -149,8 +149,8 @@ pub enum CaptureError {
 impl From<WavError> for CaptureError {
     fn from(e: WavError) -> Self {
         match e {
-            WavError::Create { path, source } => CaptureError::CreateFile { path, source },
-            WavError::Write { path, source } => CaptureError::WriteFile { path, source },
+            WavError::Create { path, cause } => CaptureError::CreateFile { path, cause },
+            WavError::Write { path, cause } => CaptureError::WriteFile { path, cause },
         }
     }
 }

@@ -12,8 +12,8 @@ pub const WHISPER_RATE: u32 = 16_000;
 /// Why a WAV file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("cannot open {path}: {source}")]
-    Open { path: String, source: std::io::Error },
+    #[error("cannot open {path}: {cause}")]
+    Open { path: String, cause: std::io::Error },
     #[error("{path} is not a WAV file ({reason}); record a new answer or convert it, e.g. `sox in.mp3 out.wav`")]
     NotWav { path: String, reason: String },
     #[error("{path} is truncated: the header promises {expected} samples but only {got} could be read")]
@@ -43,10 +43,7 @@ impl MonoAudio {
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count) and mixes it down to mono.
 pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
     let p = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|source| DecodeError::Open {
-        path: p.clone(),
-        source,
-    })?;
+    let file = std::fs::File::open(path).map_err(|cause| DecodeError::Open { path: p.clone(), cause })?;
     let file_len = file.metadata().map_or(u64::MAX, |m| m.len());
     let reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|e| match e {
         hound::Error::IoError(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => DecodeError::NotWav {

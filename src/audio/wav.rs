@@ -15,20 +15,20 @@ pub const BITS_PER_SAMPLE: u16 = 16;
 #[derive(Debug, thiserror::Error)]
 pub enum WavError {
     /// The file could not be created (missing folder, no permission, read-only disk).
-    #[error("cannot create the recording file {path}: {source}")]
+    #[error("cannot create the recording file {path}: {cause}")]
     Create {
         /// File that was being created.
         path: PathBuf,
         /// What the OS said.
-        source: io::Error,
+        cause: io::Error,
     },
     /// Writing samples or the header failed (typically: disk full).
-    #[error("cannot write to the recording file {path}: {source}")]
+    #[error("cannot write to the recording file {path}: {cause}")]
     Write {
         /// File that was being written.
         path: PathBuf,
         /// What hound or the OS said.
-        source: hound::Error,
+        cause: hound::Error,
     },
 }
 
@@ -80,9 +80,9 @@ impl WavSink<BufWriter<File>> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let file = options.open(path).map_err(|source| WavError::Create {
+        let file = options.open(path).map_err(|cause| WavError::Create {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let mut sink = Self::new(BufWriter::new(file), path, sample_rate)?;
         sink.flush()?;
@@ -93,9 +93,9 @@ impl WavSink<BufWriter<File>> {
 impl<W: Write + Seek> WavSink<W> {
     /// Wraps any seekable writer; `path` is only used in error messages.
     pub fn new(writer: W, path: &Path, sample_rate: u32) -> Result<Self, WavError> {
-        let writer = hound::WavWriter::new(writer, mono_spec(sample_rate)).map_err(|source| WavError::Write {
+        let writer = hound::WavWriter::new(writer, mono_spec(sample_rate)).map_err(|cause| WavError::Write {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Ok(Self {
             writer,
@@ -124,7 +124,7 @@ impl<W: Write + Seek> WavSink<W> {
         let Self {
             writer, path, frames, ..
         } = self;
-        writer.finalize().map_err(|source| WavError::Write { path, source })?;
+        writer.finalize().map_err(|cause| WavError::Write { path, cause })?;
         Ok(frames)
     }
 
@@ -148,10 +148,10 @@ impl<W: Write + Seek> WavSink<W> {
         &self.path
     }
 
-    fn err(&self, source: hound::Error) -> WavError {
+    fn err(&self, cause: hound::Error) -> WavError {
         WavError::Write {
             path: self.path.clone(),
-            source,
+            cause,
         }
     }
 }

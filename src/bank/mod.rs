@@ -208,9 +208,9 @@ impl Deck {
 
     /// Loads one deck file (`--deck FILE`).
     pub fn load_file(path: &Path) -> Result<Self, DeckError> {
-        let src = std::fs::read_to_string(path).map_err(|source| DeckError::Io {
+        let src = std::fs::read_to_string(path).map_err(|cause| DeckError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Self::from_toml_str(&src, path)
     }
@@ -288,12 +288,12 @@ fn check_phrases(qid: &str, what: &str, phrases: &[String], patterns: &[PatternD
 #[derive(Debug, thiserror::Error)]
 pub enum DeckError {
     /// The file could not be read.
-    #[error("{}: cannot read deck: {source}", path.display())]
+    #[error("{}: cannot read deck: {cause}", path.display())]
     Io {
         /// The deck file.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The TOML is malformed or does not fit the schema.
     #[error("{}{}: {message}", path.display(), fmt_pos(*line, *column))]
@@ -346,8 +346,8 @@ pub fn load_user_decks(data_dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (decks, errors),
-        Err(source) => {
-            errors.push(DeckError::Io { path: dir, source });
+        Err(cause) => {
+            errors.push(DeckError::Io { path: dir, cause });
             return (decks, errors);
         }
     };
@@ -360,9 +360,9 @@ pub fn load_user_decks(data_dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
                     paths.push(p);
                 }
             }
-            Err(source) => errors.push(DeckError::Io {
+            Err(cause) => errors.push(DeckError::Io {
                 path: dir.clone(),
-                source,
+                cause,
             }),
         }
     }

@@ -97,3 +97,48 @@ fn find_question(decks: &[bank::Deck], id: &str) -> anyhow::Result<bank::Questio
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("no question '{id}'; list them with `rehearse questions`"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every `` `rehearse X Y` `` that a message or the README tells a person to run names subcommands
+    /// that exist (an error once pointed to a "rehearse list" that never existed).
+    #[test]
+    fn commands_named_in_messages_exist() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("README.md")];
+        let mut dirs = vec![root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let cli = super::Cli::command();
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read");
+            for mention in text.split("`rehearse ").skip(1) {
+                let words = mention.split(['`', '"', '\n']).next().unwrap_or_default();
+                let mut cmd = &cli;
+                // Subcommand words come first; options, placeholders (ID, [..], {..}) end them.
+                let is_word = |w: &&str| w.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !w.starts_with('-');
+                for word in words.split_whitespace().take_while(is_word) {
+                    if !cmd.has_subcommands() {
+                        break;
+                    }
+                    cmd = cmd
+                        .find_subcommand(word)
+                        .unwrap_or_else(|| panic!("{}: `rehearse {words}`: no command '{word}'", file.display()));
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "found only {checked} mentions; is the scan broken?");
+    }
+}

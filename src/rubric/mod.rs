@@ -169,12 +169,12 @@ pub struct RubricConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum RubricError {
     /// The file could not be read.
-    #[error("{}: cannot read rubric: {source}", path.display())]
+    #[error("{}: cannot read rubric: {cause}", path.display())]
     Io {
         /// The rubric file.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Malformed TOML or wrong schema.
     #[error("rubric:{line}:{column}: {message}")]
@@ -191,7 +191,15 @@ pub enum RubricError {
     Invalid(String),
     /// The phrase automaton could not be built.
     #[error("rubric: cannot compile phrases: {0}")]
-    Build(#[from] aho_corasick::BuildError),
+    Build(aho_corasick::BuildError),
+}
+
+// By hand rather than `#[from]`, which would also make the cause the error's `source()`: the message already
+// includes it, and `{:#}` would print it twice.
+impl From<aho_corasick::BuildError> for RubricError {
+    fn from(e: aho_corasick::BuildError) -> Self {
+        Self::Build(e)
+    }
 }
 
 /// A quote from the answer supporting a hit.
@@ -293,9 +301,9 @@ impl Rubric {
 
     /// Loads a rubric file.
     pub fn load_file(path: &Path) -> Result<Self, RubricError> {
-        let src = std::fs::read_to_string(path).map_err(|source| RubricError::Io {
+        let src = std::fs::read_to_string(path).map_err(|cause| RubricError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Self::from_toml_str(&src)
     }

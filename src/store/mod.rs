@@ -51,22 +51,22 @@ pub enum StoreError {
     #[error("cannot find a data folder for rehearse (no home directory?); set {DATA_DIR_ENV} to a writable folder")]
     NoDataDir,
     /// A file operation failed.
-    #[error("cannot {action} {path}: {source}")]
+    #[error("cannot {action} {path}: {cause}")]
     Io {
         /// What was being done ("create folder", "write", …).
         action: &'static str,
         /// The file or folder.
         path: PathBuf,
         /// What the OS said.
-        source: io::Error,
+        cause: io::Error,
     },
     /// `attempt.json` is not valid.
-    #[error("{path} is not a valid attempt record: {source}; fix or delete that attempt's folder")]
+    #[error("{path} is not a valid attempt record: {cause}; fix or delete that attempt's folder")]
     Corrupt {
         /// The file.
         path: PathBuf,
         /// What serde said.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// `attempt.json` was written by a newer rehearse, in a layout this build does not know.
     #[error(
@@ -110,7 +110,7 @@ type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
     let path = path.to_path_buf();
-    move |source| StoreError::Io { action, path, source }
+    move |cause| StoreError::Io { action, path, cause }
 }
 
 /// A freshly created attempt: its record (status `recording`, already saved) and where to record.
@@ -154,9 +154,9 @@ pub struct Listing {
 /// Parses the bytes of an `attempt.json`; `path` names the file in errors. A `version` above
 /// [`ATTEMPT_VERSION`] is [`StoreError::Newer`] even when the rest would parse.
 pub fn parse_attempt(bytes: &[u8], path: &Path) -> Result<Attempt> {
-    let corrupt = |source| StoreError::Corrupt {
+    let corrupt = |cause| StoreError::Corrupt {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(corrupt)?;
     if let Some(found) = value.get("version").and_then(serde_json::Value::as_u64)
@@ -248,11 +248,11 @@ impl Store {
             match private_dir(&dir) {
                 Ok(()) => break (id, dir),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
-                Err(source) => {
+                Err(cause) => {
                     return Err(StoreError::Io {
                         action: "create folder",
                         path: dir,
-                        source,
+                        cause,
                     });
                 }
             }
@@ -289,7 +289,7 @@ impl Store {
         let path = self.json_path(&attempt.id);
         match self.load(&attempt.id) {
             Ok(_) => {}
-            Err(StoreError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
+            Err(StoreError::Io { cause, .. }) if cause.kind() == io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(StoreError::WontOverwrite {
                     id: attempt.id.clone(),
@@ -299,9 +299,9 @@ impl Store {
         }
         let mut current = attempt.clone();
         current.version = ATTEMPT_VERSION;
-        let json = serde_json::to_vec_pretty(&current).map_err(|source| StoreError::Corrupt {
+        let json = serde_json::to_vec_pretty(&current).map_err(|cause| StoreError::Corrupt {
             path: path.clone(),
-            source,
+            cause,
         })?;
         write_atomic(&path, &json)?;
         if attempt.status != Status::Recording {
@@ -349,7 +349,7 @@ impl Store {
                 Ok(a) => listing.attempts.push(a),
                 Err(e) => {
                     let reason = match e {
-                        StoreError::Io { source, path, .. } if source.kind() == io::ErrorKind::NotFound => {
+                        StoreError::Io { cause, path, .. } if cause.kind() == io::ErrorKind::NotFound => {
                             format!("{} is missing", path.display())
                         }
                         other => other.to_string(),
@@ -496,7 +496,7 @@ impl Store {
                 attempt.recovery_note =
                     Some("recording was interrupted and its audio could not be repaired".to_owned());
                 attempt.error = Some(match e {
-                    RepairError::Io { ref source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                    RepairError::Io { ref cause, .. } if cause.kind() == io::ErrorKind::NotFound => {
                         format!("no audio file {}", wav.display())
                     }
                     other => other.to_string(),
@@ -524,10 +524,10 @@ fn hold_recording(dir: &Path) -> Result<()> {
         Err(fs::TryLockError::WouldBlock) => Err(StoreError::Busy(
             dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
         )),
-        Err(fs::TryLockError::Error(source)) => Err(StoreError::Io {
+        Err(fs::TryLockError::Error(cause)) => Err(StoreError::Io {
             action: "lock",
             path,
-            source,
+            cause,
         }),
     }
 }
@@ -656,7 +656,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| StoreError::Io {
         action: "replace",
         path: path.to_path_buf(),
-        source: e.error,
+        cause: e.error,
     })?;
     if let Ok(d) = File::open(dir) {
         // Makes the rename durable; not all platforms allow fsync on a folder.
@@ -1089,7 +1089,7 @@ mod tests {
         assert!(matches!(store.delete(&new.attempt.id), Err(StoreError::Busy(_))));
         // The other process dies: its lock goes, and the recording is recovered.
         drop(other);
-        assert_eq!(store.recover().unwrap(), [new.attempt.id.clone()]);
+        assert_eq!(store.recover().unwrap(), std::slice::from_ref(&new.attempt.id));
         assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recorded);
     }
 

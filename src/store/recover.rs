@@ -37,12 +37,12 @@ impl RepairedWav {
 #[derive(Debug, thiserror::Error)]
 pub enum RepairError {
     /// Reading or writing the file failed.
-    #[error("cannot repair {path}: {source}")]
+    #[error("cannot repair {path}: {cause}")]
     Io {
         /// The file.
         path: std::path::PathBuf,
         /// What the OS said.
-        source: io::Error,
+        cause: io::Error,
     },
     /// The file is not a WAV this repair understands (or its header never reached the disk).
     #[error("cannot repair {path}: {reason}")]
@@ -58,9 +58,9 @@ pub enum RepairError {
 /// a partial trailing frame. The `data` chunk is taken to run to the end of the file, which is how
 /// the capture engine writes it.
 pub fn repair_wav(path: &Path) -> Result<RepairedWav, RepairError> {
-    let io_err = |source| RepairError::Io {
+    let io_err = |cause| RepairError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let not_wav = |reason: &str| RepairError::NotWav {
         path: path.to_path_buf(),

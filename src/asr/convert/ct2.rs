@@ -355,9 +355,9 @@ const VOCAB_FILES: [(&str, VocabKind); 3] = [
 ];
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ConvertError + '_ {
-    move |source| ConvertError::Io {
+    move |cause| ConvertError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -398,9 +398,9 @@ fn read_dir_files_with(dir: &Path, model: &Path) -> Result<SourceFiles, ConvertE
 }
 
 fn read_zip_files(path: &Path) -> Result<SourceFiles, ConvertError> {
-    let zip_err = |source| ConvertError::Zip {
+    let zip_err = |cause| ConvertError::Zip {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let file = File::open(path).map_err(io_err(path))?;
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zip_err)?;

@@ -140,9 +140,9 @@ impl Reader {
             )));
         }
         let mut buf = vec![0u8; n as usize];
-        self.inner.read_exact(&mut buf).map_err(|source| ConvertError::Io {
+        self.inner.read_exact(&mut buf).map_err(|cause| ConvertError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         self.pos += n;
         Ok(buf)
@@ -167,9 +167,9 @@ impl Reader {
             )));
         }
         let delta = i64::try_from(n).map_err(|_| self.bad("offset overflow"))?;
-        self.inner.seek_relative(delta).map_err(|source| ConvertError::Io {
+        self.inner.seek_relative(delta).map_err(|cause| ConvertError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         })?;
         self.pos += n;
         Ok(())
@@ -179,9 +179,9 @@ impl Reader {
 /// Parses the header and tensor directory of a ggml Whisper file, skipping
 /// over tensor data.
 pub fn read_header(path: &Path) -> Result<GgmlInfo, ConvertError> {
-    let io = |source| ConvertError::Io {
+    let io = |cause| ConvertError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let file = File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
