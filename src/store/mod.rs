@@ -91,7 +91,7 @@ pub enum StoreError {
     #[error("attempt {0} is being recorded by another rehearse; stop that recording first")]
     Busy(String),
     /// No attempt has this id (or prefix).
-    #[error("no attempt matches \"{0}\"; `rehearse attempts` shows the ids")]
+    #[error("no attempt matches \"{0}\"; `rehearse attempts` lists the ids")]
     NotFound(String),
     /// The prefix matches more than one attempt.
     #[error("\"{prefix}\" matches several attempts ({matches}); give more of the id")]
