@@ -1083,7 +1083,7 @@ mod tests {
         assert!(matches!(store.delete(&new.attempt.id), Err(StoreError::Busy(_))));
         // The other process dies: its lock goes, and the recording is recovered.
         drop(other);
-        assert_eq!(store.recover().unwrap(), [new.attempt.id.clone()]);
+        assert_eq!(store.recover().unwrap(), std::slice::from_ref(&new.attempt.id));
         assert_eq!(store.get(&new.attempt.id).unwrap().status, Status::Recorded);
     }
 
