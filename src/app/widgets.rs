@@ -615,7 +615,7 @@ pub fn coverage_badge_ui(ui: &mut Ui, coverage: Option<f64>, attempts: usize) ->
 /// `series` is `(cell name, [[attempt, coverage], …])`. Zooming and dragging are off: it is a summary, not a tool.
 pub fn coverage_chart_ui(ui: &mut Ui, series: &[(String, Vec<[f64; 2]>)]) -> Response {
     use egui_plot::{Corner, Legend, Line, Plot, Points};
-    Plot::new("rehearse_coverage_chart")
+    let response = Plot::new("rehearse_coverage_chart")
         .legend(Legend::default().position(Corner::LeftTop))
         .height(220.0)
         .include_y(0.0)
@@ -636,7 +636,26 @@ pub fn coverage_chart_ui(ui: &mut Ui, series: &[(String, Vec<[f64; 2]>)]) -> Res
                 plot_ui.points(Points::new(name.as_str(), points.clone()).radius(3.0).color(color));
             }
         })
-        .response
+        .response;
+    let summary = coverage_chart_summary(series);
+    response.widget_info(|| WidgetInfo::labeled(Role::Image, true, &summary));
+    response
+}
+
+/// What the chart shows, in words, for screen readers: each cell's latest coverage.
+fn coverage_chart_summary(series: &[(String, Vec<[f64; 2]>)]) -> String {
+    let latest: Vec<String> = series
+        .iter()
+        .filter_map(|(name, points)| {
+            let [attempt, coverage] = points.last()?;
+            Some(format!("{name} {:.0}% on attempt {attempt}", coverage * 100.0))
+        })
+        .collect();
+    if latest.is_empty() {
+        "Coverage chart: no scored attempts".to_owned()
+    } else {
+        format!("Coverage chart: {}", latest.join(", "))
+    }
 }
 
 /// Keeps a point inside `rect`; used by tests to aim clicks.
@@ -738,13 +757,21 @@ mod tests {
     }
 
     #[test]
-    fn envelope_of_three_minutes_is_fast_enough() {
-        let samples: Vec<f32> = (0..180 * 16_000).map(|i| ((i as f32) * 0.01).sin()).collect();
-        let start = std::time::Instant::now();
+    fn envelope_of_three_minutes_keeps_every_peak() {
+        // One full-scale click per bucket's worth of samples, at a different offset in each: every
+        // bucket must report its click (the timing of this is for `cargo bench`, not a unit test).
+        let mut samples = vec![0.0_f32; 180 * 16_000];
+        let per_bucket = samples.len() / 4000;
+        for b in 0..4000 {
+            samples[b * per_bucket + (b * 7) % per_bucket] = if b % 2 == 0 { 1.0 } else { -1.0 };
+        }
         let w = Waveform::from_samples(&samples, 16_000, 4000);
         assert_eq!(w.len(), 4000);
         assert!((w.duration_s - 180.0).abs() < 1e-9);
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        for b in 0..4000 {
+            let hit = if b % 2 == 0 { w.max[b] } else { -w.min[b] };
+            assert!((hit - 1.0).abs() < 1e-6, "bucket {b}: {} / {}", w.min[b], w.max[b]);
+        }
     }
 
     #[test]
@@ -840,7 +867,7 @@ mod tests {
     }
 
     #[test]
-    fn five_hundred_words_draw_quickly() {
+    fn five_hundred_words_are_all_laid_out() {
         let words: Vec<TimedText> = (0..500)
             .map(|i| word(f64::from(i) * 0.3, f64::from(i) * 0.3 + 0.25, &format!("word{i}")))
             .collect();
@@ -851,14 +878,11 @@ mod tests {
             });
         });
         harness.run();
-        let start = std::time::Instant::now();
         harness.run_steps(20);
-        let per_frame = start.elapsed() / 20;
-        // Generous bound for a debug build on a slow CI machine; release is far faster.
-        assert!(
-            per_frame < std::time::Duration::from_millis(100),
-            "{per_frame:?} per frame"
-        );
+        // All 500 are laid out and reachable (the timing of this is for `cargo bench`).
+        harness.get_by_label("word0");
+        harness.get_by_label("word250");
+        harness.get_by_label("word499");
     }
 
     #[test]
@@ -911,14 +935,23 @@ mod tests {
     }
 
     #[test]
-    fn coverage_chart_draws() {
+    fn coverage_chart_shows_each_cell_with_its_latest_coverage() {
         let series = vec![
             ("Restatement".to_owned(), vec![[1.0, 0.2], [2.0, 0.5], [3.0, 0.8]]),
             ("Trade-offs".to_owned(), vec![[1.0, 0.0], [2.0, 0.3]]),
         ];
+        let height = Rc::new(Cell::new(0.0));
+        let out = Rc::clone(&height);
         let mut harness = Harness::builder().with_size(vec2(500.0, 300.0)).build_ui(move |ui| {
-            coverage_chart_ui(ui, &series);
+            out.set(coverage_chart_ui(ui, &series).rect.height());
         });
         harness.run();
+        harness.get_by_label("Coverage chart: Restatement 80% on attempt 3, Trade-offs 30% on attempt 2");
+        // The legend names every series.
+        harness.get_by_label("Restatement");
+        harness.get_by_label("Trade-offs");
+        // The plot area (220 px less the axes) was drawn, not collapsed.
+        assert!(height.get() > 150.0, "height {}", height.get());
+        assert_eq!(coverage_chart_summary(&[]), "Coverage chart: no scored attempts");
     }
 }
