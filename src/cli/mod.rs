@@ -3,8 +3,10 @@
 //! commands live in the library where tests can reach them.
 
 mod attempts;
+mod completions;
 mod devices;
 mod model;
+mod progress;
 mod questions;
 mod record;
 mod score;
@@ -50,6 +52,8 @@ enum Command {
     Attempts(attempts::AttemptsArgs),
     /// Manage Whisper models.
     Model(model::ModelArgs),
+    /// Print a shell completion script, e.g. `rehearse completions bash > ~/.local/share/bash-completion/completions/rehearse`.
+    Completions(completions::CompletionsArgs),
 }
 
 impl Cli {
@@ -64,6 +68,7 @@ impl Cli {
             Some(Command::Devices(args)) => args.run(),
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
+            Some(Command::Completions(args)) => args.run(),
         }
     }
 }

@@ -68,19 +68,22 @@ impl RecordArgs {
         }
         engine.start(request)?;
         eprintln!("question: {}", q.prompt);
+        let bar = super::progress::tenths_of_seconds(limit, "starting…");
         let mut stop_sent = false;
         let stopped = loop {
             if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
-                eprintln!("\nstopping…");
+                bar.suspend(|| eprintln!("stopping…"));
                 let _ = engine.stop();
                 stop_sent = true;
             }
             match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
                 Ok(CaptureEvent::Started(s)) => {
-                    eprintln!(
-                        "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
-                        s.device, s.sample_rate
-                    );
+                    bar.suspend(|| {
+                        eprintln!(
+                            "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
+                            s.device, s.sample_rate
+                        );
+                    });
                     store.update(&id, |a| {
                         a.device = Some(s.device.clone());
                         a.sample_rate = Some(s.sample_rate);
@@ -88,11 +91,12 @@ impl RecordArgs {
                     })?;
                 }
                 Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
-                    eprint!(
-                        "\r{:>5.1} s recorded, {:>5.1} s left ",
+                    bar.set_position((elapsed.as_secs_f64() * 10.0) as u64);
+                    bar.set_message(format!(
+                        "{:.1} s recorded, {:.1} s left",
                         elapsed.as_secs_f64(),
                         remaining.as_secs_f64()
-                    );
+                    ));
                 }
                 Ok(CaptureEvent::Stopped(s)) => break s,
                 Ok(CaptureEvent::Error(e)) => {
@@ -111,7 +115,7 @@ impl RecordArgs {
             }
         };
         engine.shutdown();
-        eprintln!();
+        bar.finish_and_clear();
         let note = match &stopped.reason {
             crate::audio::capture::StopReason::DeviceLost(why)
             | crate::audio::capture::StopReason::WriteFailed(why) => Some(why.clone()),
