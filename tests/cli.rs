@@ -126,13 +126,7 @@ fn truncated_wav() {
 fn empty_audio() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("empty.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    hound::WavWriter::create(&p, spec)
+    hound::WavWriter::create(&p, rehearse::audio::wav::mono_spec(16_000))
         .expect("create")
         .finalize()
         .expect("finalize");
@@ -251,7 +245,11 @@ fn score_a_text_transcript() {
 fn completions_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
         let out = rehearse().args(["completions", shell]).output().expect("run");
-        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let script = String::from_utf8_lossy(&out.stdout);
         for word in ["transcribe", "attempts", "completions", "no-transcribe"] {
             assert!(script.contains(word), "{shell} completions lack {word}");
@@ -314,9 +312,40 @@ fn progress_bar_in_a_terminal_respects_no_color() {
     );
     let cyan = "\u{1b}[36m";
     let coloured = in_terminal(&args, false);
-    assert!(coloured.contains("transcribing [") && coloured.contains('%'), "{coloured:?}");
-    assert!(coloured.contains(cyan), "the bar is coloured in a terminal: {coloured:?}");
+    assert!(
+        coloured.contains("transcribing [") && coloured.contains('%'),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains(cyan),
+        "the bar is coloured in a terminal: {coloured:?}"
+    );
     let plain = in_terminal(&args, true);
     assert!(plain.contains("transcribing ["), "{plain:?}");
     assert!(!plain.contains(cyan), "NO_COLOR: {plain:?}");
+}
+
+#[test]
+fn attempts_transcribe_stores_the_short_model_name() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = rehearse::store::Store::open(dir.path()).expect("store");
+    let new = store
+        .create_attempt("pm-01-success-metrics", "product-metrics")
+        .expect("create");
+    std::fs::copy(fixture("speech.wav"), &new.wav_path).expect("copy audio");
+    let out = rehearse()
+        .env("REHEARSE_DATA_DIR", dir.path())
+        .args([
+            "attempts",
+            "transcribe",
+            &new.attempt.id,
+            "--json",
+            "--model",
+            &test_model(),
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let saved = store.get(&new.attempt.id).expect("get");
+    assert_eq!(saved.model.as_deref(), Some("tiny.en"));
 }

@@ -148,11 +148,7 @@ impl ImportArgs {
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
             println!(
                 "{:<20} {:>9}  {}",
-                out.file_name()
-                    .map(|f| f.to_string_lossy())
-                    .unwrap_or_default()
-                    .trim_start_matches("ggml-")
-                    .trim_end_matches(".bin"),
+                models::name_of(&out),
                 models::human_size(size),
                 out.display()
             );
