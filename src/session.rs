@@ -10,11 +10,7 @@ use crate::transcript::Transcript;
 
 /// Finds the question an attempt answered: in its own deck first, then in any deck.
 pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Question> {
-    decks
-        .iter()
-        .filter(|d| d.id == attempt.deck_id)
-        .chain(decks.iter())
-        .find_map(|d| d.question(&attempt.question_id))
+    crate::bank::find_question(decks, Some(&attempt.deck_id), &attempt.question_id).map(|(_, q)| q)
 }
 
 /// Saves a transcript into attempt `id` and, when the question is known, scores it. Returns the saved

@@ -68,7 +68,7 @@ impl App {
     }
 
     fn question(&self, id: &str) -> Option<&Question> {
-        self.decks.iter().find_map(|d| d.question(id))
+        crate::bank::find_question(&self.decks, None, id).map(|(_, q)| q)
     }
 
     fn deck_of(&self, question_id: &str) -> String {

@@ -95,11 +95,9 @@ fn load_decks(deck: Option<&Path>) -> anyhow::Result<Vec<bank::Deck>> {
     Ok(decks)
 }
 
-fn find_question(decks: &[bank::Deck], id: &str) -> anyhow::Result<bank::Question> {
-    decks
-        .iter()
-        .find_map(|d| d.question(id))
-        .cloned()
+/// The question `id` and the deck it is in, or an error that says how to list the questions.
+fn find_question<'a>(decks: &'a [bank::Deck], id: &str) -> anyhow::Result<(&'a bank::Deck, &'a bank::Question)> {
+    bank::find_question(decks, None, id)
         .ok_or_else(|| anyhow::anyhow!("no question '{id}'; list them with `rehearse questions`"))
 }
 

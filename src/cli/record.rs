@@ -39,11 +39,8 @@ impl RecordArgs {
         use crate::audio::clock::SystemClock;
 
         let decks = super::load_decks(self.deck.as_deref())?;
-        let deck_id = decks
-            .iter()
-            .find(|d| d.question(&self.question).is_some())
-            .map(|d| d.id.clone());
-        let q = super::find_question(&decks, &self.question)?;
+        let (deck, q) = super::find_question(&decks, &self.question)?;
+        let (deck_id, q) = (Some(deck.id.clone()), q.clone());
         let limit = self.seconds.unwrap_or(q.time_box_s);
         anyhow::ensure!(limit > 0.0, "--seconds must be more than 0");
         // Fail early, before recording, if the model is missing.

@@ -36,14 +36,14 @@ pub(super) struct ScoreArgs {
 impl ScoreArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
         let decks = super::load_decks(self.deck.as_deref())?;
-        let q = super::find_question(&decks, &self.question)?;
+        let (_, q) = super::find_question(&decks, &self.question)?;
         let rubric = Rubric::embedded()?;
         let transcript = match (&self.wav, &self.transcript) {
             (Some(wav), _) => super::transcribe::transcribe_file(wav, &self.model, true)?,
             (None, Some(file)) => read_transcript(file)?,
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };
-        let report = report::score(&q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s));
+        let report = report::score(q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s));
         if self.json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

@@ -23,10 +23,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
     asked.sort_unstable();
     asked.dedup();
     let prompt = |id: &str| {
-        app.decks
-            .iter()
-            .find_map(|d| d.question(id))
-            .map_or_else(|| id.to_owned(), |q| q.prompt.clone())
+        crate::bank::find_question(&app.decks, None, id).map_or_else(|| id.to_owned(), |(_, q)| q.prompt.clone())
     };
     ui.horizontal(|ui| {
         let label = ui.label("Question");

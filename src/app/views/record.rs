@@ -18,7 +18,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
     let question = app
         .selected
         .as_deref()
-        .and_then(|id| app.decks.iter().find_map(|d| d.question(id)));
+        .and_then(|id| crate::bank::find_question(&app.decks, None, id).map(|(_, q)| q));
     ui.vertical_centered(|ui| {
         ui.set_max_width(COLUMN_WIDTH);
         match &app.stage {
