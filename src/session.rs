@@ -245,11 +245,7 @@ pub fn delete(store: &Store, id: &str) -> Result<()> {
 
 /// Finds the question an attempt answered: in its own deck first, then in any deck.
 pub fn question_for<'a>(decks: &'a [Deck], attempt: &Attempt) -> Option<&'a Question> {
-    decks
-        .iter()
-        .filter(|d| d.id == attempt.deck_id)
-        .chain(decks.iter())
-        .find_map(|d| d.question(&attempt.question_id))
+    crate::bank::find_question(decks, Some(&attempt.deck_id), &attempt.question_id).map(|(_, q)| q)
 }
 
 /// A report as stored in `attempt.json`: without its transcript, which the attempt holds once.

@@ -126,13 +126,7 @@ fn truncated_wav() {
 fn empty_audio() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = dir.path().join("empty.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 16_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    hound::WavWriter::create(&p, spec)
+    hound::WavWriter::create(&p, rehearse::audio::wav::mono_spec(16_000))
         .expect("create")
         .finalize()
         .expect("finalize");
@@ -245,4 +239,113 @@ fn score_a_text_transcript() {
             .is_some_and(|l| l.contains("no question 'no-such-question'")),
         "{lines:?}"
     );
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = rehearse().args(["completions", shell]).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["transcribe", "attempts", "completions", "no-transcribe"] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    // The bash script loads and registers a completion for `rehearse`.
+    let bin = env!("CARGO_BIN_EXE_rehearse");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("source <('{bin}' completions bash) && complete -p rehearse"))
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("_rehearse"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn test_model() -> String {
+    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
+}
+
+#[test]
+fn progress_is_hidden_when_stderr_is_not_a_terminal() {
+    let out = rehearse()
+        .arg("transcribe")
+        .arg(fixture("speech.wav"))
+        .args(["--model", &test_model()])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(!stderr.contains('%'), "no progress in a pipe: {stderr:?}");
+}
+
+/// Runs `rehearse ARGS` under a pseudo-terminal (util-linux `script`) and returns everything it drew.
+fn in_terminal(args: &str, no_color: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_rehearse");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("'{bin}' {args}"), "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env("REHEARSE_DATA_DIR", std::env::temp_dir().join("rehearse-cli-test-data"))
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd.output().expect("run script(1)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_bar_in_a_terminal_respects_no_color() {
+    let args = format!(
+        "transcribe '{}' --model '{}'",
+        fixture("speech.wav").display(),
+        test_model()
+    );
+    let cyan = "\u{1b}[36m";
+    let coloured = in_terminal(&args, false);
+    assert!(
+        coloured.contains("transcribing [") && coloured.contains('%'),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains(cyan),
+        "the bar is coloured in a terminal: {coloured:?}"
+    );
+    let plain = in_terminal(&args, true);
+    assert!(plain.contains("transcribing ["), "{plain:?}");
+    assert!(!plain.contains(cyan), "NO_COLOR: {plain:?}");
+}
+
+#[test]
+fn attempts_transcribe_stores_the_short_model_name() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = rehearse::store::Store::open(dir.path()).expect("store");
+    let new = store
+        .create_attempt("pm-01-success-metrics", "product-metrics")
+        .expect("create");
+    std::fs::copy(fixture("speech.wav"), &new.wav_path).expect("copy audio");
+    let out = rehearse()
+        .env("REHEARSE_DATA_DIR", dir.path())
+        .args([
+            "attempts",
+            "transcribe",
+            &new.attempt.id,
+            "--json",
+            "--model",
+            &test_model(),
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let saved = store.get(&new.attempt.id).expect("get");
+    assert_eq!(saved.model.as_deref(), Some("tiny.en"));
 }

@@ -125,16 +125,11 @@ fn db(x: f32) -> f32 {
 }
 
 fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<(), String> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut w = hound::WavWriter::create(path, crate::audio::wav::mono_spec(rate))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     for s in samples {
-        let v = (s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16;
-        w.write_sample(v).map_err(|e| e.to_string())?;
+        w.write_sample(crate::audio::wav::f32_to_i16(*s))
+            .map_err(|e| e.to_string())?;
     }
     w.finalize().map_err(|e| e.to_string())
 }

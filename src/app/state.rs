@@ -330,7 +330,7 @@ impl State {
 
     /// A question from any loaded deck.
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.decks.iter().find_map(|d| d.question(id))
+        crate::bank::find_question(&self.decks, None, id).map(|(_, q)| q)
     }
 
     /// The time-box the next attempt at `question` gets (the question's unless overridden).

@@ -48,6 +48,19 @@ pub fn file_name(name: &str) -> String {
     format!("ggml-{name}.bin")
 }
 
+/// The short name in a model's file name: `ggml-tiny.en-q8_0.bin` → `tiny.en-q8_0`; `None` when the file is
+/// not named like a model.
+pub fn name_in_file_name(file_name: &str) -> Option<&str> {
+    file_name.strip_prefix("ggml-")?.strip_suffix(".bin")
+}
+
+/// The name a model file is known by, and stored under in an attempt: `tiny.en` for `…/ggml-tiny.en.bin`,
+/// the whole file name for a file not named like a model.
+pub fn name_of(path: &Path) -> String {
+    let file = path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+    name_in_file_name(&file).unwrap_or(&file).to_string()
+}
+
 /// Lists every model in the search folders (the first one found wins when a name repeats).
 pub fn list() -> Vec<InstalledModel> {
     list_in(&search_dirs())
@@ -62,7 +75,7 @@ pub fn list_in(dirs: &[PathBuf]) -> Vec<InstalledModel> {
             .filter_map(Result::ok)
             .filter_map(|e| {
                 let file = e.file_name().to_string_lossy().to_string();
-                let name = file.strip_prefix("ggml-")?.strip_suffix(".bin")?.to_string();
+                let name = name_in_file_name(&file)?.to_string();
                 let meta = e.metadata().ok()?;
                 meta.is_file().then(|| InstalledModel {
                     name,
@@ -128,6 +141,19 @@ mod tests {
         let models = list_in(&[a.path().to_path_buf(), b.path().to_path_buf()]);
         let names: Vec<_> = models.iter().map(|m| (m.name.as_str(), m.size_bytes)).collect();
         assert_eq!(names, vec![("tiny.en", 4), ("base.en-q8_0", 1)]);
+    }
+
+    #[test]
+    fn names_come_from_file_names() {
+        assert_eq!(name_of(Path::new("/m/ggml-tiny.en.bin")), "tiny.en");
+        assert_eq!(name_of(Path::new("ggml-base.en-q8_0.bin")), "base.en-q8_0");
+        assert_eq!(name_of(Path::new("/m/whisper.gguf")), "whisper.gguf");
+        assert_eq!(name_in_file_name("ggml-.bin"), Some(""));
+        assert_eq!(name_in_file_name("tiny.en.bin"), None);
+        assert_eq!(
+            file_name(&name_of(Path::new("/x/ggml-small.en.bin"))),
+            "ggml-small.en.bin"
+        );
     }
 
     #[test]

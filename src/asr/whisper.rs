@@ -71,15 +71,7 @@ impl Model {
             }
         })?;
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as i32);
-        let name = path
-            .file_name()
-            .map(|f| {
-                f.to_string_lossy()
-                    .trim_start_matches("ggml-")
-                    .trim_end_matches(".bin")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let name = super::models::name_of(path);
         Ok(Self { ctx, threads, name })
     }
 

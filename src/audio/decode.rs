@@ -260,18 +260,12 @@ mod tests {
         assert!(err.contains("is not a WAV file"), "{err}");
 
         let empty = dir.path().join("empty.wav");
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: 16_000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        write_wav(&empty, spec, &[]);
+        write_wav(&empty, crate::audio::wav::mono_spec(16_000), &[]);
         let err = load_for_whisper(&empty).expect_err("empty").to_string();
         assert!(err.contains("contains no audio"), "{err}");
 
         let full = dir.path().join("full.wav");
-        write_wav(&full, spec, &sine(16_000, 300.0, 1.0));
+        write_wav(&full, crate::audio::wav::mono_spec(16_000), &sine(16_000, 300.0, 1.0));
         let bytes = std::fs::read(&full).expect("read");
         let cut = dir.path().join("cut.wav");
         std::fs::write(&cut, &bytes[..bytes.len() / 2 + 1]).expect("write");

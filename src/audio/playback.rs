@@ -822,9 +822,7 @@ mod tests {
         let path = std::env::temp_dir().join(format!("rehearse-playback-{}-{name}.wav", std::process::id()));
         let spec = hound::WavSpec {
             channels,
-            sample_rate: rate,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
+            ..crate::audio::wav::mono_spec(rate)
         };
         let mut w = hound::WavWriter::create(&path, spec).expect("create wav");
         let n = (f64::from(rate) * seconds) as usize;

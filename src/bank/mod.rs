@@ -376,6 +376,16 @@ pub fn load_user_decks(data_dir: &Path) -> (Vec<Deck>, Vec<DeckError>) {
     (decks, errors)
 }
 
+/// Finds question `id` across decks, looking in the deck `prefer` first (an attempt's own deck) and then in
+/// every deck in order. The one look-up the CLI, the window and the session share.
+pub fn find_question<'a>(decks: &'a [Deck], prefer: Option<&str>, id: &str) -> Option<(&'a Deck, &'a Question)> {
+    decks
+        .iter()
+        .filter(|d| prefer == Some(d.id.as_str()))
+        .chain(decks)
+        .find_map(|d| d.question(id).map(|q| (d, q)))
+}
+
 /// The embedded deck followed by the user decks in `data_dir` (if given) and one extra deck file (if given),
 /// with every error collected rather than stopping at the first.
 pub fn load_all(data_dir: Option<&Path>, deck_file: Option<&Path>) -> (Vec<Deck>, Vec<DeckError>) {

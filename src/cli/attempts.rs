@@ -109,10 +109,7 @@ pub(super) fn transcribe_attempt(
     model_path: &Path,
 ) -> anyhow::Result<Attempt> {
     let wav = session::audio_to_transcribe(store, id)?;
-    let model_name = model_path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let model_name = models::name_of(model_path);
     let transcript = match super::transcribe::transcribe_file(&wav, &model_path.display().to_string(), true) {
         Ok(t) => t,
         Err(e) => {

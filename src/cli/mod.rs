@@ -3,8 +3,10 @@
 //! commands live in the library where tests can reach them.
 
 mod attempts;
+mod completions;
 mod devices;
 mod model;
+mod progress;
 mod questions;
 mod record;
 mod score;
@@ -50,6 +52,8 @@ enum Command {
     Attempts(attempts::AttemptsArgs),
     /// Manage Whisper models.
     Model(model::ModelArgs),
+    /// Print a shell completion script, e.g. `rehearse completions bash > ~/.local/share/bash-completion/completions/rehearse`.
+    Completions(completions::CompletionsArgs),
 }
 
 impl Cli {
@@ -64,6 +68,7 @@ impl Cli {
             Some(Command::Devices(args)) => args.run(),
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
+            Some(Command::Completions(args)) => args.run(),
         }
     }
 }
@@ -90,11 +95,9 @@ fn load_decks(deck: Option<&Path>) -> anyhow::Result<Vec<bank::Deck>> {
     Ok(decks)
 }
 
-fn find_question(decks: &[bank::Deck], id: &str) -> anyhow::Result<bank::Question> {
-    decks
-        .iter()
-        .find_map(|d| d.question(id))
-        .cloned()
+/// The question `id` and the deck it is in, or an error that says how to list the questions.
+fn find_question<'a>(decks: &'a [bank::Deck], id: &str) -> anyhow::Result<(&'a bank::Deck, &'a bank::Question)> {
+    bank::find_question(decks, None, id)
         .ok_or_else(|| anyhow::anyhow!("no question '{id}'; list them with `rehearse questions`"))
 }
 

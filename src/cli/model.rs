@@ -101,17 +101,16 @@ fn download(name: &str, dest: Option<PathBuf>) -> anyhow::Result<()> {
     let base = crate::asr::download::base_url();
     eprintln!("downloading {name} from {base}");
     let cancel = AtomicBool::new(false);
-    let mut progress = |done: u64, total: Option<u64>| match total {
-        Some(t) if t > 0 => eprint!(
-            "\r{} / {} ({:.0}%)",
-            models::human_size(done),
-            models::human_size(t),
-            done as f64 * 100.0 / t as f64
-        ),
-        _ => eprint!("\r{}", models::human_size(done)),
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut progress = |done: u64, total: Option<u64>| {
+        let bar = bar.get_or_insert_with(|| super::progress::bytes(total.filter(|t| *t > 0), "downloading"));
+        bar.set_position(done);
     };
-    let path = crate::asr::download::download(name, &base, sha, &dest, &mut progress, &cancel)?;
-    eprintln!();
+    let result = crate::asr::download::download(name, &base, sha, &dest, &mut progress, &cancel);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let path = result?;
     println!("{}", path.display());
     Ok(())
 }
@@ -141,24 +140,15 @@ impl ImportArgs {
                 other => models::file_name(&format!("{name}-{}", other.name())),
             };
             let out = dest.join(file);
-            let mut shown = -1;
-            let mut progress = |f: f32| {
-                let pct = (f * 100.0) as i32;
-                if pct / 10 != shown / 10 {
-                    shown = pct;
-                    eprint!("\rwriting {} {pct:3}%", out.display());
-                }
-            };
-            convert::write_ggml(&model, &out, ty, &mut progress, &cancel)?;
-            eprintln!();
+            let bar = super::progress::percent(format!("writing {}", out.display()));
+            let mut progress = |f: f32| bar.set_position((f.clamp(0.0, 1.0) * 100.0) as u64);
+            let written = convert::write_ggml(&model, &out, ty, &mut progress, &cancel);
+            bar.finish_and_clear();
+            written?;
             let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
             println!(
                 "{:<20} {:>9}  {}",
-                out.file_name()
-                    .map(|f| f.to_string_lossy())
-                    .unwrap_or_default()
-                    .trim_start_matches("ggml-")
-                    .trim_end_matches(".bin"),
+                models::name_of(&out),
                 models::human_size(size),
                 out.display()
             );

@@ -40,11 +40,8 @@ impl RecordArgs {
         use crate::audio::clock::SystemClock;
 
         let decks = super::load_decks(self.deck.as_deref())?;
-        let deck_id = decks
-            .iter()
-            .find(|d| d.question(&self.question).is_some())
-            .map(|d| d.id.clone());
-        let q = super::find_question(&decks, &self.question)?;
+        let (deck, q) = super::find_question(&decks, &self.question)?;
+        let (deck_id, q) = (Some(deck.id.clone()), q.clone());
         // The question's time-box unless --seconds overrides it for this attempt (the window's rule too).
         let time_box = session::TimeBox::for_question(&q, self.seconds)
             .map_err(|_| anyhow::anyhow!("--seconds must be a positive number of seconds"))?;
@@ -72,27 +69,31 @@ impl RecordArgs {
         engine.start(request)?;
         eprintln!("question: {}", q.prompt);
         eprintln!("time-box: {}", time_box.describe());
+        let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
         let mut stop_sent = false;
         let stopped = loop {
             if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
-                eprintln!("\nstopping…");
+                bar.suspend(|| eprintln!("stopping…"));
                 let _ = engine.stop();
                 stop_sent = true;
             }
             match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
                 Ok(CaptureEvent::Started(s)) => {
-                    eprintln!(
-                        "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
-                        s.device, s.sample_rate
-                    );
+                    bar.suspend(|| {
+                        eprintln!(
+                            "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
+                            s.device, s.sample_rate
+                        );
+                    });
                     session::started(&store, &id, &s.device, s.sample_rate)?;
                 }
                 Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
-                    eprint!(
-                        "\r{:>5.1} s recorded, {:>5.1} s left ",
+                    bar.set_position((elapsed.as_secs_f64() * 10.0) as u64);
+                    bar.set_message(format!(
+                        "{:.1} s recorded, {:.1} s left",
                         elapsed.as_secs_f64(),
                         remaining.as_secs_f64()
-                    );
+                    ));
                 }
                 Ok(CaptureEvent::Stopped(s)) => break s,
                 Ok(CaptureEvent::Error(e)) => {
@@ -108,7 +109,7 @@ impl RecordArgs {
             }
         };
         engine.shutdown();
-        eprintln!();
+        bar.finish_and_clear();
         use crate::audio::capture::StopReason;
         let ending = match &stopped.reason {
             StopReason::DeviceLost(why) | StopReason::WriteFailed(why) => session::Ending::Interrupted(why.clone()),

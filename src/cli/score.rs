@@ -36,7 +36,7 @@ pub(super) struct ScoreArgs {
 impl ScoreArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
         let decks = super::load_decks(self.deck.as_deref())?;
-        let q = super::find_question(&decks, &self.question)?;
+        let (_, q) = super::find_question(&decks, &self.question)?;
         let rubric = Rubric::embedded()?;
         let transcript = match (&self.wav, &self.transcript) {
             (Some(wav), _) => super::transcribe::transcribe_file(wav, &self.model, true)?,
@@ -44,7 +44,7 @@ impl ScoreArgs {
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };
         let report::Outcome::Scored(report) =
-            report::assess(&q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s))
+            report::assess(q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s))
         else {
             anyhow::bail!("{}; `rehearse devices` lists inputs", report::NO_SPEECH);
         };

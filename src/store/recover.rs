@@ -147,9 +147,7 @@ mod tests {
     fn spec(channels: u16) -> hound::WavSpec {
         hound::WavSpec {
             channels,
-            sample_rate: 16_000,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
+            ..crate::audio::wav::mono_spec(16_000)
         }
     }
 

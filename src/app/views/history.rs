@@ -43,9 +43,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
     asked.dedup();
     let prompt = |id: &str| {
         app.state
-            .decks
-            .iter()
-            .find_map(|d| d.question(id))
+            .question(id)
             .map_or_else(|| id.to_owned(), |q| q.prompt.clone())
     };
     ui.horizontal(|ui| {

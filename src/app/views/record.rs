@@ -16,11 +16,7 @@ use crate::session::{TimeBox, TimeBoxSource};
 const COLUMN_WIDTH: f32 = 560.0;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
-    let question = app
-        .state
-        .selected
-        .as_deref()
-        .and_then(|id| app.state.decks.iter().find_map(|d| d.question(id)));
+    let question = app.state.selected.as_deref().and_then(|id| app.state.question(id));
     ui.vertical_centered(|ui| {
         ui.set_max_width(COLUMN_WIDTH);
         match &app.state.stage {
