@@ -42,9 +42,9 @@ enum Command {
         /// Print JSON: {text, duration_s, segments: [{start_s,end_s,text}], words: [{start_s,end_s,text}]}.
         #[arg(long)]
         json: bool,
-        /// Do not prompt Whisper to keep filler words (um, uh).
+        /// Prompt Whisper to write filler words (um, uh); costs accuracy, so off by default.
         #[arg(long)]
-        no_fillers: bool,
+        filler_prompt: bool,
     },
     /// List the questions (the built-in Product Metrics deck plus your decks).
     Questions {
@@ -188,8 +188,8 @@ fn main() -> ExitCode {
             wav,
             model,
             json,
-            no_fillers,
-        }) => transcribe(&wav, &model, json, no_fillers),
+            filler_prompt,
+        }) => transcribe(&wav, &model, json, filler_prompt),
         Some(Command::Model { command }) => model(command),
         Some(Command::Record {
             question,
@@ -235,8 +235,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn transcribe(wav: &Path, model: &str, json: bool, no_fillers: bool) -> anyhow::Result<()> {
-    let transcript = transcribe_file(wav, model, !no_fillers)?;
+fn transcribe(wav: &Path, model: &str, json: bool, filler_prompt: bool) -> anyhow::Result<()> {
+    let transcript = transcribe_file(wav, model, filler_prompt)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&transcript)?);
     } else {
@@ -436,7 +436,7 @@ fn transcribe_attempt(store: &Store, decks: &[bank::Deck], id: &str, model_path:
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
-    let transcript = match transcribe_file(&wav, &model_path.display().to_string(), true) {
+    let transcript = match transcribe_file(&wav, &model_path.display().to_string(), false) {
         Ok(t) => t,
         Err(e) => {
             session::record_failure(store, id, &format!("{e:#}"))?;
@@ -605,7 +605,7 @@ fn score(
     let q = find_question(&decks, question)?;
     let rubric = Rubric::embedded()?;
     let transcript = match (wav, transcript) {
-        (Some(wav), _) => transcribe_file(wav, model, true)?,
+        (Some(wav), _) => transcribe_file(wav, model, false)?,
         (None, Some(file)) => read_transcript(file)?,
         (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
     };
