@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::rubric::text::normalise_word;
 use crate::transcript::Transcript;
 
-/// Initial prompt for Whisper: it tends to drop "um"/"uh" unless the prompt shows them, and fillers are
-/// exactly what delivery feedback needs to see.
+/// Initial prompt for Whisper that shows it fillers, so it writes more "um"s and "uh"s. Only used on
+/// request (`rehearse transcribe --filler-prompt`): it raises the word error rate on clear speech (see
+/// `asr::whisper::Options::default` for the numbers), and the rubric needs the words more than the fillers.
 pub const FILLER_PROMPT: &str = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking.";
 
 /// A gap between words longer than this (seconds) is a long pause.

@@ -1,6 +1,6 @@
 //! End to end through the real model: a strong and a weak spoken answer (espeak-ng reading the table-test
 //! answers) are transcribed by tiny.en and scored by `rehearse score`, and give the expected cells.
-//! Also checks that the filler prompt keeps spoken "um"/"uh" in the transcript.
+//! Also checks that fillers are still counted without the filler prompt (off by default).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,7 +93,7 @@ fn spoken_strong_answer_covers_the_promised_cells_and_weak_one_does_not() {
         .filter(|p| p["covered"] == true)
         .count();
     assert!(strong_points >= 2, "{}", strong["content_points"]);
-    // The rambling answer is full of spoken fillers, which the filler prompt keeps.
+    // The rambling answer is full of spoken fillers, still counted without the filler prompt.
     let fillers = weak["delivery"]["fillers_per_min"].as_f64().expect("fillers");
     assert!(fillers >= 2.0, "fillers/min {fillers}: {}", weak["transcript"]["text"]);
     assert!(fillers > strong["delivery"]["fillers_per_min"].as_f64().expect("fillers"));

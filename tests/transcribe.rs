@@ -1,5 +1,7 @@
-//! Real transcription: the converted tiny.en model transcribes a spoken espeak-ng fixture through the
-//! `rehearse transcribe` binary, with a word error rate of at most 0.25 and sane segment and word times.
+//! Real transcription: the converted tiny.en model transcribes spoken espeak-ng fixtures through the
+//! `rehearse transcribe` binary, with a word error rate of at most 0.25 and sane segment and word times;
+//! silence, noise and a tone give no words (no `[BLANK_AUDIO]`) and no report; pace ignores trailing
+//! silence; and the filler-prompt default is the one with the lower word error rate.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,4 +81,156 @@ fn stereo_48k_float_input_is_accepted() {
     let reference = std::fs::read_to_string(fixture("speech.txt")).expect("fixture text");
     let t = transcribe_json(&out, &model());
     assert!(word_error_rate(&reference, &t.text) <= 0.25, "{}", t.text);
+}
+
+/// Makes a 16 kHz mono WAV with sox: `effect` is what `sox -n` synthesises (e.g. `synth 30 pinknoise`).
+fn synth(dir: &Path, name: &str, effect: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let status = Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&out)
+        .args(effect)
+        .status()
+        .expect("sox");
+    assert!(status.success(), "sox {effect:?}");
+    out
+}
+
+/// Marks Whisper uses for non-speech annotations (`[BLANK_AUDIO]`, `(music)`, `*laughs*`, `♪`).
+fn has_annotation_mark(s: &str) -> bool {
+    s.contains(['[', ']', '(', ')', '*', '♪', '♫'])
+}
+
+#[test]
+fn silence_noise_and_tone_give_no_annotation_words() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let inputs = [
+        synth(dir.path(), "silence.wav", &["trim", "0", "30"]),
+        synth(dir.path(), "pink.wav", &["synth", "30", "pinknoise", "vol", "0.3"]),
+        synth(dir.path(), "tone.wav", &["synth", "30", "sine", "440", "vol", "0.3"]),
+    ];
+    for wav in &inputs {
+        let t = transcribe_json(wav, &model());
+        eprintln!("{}: {t:?}", wav.display());
+        assert!(!has_annotation_mark(&t.text), "{}: text {:?}", wav.display(), t.text);
+        for w in t.words.iter().chain(&t.segments) {
+            assert!(!has_annotation_mark(&w.text), "{}: {w:?}", wav.display());
+        }
+        assert!(!t.has_speech(), "{}: heard {:?}", wav.display(), t.text);
+        assert!((t.duration_s - 30.0).abs() < 0.05, "{}", t.duration_s);
+    }
+}
+
+/// Runs `rehearse score` and returns (success, stdout, stderr).
+fn score_cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .arg("score")
+        .args(args)
+        .args(["--model", &model()])
+        .output()
+        .expect("run rehearse");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn silence_is_scored_as_no_speech_heard() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wav = synth(dir.path(), "silence.wav", &["trim", "0", "30"]);
+    let (ok, stdout, stderr) = score_cli(&["--question", "pm-01-success-metrics", wav.to_str().expect("utf-8")]);
+    assert!(!ok, "no report for silence: {stdout}");
+    assert!(stderr.contains("no speech heard"), "{stderr}");
+    assert!(stderr.contains("pick another input"), "{stderr}");
+    assert!(!stdout.contains("wpm"), "{stdout}");
+}
+
+#[test]
+fn answer_then_silence_is_paced_over_speaking_time() {
+    // The spoken fixture followed by 28 s of silence before Stop: the pace and the time used are those of
+    // the speech; the silence is shown as trailing silence, not as a pause or a word.
+    let dir = tempfile::tempdir().expect("tmp");
+    let padded = dir.path().join("padded.wav");
+    let status = Command::new("sox")
+        .arg(fixture("speech.wav"))
+        .args(["-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&padded)
+        .args(["pad", "0", "28"])
+        .status()
+        .expect("sox");
+    assert!(status.success());
+    let report = |wav: &Path| -> serde_json::Value {
+        let (ok, stdout, stderr) = score_cli(&[
+            "--question",
+            "pm-01-success-metrics",
+            "--json",
+            wav.to_str().expect("utf-8"),
+        ]);
+        assert!(ok, "{stderr}");
+        serde_json::from_str(&stdout).expect("report JSON")
+    };
+    let plain = report(&fixture("speech.wav"));
+    let padded = report(&padded);
+    let d = &padded["delivery"];
+    let num = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
+    eprintln!("plain {}\npadded {d}", plain["delivery"]);
+    let (wpm, plain_wpm) = (num(d, "wpm"), num(&plain["delivery"], "wpm"));
+    assert!((wpm - plain_wpm).abs() < 0.15 * plain_wpm, "{wpm} vs {plain_wpm}");
+    assert!(wpm > 110.0, "espeak speaks at 160 wpm, measured {wpm}");
+    assert!(num(d, "trailing_silence_s") > 26.0, "{d}");
+    assert!(num(d, "time_used_s") < 16.0, "{d}");
+    assert!(d["long_pauses"].as_array().is_some_and(Vec::is_empty), "{d}");
+    let text = padded["transcript"]["text"].as_str().expect("text");
+    assert!(!has_annotation_mark(text), "{text}");
+}
+
+/// The spoken fixtures (espeak-ng answers, 15–50 s): `tests/fixtures/NAME.wav` with its script in `NAME.txt`.
+const SPOKEN: &[&str] = &["speech", "answer-pipeline", "answer-cache", "answer-fillers"];
+
+#[test]
+fn filler_prompt_choice_is_backed_by_word_error_rate() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use rehearse::asr::{models, whisper};
+    use rehearse::audio::decode;
+
+    let path = models::resolve(&model()).expect("model");
+    let m = whisper::Model::load(&path).expect("load model");
+    let mut mean = [0.0_f64; 2];
+    let mut fillers = [0_usize; 2];
+    for name in SPOKEN {
+        let reference = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("script");
+        let (samples, _) = decode::load_for_whisper(&fixture(&format!("{name}.wav"))).expect("wav");
+        for (i, keep_fillers) in [false, true].into_iter().enumerate() {
+            let opts = whisper::Options {
+                keep_fillers,
+                ..Default::default()
+            };
+            let t = m
+                .transcribe(&samples, &opts, |_| {}, Arc::new(AtomicBool::new(false)))
+                .expect("transcribe");
+            let wer = word_error_rate(&reference, &t.text);
+            let heard: usize = rehearse::delivery::analyse(&t, 180.0).fillers.values().sum();
+            eprintln!(
+                "{name:<16} prompt={keep_fillers:<5} WER {wer:.3} fillers {heard}: {}",
+                t.text
+            );
+            assert!(wer <= 0.25, "{name} prompt={keep_fillers}: WER {wer:.3}");
+            mean[i] += wer / SPOKEN.len() as f64;
+            fillers[i] += heard;
+        }
+    }
+    eprintln!(
+        "mean WER without prompt {:.3}, with prompt {:.3}; fillers counted {} vs {}",
+        mean[0], mean[1], fillers[0], fillers[1]
+    );
+    // The default is the more accurate choice (no prompt: 0.089 vs 0.102 when chosen).
+    let chosen = usize::from(whisper::Options::default().keep_fillers);
+    assert!(
+        mean[chosen] <= mean[1 - chosen],
+        "the default filler prompt setting is the less accurate one: {mean:?}"
+    );
 }

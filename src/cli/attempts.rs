@@ -110,7 +110,7 @@ pub(super) fn transcribe_attempt(
 ) -> anyhow::Result<Attempt> {
     let wav = session::audio_to_transcribe(store, id)?;
     let model_name = models::name_of(model_path);
-    let transcript = match super::transcribe::transcribe_file(&wav, &model_path.display().to_string(), true) {
+    let transcript = match super::transcribe::transcribe_file(&wav, &model_path.display().to_string(), false) {
         Ok(t) => t,
         Err(e) => {
             session::transcription_failed(store, id, &format!("{e:#}"))?;

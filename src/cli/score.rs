@@ -39,7 +39,7 @@ impl ScoreArgs {
         let (_, q) = super::find_question(&decks, &self.question)?;
         let rubric = Rubric::embedded()?;
         let transcript = match (&self.wav, &self.transcript) {
-            (Some(wav), _) => super::transcribe::transcribe_file(wav, &self.model, true)?,
+            (Some(wav), _) => super::transcribe::transcribe_file(wav, &self.model, false)?,
             (None, Some(file)) => read_transcript(file)?,
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };

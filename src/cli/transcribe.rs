@@ -20,14 +20,14 @@ pub(super) struct TranscribeArgs {
     /// Print JSON: {text, duration_s, segments: [{start_s,end_s,text}], words: [{start_s,end_s,text}]}.
     #[arg(long)]
     json: bool,
-    /// Do not prompt Whisper to keep filler words (um, uh).
+    /// Prompt Whisper to write filler words (um, uh); costs accuracy, so off by default.
     #[arg(long)]
-    no_fillers: bool,
+    filler_prompt: bool,
 }
 
 impl TranscribeArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
-        let transcript = transcribe_file(&self.wav, &self.model, !self.no_fillers)?;
+        let transcript = transcribe_file(&self.wav, &self.model, self.filler_prompt)?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&transcript)?);
         } else {
