@@ -9,6 +9,7 @@ pub mod asr;
 pub mod audio;
 pub mod bank;
 pub mod delivery;
+pub mod embed;
 pub mod paths;
 pub mod report;
 pub mod rubric;

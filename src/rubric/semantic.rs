@@ -1,0 +1,508 @@
+//! Semantic rubric matching: whether an answer restates the problem, names a trade-off or states a boundary
+//! in the person's *own* words, judged per sentence by a small trained head over sentence embeddings plus a
+//! few structural signals (the cell's phrases, negation, two dimensions set against each other, a
+//! condition). The head's weights and per-cell thresholds are data (`assets/rubric-head.json`, trained by
+//! `cargo run --release --example train_rubric` from `assets/rubric-training.txt`).
+//!
+//! This module is pure: it never loads a model. It takes vectors from a [`SentenceEncoder`] (the engine
+//! in `crate::embed`, or any test double) and decides. Without an encoder, scoring is the phrase matcher's.
+
+use serde::{Deserialize, Serialize};
+
+use super::matcher::{Matcher, PhraseSet, is_negated};
+use super::text::Tokenized;
+use super::{CellResult, Evidence, Rubric};
+use crate::bank::Question;
+use crate::transcript::Transcript;
+
+/// The trained head, compiled in.
+pub const EMBEDDED_HEAD: &str = include_str!("../../assets/rubric-head.json");
+
+/// Longest unit in words; longer sentences (Whisper's run-ons) are cut into overlapping chunks.
+pub const MAX_UNIT_WORDS: usize = 28;
+/// Step between chunks of a long sentence.
+pub const CHUNK_STEP: usize = 14;
+
+/// Turns sentences into unit vectors of a fixed width.
+pub trait SentenceEncoder: Send + Sync {
+    /// Width of the vectors.
+    fn dim(&self) -> usize;
+    /// One vector per sentence, in order.
+    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>>;
+}
+
+/// Which signals decide a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The phrase matcher alone (the fallback without a model).
+    Phrase,
+    /// The head over embeddings alone.
+    Semantic,
+    /// The head over embeddings, phrase hits and structural signals.
+    Hybrid,
+}
+
+/// Names of the structural features after the embedding, in order (the head file must list the same).
+pub const FEATURES: [&str; 8] = [
+    "phrase",
+    "phrase_negated",
+    "negation",
+    "contrast",
+    "two_dimensions",
+    "condition",
+    "prompt_overlap",
+    "short",
+];
+
+/// A logistic regression: `p = σ(w·x + b)`, covered when `p ≥ threshold`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Logistic {
+    /// One weight per input (embedding dims, then features for the hybrid head).
+    pub weights: Vec<f32>,
+    /// Bias.
+    pub bias: f32,
+    /// Decision threshold on the answer's best unit, calibrated on held-out training answers.
+    pub threshold: f32,
+}
+
+impl Logistic {
+    /// Probability for one input.
+    pub fn prob(&self, x: &[f32]) -> f32 {
+        let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + self.bias;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// The heads of one cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellHead {
+    /// Rubric cell id.
+    pub cell: String,
+    /// Embedding only.
+    pub semantic: Logistic,
+    /// Embedding plus [`FEATURES`].
+    pub hybrid: Logistic,
+}
+
+/// A labelled example sentence kept for evidence ("closest to …").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exemplar {
+    /// The cell it exemplifies.
+    pub cell: String,
+    /// The sentence.
+    pub text: String,
+    /// Its embedding, scaled by 127 and rounded (int8 keeps the file small).
+    #[serde(default)]
+    pub vector: Vec<i8>,
+}
+
+impl Exemplar {
+    /// Similarity to a unit vector.
+    pub fn similarity(&self, v: &[f32]) -> f32 {
+        self.vector.iter().zip(v).map(|(a, b)| f32::from(*a) / 127.0 * b).sum()
+    }
+}
+
+/// The trained head file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    /// Schema version (1).
+    pub version: u32,
+    /// Embedding model the head was trained on.
+    pub model: String,
+    /// Embedding width.
+    pub dim: usize,
+    /// Structural feature names (must equal [`FEATURES`]).
+    pub features: Vec<String>,
+    /// One entry per semantically judged cell.
+    pub cells: Vec<CellHead>,
+    /// A few positive training sentences per cell, to say which one a hit is closest to.
+    #[serde(default)]
+    pub exemplars: Vec<Exemplar>,
+}
+
+/// Why a head file is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum HeadError {
+    /// Not valid JSON of the right shape.
+    #[error("rubric head: {0}")]
+    Parse(#[from] serde_json::Error),
+    /// Shapes do not fit.
+    #[error("rubric head: {0}")]
+    Invalid(String),
+}
+
+impl Head {
+    /// The compiled-in head.
+    pub fn embedded() -> Result<Self, HeadError> {
+        Self::from_json(EMBEDDED_HEAD)
+    }
+
+    /// Parses and checks a head.
+    pub fn from_json(src: &str) -> Result<Self, HeadError> {
+        let h: Head = serde_json::from_str(src)?;
+        if h.version != 1 {
+            return Err(HeadError::Invalid(format!("unsupported version {}", h.version)));
+        }
+        if h.features != FEATURES {
+            return Err(HeadError::Invalid(format!(
+                "features {:?} differ from {:?}",
+                h.features, FEATURES
+            )));
+        }
+        for c in &h.cells {
+            if c.semantic.weights.len() != h.dim || c.hybrid.weights.len() != h.dim + FEATURES.len() {
+                return Err(HeadError::Invalid(format!(
+                    "cell {}: weight count does not fit dim {}",
+                    c.cell, h.dim
+                )));
+            }
+        }
+        Ok(h)
+    }
+
+    /// The cell ids this head judges.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        self.cells.iter().map(|c| c.cell.as_str())
+    }
+}
+
+/// A stretch of the answer judged as one: a sentence, or a chunk of a long one. Word indices are into
+/// `Transcript::words`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    /// First word.
+    pub first_word: usize,
+    /// Last word (inclusive).
+    pub last_word: usize,
+    /// The words as spoken, joined.
+    pub text: String,
+}
+
+/// Splits an answer into units: its sentences, long ones cut into overlapping chunks of
+/// [`MAX_UNIT_WORDS`].
+pub fn units(rubric: &Rubric, transcript: &Transcript) -> Vec<Unit> {
+    let tk = rubric.tokenize(transcript);
+    units_of(&tk, transcript)
+}
+
+fn units_of(tk: &Tokenized, transcript: &Transcript) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for s in &tk.sentences {
+        let mut first = s.first_word;
+        loop {
+            let last = s.last_word.min(first + MAX_UNIT_WORDS - 1);
+            out.push(Unit {
+                first_word: first,
+                last_word: last,
+                text: join(transcript, first, last),
+            });
+            if last >= s.last_word {
+                break;
+            }
+            first += CHUNK_STEP;
+        }
+    }
+    out
+}
+
+fn join(transcript: &Transcript, first: usize, last: usize) -> String {
+    transcript.words[first..=last]
+        .iter()
+        .map(|w| w.text.trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Structural signals the hybrid head sees, computed once per answer.
+pub struct Signals {
+    cells: Vec<(String, Matcher)>,
+    contrast: PhraseSet,
+    condition: PhraseSet,
+}
+
+impl std::fmt::Debug for Signals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signals").finish_non_exhaustive()
+    }
+}
+
+const CONTRAST: &[&str] = &[
+    "but",
+    "whereas",
+    "while",
+    "however",
+    "though",
+    "although",
+    "instead",
+    "rather than",
+    "at the cost of",
+    "at the expense of",
+    "in exchange",
+    "on the other hand",
+    "versus",
+    "vs",
+    "compared to",
+    "than",
+    "cost us",
+    "costs us",
+    "in return",
+    "give up",
+    "lose",
+    "pay for",
+    "the price",
+];
+const CONDITION: &[&str] = &[
+    "if",
+    "once",
+    "when",
+    "unless",
+    "as soon as",
+    "beyond",
+    "past",
+    "above",
+    "more than",
+    "assum",
+    "only if",
+    "until",
+    "whenever",
+    "the moment",
+    "stops",
+    "stop",
+    "no longer",
+    "anymore",
+    "falls",
+    "break",
+    "fail",
+];
+
+impl Signals {
+    /// Compiles the structural signals for `rubric`'s cells.
+    pub fn new(rubric: &Rubric) -> Self {
+        let stem = &rubric.stemmer;
+        let cells = rubric
+            .config
+            .cells
+            .iter()
+            .map(|c| {
+                let phrases: Vec<String> = c.signals.iter().flat_map(|s| s.phrases.clone()).collect();
+                let patterns: Vec<_> = c.signals.iter().flat_map(|s| s.patterns.clone()).collect();
+                (
+                    c.id.clone(),
+                    Matcher::new(stem, &phrases, &patterns).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let set = |words: &[&str]| {
+            PhraseSet::new(stem, &words.iter().map(|w| (*w).to_string()).collect::<Vec<_>>()).unwrap_or_default()
+        };
+        Self {
+            cells,
+            contrast: set(CONTRAST),
+            condition: set(CONDITION),
+        }
+    }
+
+    /// Feature vectors ([`FEATURES`]) per unit for `cell`.
+    pub fn features(
+        &self,
+        rubric: &Rubric,
+        question: Option<&Question>,
+        transcript: &Transcript,
+        units: &[Unit],
+        cell: &str,
+    ) -> Vec<[f32; FEATURES.len()]> {
+        let tk = rubric.tokenize(transcript);
+        let neg = &rubric.config.negation;
+        let in_unit = |u: &Unit, tok: usize| {
+            let w = tk.tokens[tok].word;
+            w >= u.first_word && w <= u.last_word
+        };
+        let (hits, negated): (Vec<_>, Vec<_>) = self
+            .cells
+            .iter()
+            .find(|(id, _)| id == cell)
+            .map(|(_, m)| m.find_all(&tk))
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|s| !is_negated(&tk, *s, neg));
+        let contrast = self.contrast.find(&tk);
+        let condition = self.condition.find(&tk);
+        let dims: Vec<(usize, usize)> = rubric
+            .dims
+            .iter()
+            .enumerate()
+            .flat_map(|(d, set)| set.find(&tk).into_iter().map(move |s| (d, s.first)))
+            .collect();
+        let prompt: std::collections::HashSet<String> =
+            question.map(|q| rubric.prompt_stems(&q.prompt)).unwrap_or_default();
+        units
+            .iter()
+            .map(|u| {
+                let toks: Vec<usize> = (0..tk.tokens.len()).filter(|&t| in_unit(u, t)).collect();
+                let any = |spans: &[super::matcher::Span]| spans.iter().any(|s| in_unit(u, s.first));
+                let negation = toks.iter().any(|&t| neg.cues.iter().any(|c| *c == tk.tokens[t].norm));
+                let mut dim_set: Vec<usize> = dims.iter().filter(|(_, t)| in_unit(u, *t)).map(|(d, _)| *d).collect();
+                dim_set.sort_unstable();
+                dim_set.dedup();
+                let content: Vec<&str> = toks
+                    .iter()
+                    .filter(|&&t| !rubric.is_stopword(&tk.tokens[t].norm))
+                    .map(|&t| tk.tokens[t].stem.as_str())
+                    .collect();
+                let overlap = if content.is_empty() || prompt.is_empty() {
+                    0.0
+                } else {
+                    content.iter().filter(|s| prompt.contains(**s)).count() as f32 / content.len() as f32
+                };
+                let words = u.last_word + 1 - u.first_word;
+                [
+                    f32::from(u8::from(any(&hits))),
+                    f32::from(u8::from(any(&negated))),
+                    f32::from(u8::from(negation)),
+                    f32::from(u8::from(any(&contrast))),
+                    f32::from(u8::from(dim_set.len() >= 2)),
+                    f32::from(u8::from(any(&condition))),
+                    overlap,
+                    f32::from(u8::from(words < 6)),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// The head's verdict on one cell of one answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellVerdict {
+    /// Cell id.
+    pub cell: String,
+    /// Best unit's probability.
+    pub score: f32,
+    /// Reached the cell's threshold.
+    pub covered: bool,
+    /// Units at or above the threshold, best first: (unit index, probability).
+    pub hits: Vec<(usize, f32)>,
+}
+
+/// Judges each head cell from unit vectors and features. `vectors[i]` belongs to `units[i]`; adjacent
+/// units are also judged together (the normalised mean of their vectors) so a point made across two
+/// sentences counts.
+pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32; FEATURES.len()]]) -> CellVerdict {
+    let lr = match mode {
+        Mode::Hybrid => &head.hybrid,
+        _ => &head.semantic,
+    };
+    let mut probs: Vec<(usize, f32)> = Vec::with_capacity(vectors.len() * 2);
+    let mut x = Vec::with_capacity(lr.weights.len());
+    let mut score_of = |v: &[f32], f: &[f32]| {
+        x.clear();
+        x.extend_from_slice(v);
+        if mode == Mode::Hybrid {
+            x.extend_from_slice(f);
+        }
+        lr.prob(&x)
+    };
+    for (i, v) in vectors.iter().enumerate() {
+        let f = features.get(i).copied().unwrap_or_default();
+        probs.push((i, score_of(v, &f)));
+    }
+    for i in 1..vectors.len() {
+        let mut m: Vec<f32> = vectors[i - 1].iter().zip(&vectors[i]).map(|(a, b)| a + b).collect();
+        let n = m.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if n > 0.0 {
+            m.iter_mut().for_each(|v| *v /= n);
+        }
+        let a = features.get(i - 1).copied().unwrap_or_default();
+        let b = features.get(i).copied().unwrap_or_default();
+        let mut f = [0f32; FEATURES.len()];
+        for k in 0..f.len() {
+            f[k] = a[k].max(b[k]);
+        }
+        f[FEATURES.len() - 1] = 0.0; // two units together are never "short"
+        let p = score_of(&m, &f);
+        // Credit the window's later sentence: that is where the point is completed.
+        probs.push((i, p));
+    }
+    let score = probs.iter().map(|p| p.1).fold(0.0, f32::max);
+    let mut hits: Vec<(usize, f32)> = probs.into_iter().filter(|p| p.1 >= lr.threshold).collect();
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|h| seen.insert(h.0));
+    CellVerdict {
+        cell: head.cell.clone(),
+        score,
+        covered: score >= lr.threshold,
+        hits,
+    }
+}
+
+/// Sentence vectors for an answer, computed once and reused for every cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoded {
+    /// The units judged.
+    pub units: Vec<Unit>,
+    /// One vector per unit.
+    pub vectors: Vec<Vec<f32>>,
+}
+
+/// Splits and encodes an answer. This is the only step that runs the model (~5–15 ms per unit).
+pub fn encode(rubric: &Rubric, transcript: &Transcript, encoder: &dyn SentenceEncoder) -> Encoded {
+    let units = units(rubric, transcript);
+    let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+    let vectors = encoder.encode(&texts);
+    Encoded { units, vectors }
+}
+
+/// Replaces the head's cells in `cells` (phrase results) with semantic or hybrid verdicts, with evidence
+/// saying which sentence counted and why.
+pub fn apply(
+    rubric: &Rubric,
+    head: &Head,
+    mode: Mode,
+    question: Option<&Question>,
+    transcript: &Transcript,
+    encoded: &Encoded,
+    cells: &mut [CellResult],
+) {
+    if mode == Mode::Phrase {
+        return;
+    }
+    let signals = Signals::new(rubric);
+    for ch in &head.cells {
+        let Some(result) = cells.iter_mut().find(|c| c.cell == ch.cell) else {
+            continue;
+        };
+        let feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
+        let v = judge(ch, mode, &encoded.vectors, &feats);
+        result.covered = v.covered;
+        result.score = f64::from(v.score);
+        result.evidence = v
+            .hits
+            .iter()
+            .take(3)
+            .filter_map(|&(i, p)| {
+                let u = encoded.units.get(i)?;
+                let f = feats.get(i).copied().unwrap_or_default();
+                let closest = head.exemplars.iter().filter(|e| e.cell == ch.cell).max_by(|a, b| {
+                    a.similarity(&encoded.vectors[i])
+                        .total_cmp(&b.similarity(&encoded.vectors[i]))
+                });
+                let mut why = format!("meaning ({:.0}%)", p * 100.0);
+                if mode == Mode::Hybrid && f[0] > 0.0 {
+                    why.push_str(" and phrase");
+                }
+                if let Some(e) = closest {
+                    why.push_str(&format!("; closest example: \"{}\"", e.text));
+                }
+                Some(Evidence {
+                    text: u.text.clone(),
+                    start_s: transcript.words[u.first_word].start_s,
+                    end_s: transcript.words[u.last_word].end_s,
+                    sentence: Some(u.text.clone()),
+                    why: Some(why),
+                })
+            })
+            .collect();
+        result.evidence.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    }
+}
