@@ -106,6 +106,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure the rubric against labelled answers: precision, recall and balanced accuracy per cell for
+    /// phrases only, meaning only (the sentence-embedding model) and both (what `score` uses).
+    Eval {
+        /// Labels file (format: tests/fixtures/rubric-eval.toml).
+        labels: PathBuf,
+        /// Measure the phrase matcher only, even when the embedding model is installed.
+        #[arg(long)]
+        phrases_only: bool,
+    },
     /// List input devices with their default configuration.
     Devices,
     /// List your attempts (id, question, date, duration, status), or act on one.
@@ -200,6 +209,7 @@ fn main() -> ExitCode {
             no_transcribe,
             json,
         }) => record(&question, seconds, device, deck.as_deref(), &model, no_transcribe, json),
+        Some(Command::Eval { labels, phrases_only }) => eval(&labels, phrases_only),
         Some(Command::Devices) => devices(),
         Some(Command::Attempts { command, json }) => attempts(command, json),
         Some(Command::Questions {
@@ -604,12 +614,33 @@ fn score(
         (None, Some(file)) => read_transcript(file)?,
         (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
     };
-    let report = report::score(&q, &rubric, &transcript, seconds.unwrap_or(q.time_box_s));
+    let embedder = rehearse::embed::load_or_explain();
+    let head = rehearse::rubric::semantic::Head::embedded()?;
+    let semantic = embedder.as_ref().map(|e| report::Semantic {
+        head: &head,
+        encoder: e,
+    });
+    let report = report::score_with(&q, &rubric, &transcript, seconds.unwrap_or(q.time_box_s), semantic);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{}", report.summary());
     }
+    Ok(())
+}
+
+/// `rehearse eval LABELS`.
+fn eval(labels: &Path, phrases_only: bool) -> anyhow::Result<()> {
+    let deck = bank::Deck::embedded()?;
+    let embedder = if phrases_only {
+        None
+    } else {
+        rehearse::embed::load_or_explain()
+    };
+    let encoder = embedder
+        .as_ref()
+        .map(|e| e as &dyn rehearse::rubric::semantic::SentenceEncoder);
+    print!("{}", rehearse::rubric::eval::run(labels, &deck, encoder)?);
     Ok(())
 }
 

@@ -207,6 +207,18 @@ impl SentenceEncoder for Embedder {
     }
 }
 
+/// Loads the model for the CLI: on failure prints why and how to get semantic matching back (stderr) and
+/// returns `None`, so scoring falls back to phrases.
+pub fn load_or_explain() -> Option<Embedder> {
+    match Embedder::load_default() {
+        Ok(e) => Some(e),
+        Err(e) => {
+            eprintln!("note: {e}\nnote: {HOW_TO_INSTALL}");
+            None
+        }
+    }
+}
+
 /// Cosine similarity of two vectors (dot product when both are unit length).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();

@@ -506,3 +506,27 @@ pub fn apply(
         result.evidence.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
     }
 }
+
+/// A content point counts by meaning when a unit's cosine with the point's description reaches this.
+/// Chosen before looking at the evaluation answers; there is no labelled training data per point yet.
+pub const POINT_THRESHOLD: f32 = 0.5;
+
+/// Content points judged by meaning: each point is described twice (its label, and its label with its
+/// phrases) and counts when some unit of the answer is close enough to either description.
+pub fn points(question: &Question, encoded: &Encoded, encoder: &dyn SentenceEncoder) -> Vec<bool> {
+    let descriptions: Vec<String> = question
+        .content_points
+        .iter()
+        .flat_map(|p| [p.point.clone(), format!("{}: {}", p.point, p.phrases.join(", "))])
+        .collect();
+    let refs: Vec<&str> = descriptions.iter().map(String::as_str).collect();
+    let vecs = encoder.encode(&refs);
+    vecs.chunks(2)
+        .map(|pair| {
+            encoded.vectors.iter().any(|u| {
+                pair.iter()
+                    .any(|p| p.iter().zip(u).map(|(a, b)| a * b).sum::<f32>() >= POINT_THRESHOLD)
+            })
+        })
+        .collect()
+}
