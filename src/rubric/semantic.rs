@@ -43,7 +43,7 @@ pub enum Mode {
 }
 
 /// Names of the structural features after the embedding, in order (the head file must list the same).
-pub const FEATURES: [&str; 8] = [
+pub const FEATURES: [&str; 9] = [
     "phrase",
     "phrase_negated",
     "negation",
@@ -52,7 +52,11 @@ pub const FEATURES: [&str; 8] = [
     "condition",
     "prompt_overlap",
     "short",
+    "prompt_similarity",
 ];
+
+/// Index of `prompt_similarity` (the unit's cosine with the question, set from the vectors in [`apply`]).
+pub const PROMPT_SIMILARITY: usize = 8;
 
 /// A logistic regression: `p = σ(w·x + b)`, covered when `p ≥ threshold`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -365,6 +369,7 @@ impl Signals {
                     f32::from(u8::from(any(&condition))),
                     overlap,
                     f32::from(u8::from(words < 6)),
+                    0.0,
                 ]
             })
             .collect()
@@ -443,14 +448,28 @@ pub struct Encoded {
     pub units: Vec<Unit>,
     /// One vector per unit.
     pub vectors: Vec<Vec<f32>>,
+    /// The question's prompt, encoded the same way (for `prompt_similarity`).
+    pub prompt: Option<Vec<f32>>,
 }
 
 /// Splits and encodes an answer. This is the only step that runs the model (~5–15 ms per unit).
-pub fn encode(rubric: &Rubric, transcript: &Transcript, encoder: &dyn SentenceEncoder) -> Encoded {
+pub fn encode(
+    rubric: &Rubric,
+    transcript: &Transcript,
+    encoder: &dyn SentenceEncoder,
+    prompt: Option<&str>,
+) -> Encoded {
     let units = units(rubric, transcript);
-    let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
-    let vectors = encoder.encode(&texts);
-    Encoded { units, vectors }
+    let mut texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+    texts.extend(prompt);
+    let mut vectors = encoder.encode(&texts);
+    let prompt = if prompt.is_some() { vectors.pop() } else { None };
+    Encoded { units, vectors, prompt }
+}
+
+/// Dot product (the cosine of unit vectors).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Replaces the head's cells in `cells` (phrase results) with semantic or hybrid verdicts, with evidence
@@ -472,7 +491,12 @@ pub fn apply(
         let Some(result) = cells.iter_mut().find(|c| c.cell == ch.cell) else {
             continue;
         };
-        let feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
+        let mut feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
+        if let Some(p) = &encoded.prompt {
+            for (f, v) in feats.iter_mut().zip(&encoded.vectors) {
+                f[PROMPT_SIMILARITY] = dot(v, p);
+            }
+        }
         let v = judge(ch, mode, &encoded.vectors, &feats);
         result.covered = v.covered;
         result.score = f64::from(v.score);
@@ -529,4 +553,153 @@ pub fn points(question: &Question, encoded: &Encoded, encoder: &dyn SentenceEnco
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Deck;
+
+    /// A 2-d "encoder": sentences mentioning "late" point one way, others the other way.
+    struct Toy;
+    impl SentenceEncoder for Toy {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+            sentences
+                .iter()
+                .map(|s| {
+                    if s.contains("late") {
+                        vec![1.0, 0.0]
+                    } else {
+                        vec![0.0, 1.0]
+                    }
+                })
+                .collect()
+        }
+    }
+
+    fn lr(w0: f32, w1: f32, extra: usize, threshold: f32) -> Logistic {
+        let mut weights = vec![w0, w1];
+        weights.extend(std::iter::repeat_n(0.0, extra));
+        Logistic {
+            weights,
+            bias: 0.0,
+            threshold,
+        }
+    }
+
+    fn head() -> Head {
+        Head {
+            version: 1,
+            model: "toy".into(),
+            dim: 2,
+            features: FEATURES.iter().map(|f| (*f).to_string()).collect(),
+            cells: vec![CellHead {
+                cell: "boundaries".into(),
+                semantic: lr(6.0, -6.0, 0, 0.9),
+                hybrid: lr(6.0, -6.0, FEATURES.len(), 0.9),
+            }],
+            exemplars: vec![Exemplar {
+                cell: "boundaries".into(),
+                text: "it fails when data is late".into(),
+                vector: vec![127, 0],
+            }],
+        }
+    }
+
+    #[test]
+    fn judge_takes_the_best_unit_and_respects_the_threshold() {
+        let h = head();
+        let f = [[0.0; FEATURES.len()]; 2];
+        let yes = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![1.0, 0.0]], &f);
+        assert!(yes.covered && yes.score > 0.99);
+        assert_eq!(yes.hits.first().map(|h| h.0), Some(1));
+        let no = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![0.0, 1.0]], &f);
+        assert!(!no.covered && no.hits.is_empty());
+    }
+
+    #[test]
+    fn hybrid_uses_the_structural_features() {
+        let mut h = head();
+        // Only the "phrase" feature carries weight: a phrase hit alone decides.
+        h.cells[0].hybrid = lr(0.0, 0.0, FEATURES.len(), 0.9);
+        h.cells[0].hybrid.weights[2] = 8.0;
+        let mut f = [[0.0; FEATURES.len()]; 1];
+        assert!(!judge(&h.cells[0], Mode::Hybrid, &[vec![0.0, 1.0]], &f).covered);
+        f[0][0] = 1.0;
+        assert!(judge(&h.cells[0], Mode::Hybrid, &[vec![0.0, 1.0]], &f).covered);
+    }
+
+    #[test]
+    fn apply_replaces_the_cell_with_timed_evidence_and_says_why() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let deck = Deck::embedded().expect("deck");
+        let q = deck.question("pm-01-success-metrics").expect("question");
+        let t = Transcript::from_plain_text(
+            "I would track three numbers. This stops holding when data arrives late. That is all.",
+            Some(15.0),
+        );
+        let mut cells = rubric.evaluate(q, &t, 180.0).cells;
+        let enc = encode(&rubric, &t, &Toy, None);
+        assert_eq!(enc.units.len(), 3);
+        apply(&rubric, &head(), Mode::Semantic, Some(q), &t, &enc, &mut cells);
+        let b = cells.iter().find(|c| c.cell == "boundaries").expect("cell");
+        assert!(b.covered);
+        let ev = b.evidence.first().expect("evidence");
+        assert_eq!(ev.text, "This stops holding when data arrives late.");
+        assert!(ev.start_s > 2.0 && ev.end_s <= 15.0 && ev.start_s < ev.end_s, "{ev:?}");
+        let why = ev.why.as_deref().expect("why");
+        assert!(
+            why.contains("meaning") && why.contains("it fails when data is late"),
+            "{why}"
+        );
+        // Phrase mode leaves the phrase matcher's verdict alone.
+        let mut phrase_cells = rubric.evaluate(q, &t, 180.0).cells;
+        let before = phrase_cells.clone();
+        apply(&rubric, &head(), Mode::Phrase, Some(q), &t, &enc, &mut phrase_cells);
+        assert_eq!(phrase_cells, before);
+    }
+
+    #[test]
+    fn long_run_on_sentences_are_cut_into_overlapping_units() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        let t = Transcript::from_plain_text(&words.join(" "), None);
+        let u = units(&rubric, &t);
+        assert_eq!(u.len(), 4, "{u:?}");
+        assert!(u.iter().all(|u| u.last_word + 1 - u.first_word <= MAX_UNIT_WORDS));
+        assert_eq!(u.last().map(|u| u.last_word), Some(59));
+    }
+
+    #[test]
+    fn features_see_phrases_negation_contrast_and_conditions() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let s = Signals::new(&rubric);
+        let t = Transcript::from_plain_text(
+            "There is no trade-off here. Batch is cheaper but staler. It fails if events arrive late.",
+            None,
+        );
+        let u = units(&rubric, &t);
+        let tf = s.features(&rubric, None, &t, &u, "trade-offs");
+        assert_eq!(tf[0][1], 1.0, "negated phrase in the first sentence");
+        assert_eq!(tf[0][2], 1.0, "negation cue");
+        assert_eq!(tf[1][3], 1.0, "contrast in the second");
+        let bf = s.features(&rubric, None, &t, &u, "boundaries");
+        assert_eq!(bf[2][0], 1.0, "boundary phrase");
+        assert_eq!(bf[2][5], 1.0, "condition");
+    }
+
+    #[test]
+    fn the_shipped_head_loads_and_a_wrong_shape_is_rejected() {
+        let h = Head::embedded().expect("embedded head");
+        assert_eq!(h.dim, 384);
+        let cells: Vec<&str> = h.cells().collect();
+        assert_eq!(cells, ["restatement", "trade-offs", "boundaries"]);
+        let mut bad = head();
+        bad.cells[0].semantic.weights.pop();
+        let json = serde_json::to_string(&bad).expect("json");
+        assert!(Head::from_json(&json).is_err());
+    }
 }
