@@ -111,7 +111,7 @@ impl Bert {
     /// Builds the encoder from its tensors (names as in `BertModel`, without a `bert.` prefix or with it).
     pub fn new(cfg: BertConfig, mut t: Tensors) -> Result<Self, String> {
         let h = cfg.hidden_size;
-        if h == 0 || cfg.num_attention_heads == 0 || h % cfg.num_attention_heads != 0 {
+        if h == 0 || cfg.num_attention_heads == 0 || !h.is_multiple_of(cfg.num_attention_heads) {
             return Err(format!(
                 "config: hidden {h} is not divisible by {} heads",
                 cfg.num_attention_heads
