@@ -1,5 +1,5 @@
 # Two commands: `make run` and `make test`. Both install what is missing first (see scripts/setup.sh).
-.PHONY: setup run test bench clean-models
+.PHONY: setup run test bench train-rubric clean-models
 
 setup:
 	@bash scripts/setup.sh
@@ -12,6 +12,10 @@ test: setup
 
 bench: setup
 	cargo bench
+
+# Retrain the semantic rubric head (assets/rubric-head.json) from assets/rubric-training.txt.
+train-rubric: setup
+	cargo run --release --example train_rubric
 
 clean-models:
 	rm -f models/ggml-*.bin

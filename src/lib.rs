@@ -10,6 +10,7 @@ pub mod audio;
 pub mod bank;
 pub mod cli;
 pub mod delivery;
+pub mod embed;
 pub mod paths;
 pub mod report;
 pub mod rubric;

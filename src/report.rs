@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bank::Question;
 use crate::delivery::{self, Delivery, WpmFlag};
+use crate::rubric::semantic::{self, Head, Mode, SentenceEncoder};
 use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric, mmss};
 use crate::transcript::Transcript;
 
@@ -57,9 +58,27 @@ pub enum Outcome {
 /// Scores one recording, or finds that it holds no speech (see [`Transcript::has_speech`]). This is the
 /// function the attempt lifecycle calls; [`score`] is for transcripts already known to hold speech.
 pub fn assess(question: &Question, rubric: &Rubric, transcript: &Transcript, time_box_s: f64) -> Outcome {
+    assess_with(question, rubric, transcript, time_box_s, None)
+}
+
+/// [`assess`], judging restatement, trade-offs and boundaries by meaning too when `semantic` is given
+/// (see [`score_with`]). What the lifecycle, the CLI and the window call.
+pub fn assess_with(
+    question: &Question,
+    rubric: &Rubric,
+    transcript: &Transcript,
+    time_box_s: f64,
+    semantic: Option<Semantic<'_>>,
+) -> Outcome {
     let transcript = transcript.clone().without_annotations();
     if transcript.has_speech() {
-        Outcome::Scored(Box::new(score(question, rubric, &transcript, time_box_s)))
+        Outcome::Scored(Box::new(score_with(
+            question,
+            rubric,
+            &transcript,
+            time_box_s,
+            semantic,
+        )))
     } else {
         Outcome::NoSpeech
     }
@@ -83,6 +102,50 @@ pub fn score(question: &Question, rubric: &Rubric, transcript: &Transcript, time
         mistakes: eval.mistakes,
         delivery: delivery::analyse(transcript, time_box_s),
     }
+}
+
+/// What semantic scoring needs: the trained head and a sentence encoder (the embedding engine).
+#[derive(Clone, Copy)]
+pub struct Semantic<'a> {
+    /// Weights and thresholds (`Head::embedded()`).
+    pub head: &'a Head,
+    /// Turns sentences into vectors (`crate::embed::Embedder`).
+    pub encoder: &'a dyn SentenceEncoder,
+}
+
+/// Scores one answer like [`score`], with restatement, trade-offs and boundaries judged by meaning
+/// (the hybrid head) when `semantic` is given; `None` is exactly [`score`] (phrases only).
+pub fn score_with(
+    question: &Question,
+    rubric: &Rubric,
+    transcript: &Transcript,
+    time_box_s: f64,
+    semantic: Option<Semantic<'_>>,
+) -> Report {
+    let mut report = score(question, rubric, transcript, time_box_s);
+    if let Some(sem) = semantic
+        && !transcript.words.is_empty()
+    {
+        let encoded = semantic::encode(rubric, transcript, sem.encoder, Some(&question.prompt));
+        semantic::apply(
+            rubric,
+            sem.head,
+            Mode::Hybrid,
+            Some(question),
+            transcript,
+            &encoded,
+            &mut report.rubric,
+        );
+        let restatement = &rubric.config().restatement;
+        report.restatement_at_s = report
+            .rubric
+            .iter()
+            .find(|c| c.cell == restatement.cell)
+            .and_then(|c| c.evidence.first())
+            .map(|e| e.start_s);
+        report.restatement_late = report.restatement_at_s.is_some_and(|t| t > restatement.late_after_s);
+    }
+    report
 }
 
 /// Fraction of rubric cells covered (0 when the report has no cells); used for badges and history.

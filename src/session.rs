@@ -185,6 +185,7 @@ pub fn audio_to_transcribe(store: &Store, id: &str) -> Result<PathBuf> {
 /// when the question is known, scores it. Returns the saved attempt and its report. A transcript without
 /// speech (silence, noise) is kept with status `no_speech` and no report: no invented numbers. Time used is
 /// measured against the time-box the attempt was recorded with (the question's when it does not say).
+/// `semantic` (the sentence-embedding model and rubric head) judges the cells by meaning; `None` = phrases.
 pub fn transcribed(
     store: &Store,
     id: &str,
@@ -192,16 +193,19 @@ pub fn transcribed(
     model: &str,
     question: Option<&Question>,
     rubric: &Rubric,
+    semantic: Option<report::Semantic<'_>>,
 ) -> Result<(Attempt, Option<Report>)> {
     let attempt = store.get(id)?;
     require(&attempt, &HAS_AUDIO, "transcribed")?;
     let transcript = transcript.without_annotations();
     let spoken = transcript.has_speech();
     let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
-    let report = question.and_then(|q| match report::assess(q, rubric, &transcript, time_box(q)) {
-        report::Outcome::Scored(r) => Some(*r),
-        report::Outcome::NoSpeech => None,
-    });
+    let report = question.and_then(
+        |q| match report::assess_with(q, rubric, &transcript, time_box(q), semantic) {
+            report::Outcome::Scored(r) => Some(*r),
+            report::Outcome::NoSpeech => None,
+        },
+    );
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
@@ -359,7 +363,7 @@ mod tests {
         assert_eq!(audio_to_transcribe(&f.store, &id).unwrap(), f.store.wav_path(&id));
 
         let t = Transcript::from_plain_text("So the question is what a metric is and why we track it.", Some(80.0));
-        let (saved, report) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric).unwrap();
+        let (saved, report) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric, None).unwrap();
         let report = report.unwrap();
         assert!(
             (report.delivery.time_box_s - 90.0).abs() < 1e-9,
@@ -453,7 +457,16 @@ mod tests {
         // Still recording: cannot be transcribed or deleted (its audio is being written).
         let rec = begin(&f.store, question, &f.deck.id, tb).unwrap();
         write_audio(&f, &rec.attempt.id, 0.2);
-        let err = transcribed(&f.store, &rec.attempt.id, t(), "tiny.en", Some(question), &f.rubric).unwrap_err();
+        let err = transcribed(
+            &f.store,
+            &rec.attempt.id,
+            t(),
+            "tiny.en",
+            Some(question),
+            &f.rubric,
+            None,
+        )
+        .unwrap_err();
         assert!(
             err.to_string().contains("is recording, so it cannot be transcribed"),
             "{err}"
@@ -510,6 +523,7 @@ mod tests {
             "tiny.en",
             None,
             &f.rubric,
+            None,
         )
         .unwrap();
         assert!(report.is_none());
@@ -539,8 +553,16 @@ mod tests {
                 text: "[BLANK_AUDIO]".into(),
             }],
         };
-        let (saved, report) =
-            transcribed(&f.store, &new.attempt.id, silence, "tiny.en", Some(question), &f.rubric).unwrap();
+        let (saved, report) = transcribed(
+            &f.store,
+            &new.attempt.id,
+            silence,
+            "tiny.en",
+            Some(question),
+            &f.rubric,
+            None,
+        )
+        .unwrap();
         assert!(report.is_none());
         assert_eq!(saved.status, Status::NoSpeech);
         let reread = f.store.get(&new.attempt.id).unwrap();

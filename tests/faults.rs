@@ -68,7 +68,7 @@ fn an_attempt_written_by_the_previous_format_loads_and_is_saved_once() {
     let q = session::question_for(&decks, &reread).expect("question");
     let rubric = rehearse::rubric::Rubric::embedded().expect("rubric");
     let (_, fresh) =
-        session::transcribed(&store, &attempt.id, transcript, "tiny.en", Some(q), &rubric).expect("attach");
+        session::transcribed(&store, &attempt.id, transcript, "tiny.en", Some(q), &rubric, None).expect("attach");
     let saved = std::fs::read_to_string(store.attempt_dir(&attempt.id).join(ATTEMPT_FILE)).expect("read");
     assert_eq!(saved.matches("\"segments\"").count(), 1, "{saved}");
     assert!(

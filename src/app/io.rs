@@ -17,6 +17,7 @@ use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
 use crate::bank::{Deck, Question};
+use crate::embed::Scorer;
 use crate::report::Report;
 use crate::rubric::Rubric;
 use crate::session::{self, Ending, TimeBox};
@@ -266,17 +267,23 @@ fn run(data_dir: &Path, cmds: &Receiver<IoCommand>, events: &Sender<IoEvent>, wa
             None
         }
     };
+    // The embedding model loads in the background while the person picks a question and answers; the
+    // first report waits for it only if it is not there yet.
+    let mut scorer = LazyScorer::spawn();
     while let Ok(cmd) = cmds.recv() {
         if matches!(cmd, IoCommand::Shutdown) {
             break;
         }
-        if let Some(ev) = handle(data_dir, store.as_ref(), cmd) {
+        if let Some(ev) = handle(data_dir, store.as_ref(), &mut scorer, cmd) {
             emit(ev);
+        }
+        if let Some(why) = scorer.take_news() {
+            emit(IoEvent::Error(format!("Rubric: {why}")));
         }
     }
 }
 
-fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEvent> {
+fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: IoCommand) -> Option<IoEvent> {
     let no_store = || IoEvent::Error("the attempt store is not available".into());
     Some(match cmd {
         IoCommand::Shutdown => return None,
@@ -373,7 +380,15 @@ fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEv
                 Ok(r) => r,
                 Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
             };
-            match session::transcribed(store, &attempt_id, *transcript, &model, question.as_deref(), &rubric) {
+            match session::transcribed(
+                store,
+                &attempt_id,
+                *transcript,
+                &model,
+                question.as_deref(),
+                &rubric,
+                scorer.get().semantic(),
+            ) {
                 Ok((attempt, report)) => IoEvent::Scored(Box::new(Entry { attempt, report })),
                 Err(e) => failed(format!("cannot save attempt {attempt_id}: {e}")),
             }
@@ -420,6 +435,48 @@ fn import_deck(data_dir: &Path, path: &Path) -> Result<Deck, String> {
         std::fs::copy(path, &dest).map_err(|e| format!("cannot copy the deck to {}: {e}", dest.display()))?;
     }
     Ok(deck)
+}
+
+/// The semantic rubric, loading on its own thread ("rehearse-embed") until first needed.
+struct LazyScorer {
+    loading: Option<JoinHandle<Scorer>>,
+    ready: Option<Scorer>,
+    /// Said once: why scoring is phrases-only.
+    news: Option<String>,
+}
+
+impl LazyScorer {
+    fn spawn() -> Self {
+        let loading = std::thread::Builder::new()
+            .name("rehearse-embed".into())
+            .spawn(Scorer::load)
+            .ok();
+        let ready = loading
+            .is_none()
+            .then(|| Scorer::phrases_only("the embedding model could not be loaded (no thread)".into()));
+        Self {
+            loading,
+            ready,
+            news: None,
+        }
+    }
+
+    fn get(&mut self) -> &Scorer {
+        if self.ready.is_none() {
+            let scorer = self
+                .loading
+                .take()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| Scorer::phrases_only("the embedding model failed to load".into()));
+            self.news.clone_from(&scorer.missing);
+            self.ready = Some(scorer);
+        }
+        self.ready.get_or_insert_with(|| Scorer::phrases_only(String::new()))
+    }
+
+    fn take_news(&mut self) -> Option<String> {
+        self.news.take()
+    }
 }
 
 /// Where attempt `id`'s recording is.

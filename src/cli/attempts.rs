@@ -128,6 +128,7 @@ pub(super) fn transcribe_attempt(
         &model_name,
         question.as_ref(),
         &Rubric::embedded()?,
+        super::scorer().semantic(),
     )?;
     Ok(attempt)
 }

@@ -5,6 +5,7 @@
 mod attempts;
 mod completions;
 mod devices;
+mod eval;
 mod model;
 mod progress;
 mod questions;
@@ -46,6 +47,9 @@ enum Command {
     /// Record one answer from the microphone, then transcribe and score it. Stops at the time-box,
     /// after --seconds, or on Ctrl-C — the audio is on disk throughout.
     Record(record::RecordArgs),
+    /// Measure the rubric against labelled answers: precision, recall and balanced accuracy per cell for
+    /// phrases only, meaning only (the sentence-embedding model) and both (what `score` uses).
+    Eval(eval::EvalArgs),
     /// List input devices with their default configuration.
     Devices(devices::DevicesArgs),
     /// List your attempts (id, question, date, duration, status), or act on one.
@@ -65,6 +69,7 @@ impl Cli {
             Some(Command::Questions(args)) => args.run(),
             Some(Command::Score(args)) => args.run(),
             Some(Command::Record(args)) => args.run(),
+            Some(Command::Eval(args)) => args.run(),
             Some(Command::Devices(args)) => args.run(),
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
@@ -99,6 +104,16 @@ fn load_decks(deck: Option<&Path>) -> anyhow::Result<Vec<bank::Deck>> {
 fn find_question<'a>(decks: &'a [bank::Deck], id: &str) -> anyhow::Result<(&'a bank::Deck, &'a bank::Question)> {
     bank::find_question(decks, None, id)
         .ok_or_else(|| anyhow::anyhow!("no question '{id}'; list them with `rehearse questions`"))
+}
+
+/// The semantic rubric for scoring; without the embedding model, a note on stderr says how to turn it on
+/// and scoring uses phrases.
+pub(crate) fn scorer() -> crate::embed::Scorer {
+    let scorer = crate::embed::Scorer::load();
+    if let Some(why) = &scorer.missing {
+        eprintln!("note: {why}");
+    }
+    scorer
 }
 
 #[cfg(test)]

@@ -43,9 +43,13 @@ impl ScoreArgs {
             (None, Some(file)) => read_transcript(file)?,
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };
-        let report::Outcome::Scored(report) =
-            report::assess(q, &rubric, &transcript, self.seconds.unwrap_or(q.time_box_s))
-        else {
+        let report::Outcome::Scored(report) = report::assess_with(
+            q,
+            &rubric,
+            &transcript,
+            self.seconds.unwrap_or(q.time_box_s),
+            super::scorer().semantic(),
+        ) else {
             anyhow::bail!("{}; `rehearse devices` lists inputs", report::NO_SPEECH);
         };
         if self.json {

