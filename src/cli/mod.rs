@@ -3,6 +3,7 @@
 //! commands live in the library where tests can reach them.
 
 mod attempts;
+mod deck;
 mod devices;
 mod model;
 mod questions;
@@ -50,6 +51,8 @@ enum Command {
     Attempts(attempts::AttemptsArgs),
     /// Manage Whisper models.
     Model(model::ModelArgs),
+    /// Manage decks: import a prep guide (text, Markdown or HTML) as a deck.
+    Deck(deck::DeckArgs),
 }
 
 impl Cli {
@@ -64,6 +67,7 @@ impl Cli {
             Some(Command::Devices(args)) => args.run(),
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
+            Some(Command::Deck(args)) => args.run(),
         }
     }
 }
