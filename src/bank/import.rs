@@ -568,7 +568,7 @@ fn parse_lines(lines: &[Line], warnings: &mut Vec<Warning>) -> Page {
             Section::Head => {
                 if page.title.is_empty() && text.to_lowercase().contains("interview questions") {
                     page.title = text.to_string();
-                } else if page.title.is_empty() && page.domain.is_empty() && text.contains('·') && text.len() < 80 {
+                } else if page.domain.is_empty() && text.contains('·') && text.len() < 80 {
                     page.domain = text.to_string();
                 } else if page.title.is_empty() {
                     page.title = text.to_string();
