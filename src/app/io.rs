@@ -86,6 +86,8 @@ pub enum IoCommand {
     },
     /// Copy a deck into `<data>/decks/` and load it.
     ImportDeck(PathBuf),
+    /// Import a prep guide as a deck in `<data>/decks/` (`bank::import`) and load it.
+    ImportGuide(PathBuf),
     /// Load the user decks in `<data>/decks/`.
     LoadDecks,
     /// List installed Whisper models.
@@ -191,6 +193,30 @@ impl IoWorker {
 }
 
 impl IoWorker {
+    /// Shows "Import a guide…" on a dialog thread; the chosen guide is imported by the worker.
+    pub fn pick_guide(&self, waker: Waker) {
+        let tx = self.tx.clone();
+        let err = self.dialog_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rehearse-file-dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Import a prep guide")
+                    .add_filter(
+                        "Guide (text, Markdown, HTML)",
+                        &["txt", "md", "markdown", "html", "htm"],
+                    )
+                    .pick_file();
+                if let Some(path) = picked {
+                    let _ = tx.send(IoCommand::ImportGuide(path));
+                }
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = err.send(IoEvent::Error(format!("cannot open the file dialog: {e}")));
+        }
+    }
+
     /// Asks for a CTranslate2 model folder on a dialog thread, then converts it to a ggml f16 model in the
     /// user's model folder on that same thread, reporting progress. `cancel` stops the conversion.
     pub fn import_model(&self, cancel: Arc<AtomicBool>, waker: Waker) {
@@ -421,6 +447,10 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             Ok(deck) => IoEvent::DeckImported(Box::new(deck)),
             Err(e) => IoEvent::Error(e),
         },
+        IoCommand::ImportGuide(path) => match import_guide_file(data_dir, &path) {
+            Ok(deck) => IoEvent::DeckImported(Box::new(deck)),
+            Err(e) => IoEvent::Error(e),
+        },
         IoCommand::ListModels => IoEvent::Models(models::list()),
     })
 }
@@ -477,6 +507,20 @@ impl LazyScorer {
     fn take_news(&mut self) -> Option<String> {
         self.news.take()
     }
+}
+
+/// Imports a prep guide (`bank::import`) and saves the deck in `<data>/decks/`. Warnings are not shown
+/// yet: `rehearse deck import GUIDE` lists them.
+fn import_guide_file(data_dir: &Path, path: &Path) -> Result<Deck, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let opts = crate::bank::import::ImportOptions {
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let imported = crate::bank::import::import_guide(&bytes, &opts)
+        .map_err(|e| format!("cannot import {}: {e}", path.display()))?;
+    crate::bank::save_user_deck(data_dir, &imported.deck).map_err(|e| e.to_string())?;
+    Ok(imported.deck)
 }
 
 /// Where attempt `id`'s recording is.

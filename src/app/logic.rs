@@ -25,6 +25,8 @@ pub enum Command {
     ShowScreen(Screen),
     SelectQuestion(String),
     OpenDeckDialog,
+    /// Pick a prep guide and import it as a deck (`bank::import`).
+    ImportGuideDialog,
     StartRecording,
     StopRecording,
     CancelTranscription,
@@ -96,6 +98,7 @@ pub enum Effect {
     LoadModel(String),
     Player(PlayerCmd),
     PickDeck,
+    PickGuide,
     ImportModel,
     CancelImport,
     RefreshDevices,
@@ -502,6 +505,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             }
         }
         Command::OpenDeckDialog => fx.push(Effect::PickDeck),
+        Command::ImportGuideDialog => fx.push(Effect::PickGuide),
         Command::StartRecording => start_recording(state, fx),
         Command::StopRecording => {
             if let Stage::Recording(r) = &mut state.stage

@@ -260,6 +260,7 @@ impl App {
                 PlayerCmd::SetSpeed(s) => self.player.set_speed(s),
             },
             Effect::PickDeck => self.io.pick_deck(Arc::clone(&self.waker)),
+            Effect::PickGuide => self.io.pick_guide(Arc::clone(&self.waker)),
             Effect::ImportModel => {
                 self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
                 self.io

@@ -31,6 +31,12 @@
 //! mistake = "Skipping schema evolution — …"
 //! phrases = ["schema evolution", "new column"]
 //! ```
+//!
+//! A deck imported from a prep guide (see [`import`]) also keeps the page's non-question parts in an
+//! optional `[guide]` table: the page title, the preparation roadmap and the scenario cases it names, and
+//! the difficulty mix it states.
+
+pub mod import;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -171,6 +177,76 @@ pub struct Deck {
     pub description: String,
     /// The questions, in deck order.
     pub questions: Vec<Question>,
+    /// What an imported guide said besides its questions; absent in hand-written decks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide: Option<GuideInfo>,
+}
+
+/// The parts of an imported prep guide that are not questions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideInfo {
+    /// The page's own title, e.g. "Product Metrics Interview Questions 2026 (2026 Prep Guide)".
+    pub title: String,
+    /// The family line above the title, e.g. "Data Engineering · 2026".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub domain: String,
+    /// The preparation roadmap, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roadmap: Vec<RoadmapStep>,
+    /// Real-world cases the guide names for scenario drills ("cases like …", "e.g. …").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<String>,
+    /// The difficulty mix the page states (checked against the questions read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_mix: Option<Mix>,
+}
+
+/// One step of a guide's preparation roadmap.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoadmapStep {
+    /// The step's number as printed ("Step 2" → 2).
+    pub step: u32,
+    /// The days it covers, as printed: "Days 3–4", "Day 8+".
+    #[serde(default)]
+    pub days: String,
+    /// Its name: "Scenario drills".
+    #[serde(default)]
+    pub name: String,
+    /// What to do.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// How many questions of each difficulty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mix {
+    /// Easy questions.
+    pub easy: usize,
+    /// Medium questions.
+    pub medium: usize,
+    /// Hard questions.
+    pub hard: usize,
+}
+
+impl Mix {
+    /// Counts the questions of each difficulty.
+    pub fn of(questions: &[Question]) -> Self {
+        let count = |d| questions.iter().filter(|q| q.difficulty == d).count();
+        Self {
+            easy: count(Difficulty::Easy),
+            medium: count(Difficulty::Medium),
+            hard: count(Difficulty::Hard),
+        }
+    }
+}
+
+impl fmt::Display for Mix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} easy · {} medium · {} hard", self.easy, self.medium, self.hard)
+    }
 }
 
 impl Deck {
@@ -307,6 +383,9 @@ pub enum DeckError {
         /// What was wrong or expected, from the TOML parser.
         message: String,
     },
+    /// The deck could not be written to the data dir.
+    #[error("cannot save the deck: {0}")]
+    Save(#[source] crate::store::StoreError),
     /// The TOML parsed but breaks a deck rule (duplicate id, empty phrases…).
     #[error("{}: {message}", path.display())]
     Invalid {
@@ -384,6 +463,28 @@ pub fn find_question<'a>(decks: &'a [Deck], prefer: Option<&str>, id: &str) -> O
         .filter(|d| prefer == Some(d.id.as_str()))
         .chain(decks)
         .find_map(|d| d.question(id).map(|q| (d, q)))
+}
+
+/// Writes `deck` to `<data_dir>/decks/<id>.toml` through a temp file and rename (an earlier deck with the
+/// same id is replaced, never duplicated) and returns the path. The TOML is read back first, so a deck that
+/// would not load is never written.
+pub fn save_user_deck(data_dir: &Path, deck: &Deck) -> Result<PathBuf, DeckError> {
+    let dir = data_dir.join("decks");
+    let path = dir.join(format!("{}.toml", deck.id));
+    let text = toml::to_string_pretty(deck).map_err(|e| DeckError::Invalid {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    let header = format!(
+        "# Imported by `rehearse deck import`; schema: src/bank/mod.rs. Re-import the guide to update it.\n\n{text}"
+    );
+    Deck::from_toml_str(&header, &path)?;
+    std::fs::create_dir_all(&dir).map_err(|cause| DeckError::Io {
+        path: dir.clone(),
+        cause,
+    })?;
+    crate::store::write_atomic(&path, header.as_bytes()).map_err(DeckError::Save)?;
+    Ok(path)
 }
 
 /// The embedded deck followed by the user decks in `data_dir` (if given) and one extra deck file (if given),

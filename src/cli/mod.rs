@@ -4,6 +4,7 @@
 
 mod attempts;
 mod completions;
+mod deck;
 mod devices;
 mod eval;
 mod model;
@@ -58,6 +59,8 @@ enum Command {
     Model(model::ModelArgs),
     /// Print a shell completion script, e.g. `rehearse completions bash > ~/.local/share/bash-completion/completions/rehearse`.
     Completions(completions::CompletionsArgs),
+    /// Manage decks: import a prep guide (text, Markdown or HTML) as a deck.
+    Deck(deck::DeckArgs),
 }
 
 impl Cli {
@@ -74,6 +77,7 @@ impl Cli {
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
             Some(Command::Completions(args)) => args.run(),
+            Some(Command::Deck(args)) => args.run(),
         }
     }
 }

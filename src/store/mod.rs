@@ -641,7 +641,7 @@ fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
 
 /// Writes `bytes` to `path` through a temp file in the same folder, fsyncs it, renames it over
 /// `path` and fsyncs the folder: readers see the old or the new file, never a torn one.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err("create a temp file in", dir))?;
     tmp.write_all(bytes).map_err(io_err("write", path))?;

@@ -38,6 +38,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         {
             cmds.push(Command::OpenDeckDialog);
         }
+        if ui
+            .button("Import a guide…")
+            .on_hover_text("Make a deck from a prep guide (text, Markdown or saved HTML page)")
+            .clicked()
+        {
+            cmds.push(Command::ImportGuideDialog);
+        }
     });
     let query = st.search.trim().to_owned();
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
