@@ -85,15 +85,7 @@ impl TimeBox {
     }
 }
 
-/// Seconds as `m:ss`, rounded down to the second (a countdown never shows time that is not left).
-pub fn mmss(seconds: f64) -> String {
-    let s = if seconds.is_finite() {
-        seconds.max(0.0) as u64
-    } else {
-        0
-    };
-    format!("{}:{:02}", s / 60, s % 60)
-}
+pub use crate::transcript::mmss;
 
 /// How a recording ended.
 #[derive(Clone, Debug, PartialEq, Eq)]

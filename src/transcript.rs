@@ -200,6 +200,17 @@ impl Transcript {
     }
 }
 
+/// Seconds as `m:ss` (`0:42`, `2:59`, `12:05`), rounded down so a countdown never shows time that is not
+/// left; negative or non-finite input shows `0:00`. The one formatter the CLI, the report and the window use.
+pub fn mmss(seconds: f64) -> String {
+    let whole = if seconds.is_finite() && seconds > 0.0 {
+        seconds.floor() as u64
+    } else {
+        0
+    };
+    format!("{}:{:02}", whole / 60, whole % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

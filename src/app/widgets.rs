@@ -12,15 +12,7 @@ use egui::{
 use super::theme::{self, Theme};
 use crate::transcript::TimedText;
 
-/// Formats seconds as `m:ss` (`0:42`, `2:59`, `12:05`), rounding down. Negative or non-finite input shows `0:00`.
-pub fn format_mmss(seconds: f64) -> String {
-    let whole = if seconds.is_finite() && seconds > 0.0 {
-        seconds.floor() as u64
-    } else {
-        0
-    };
-    format!("{}:{:02}", whole / 60, whole % 60)
-}
+pub use crate::transcript::mmss as format_mmss;
 
 /// The whole seconds a countdown shows for `remaining_s`: rounded up, so the clock reads `3:00` at the start
 /// and reaches `0:00` only when time is really up.

@@ -594,11 +594,7 @@ fn number_spans(tk: &Tokenized, neg: &NegationConfig) -> Vec<Span> {
         .collect()
 }
 
-/// Formats seconds as `m:ss`.
-pub fn mmss(seconds: f64) -> String {
-    let total = seconds.max(0.0).round() as u64;
-    format!("{}:{:02}", total / 60, total % 60)
-}
+pub use crate::transcript::mmss;
 
 /// Time the answer used: until the last word ends; silence before Stop is not part of the answer. With no
 /// words, the recording length.

@@ -236,6 +236,4 @@ pub(super) fn question_details(ui: &mut egui::Ui, q: &Question) {
     }
 }
 
-pub(super) fn mmss(s: f64) -> String {
-    crate::app::widgets::format_mmss(s)
-}
+pub(super) use crate::transcript::mmss;
