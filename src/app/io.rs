@@ -426,7 +426,7 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
                 Err(e) => IoEvent::Error(format!("cannot delete attempt {id}: {e}")),
             }
         }
-        IoCommand::LoadWave { attempt_id } => match decode::read_wav_mono(&wav_path(data_dir, store, &attempt_id)) {
+        IoCommand::LoadWave { attempt_id } => match decode::read_wav_mono(&Store::at(data_dir).wav_path(&attempt_id)) {
             Ok(audio) => IoEvent::Wave {
                 attempt_id,
                 wave: Waveform::from_samples(&audio.samples, audio.rate, WAVE_BUCKETS),
@@ -521,19 +521,6 @@ fn import_guide_file(data_dir: &Path, path: &Path) -> Result<Deck, String> {
         .map_err(|e| format!("cannot import {}: {e}", path.display()))?;
     crate::bank::save_user_deck(data_dir, &imported.deck).map_err(|e| e.to_string())?;
     Ok(imported.deck)
-}
-
-/// Where attempt `id`'s recording is.
-fn wav_path(data_dir: &Path, store: Option<&Store>, id: &str) -> PathBuf {
-    store.map_or_else(
-        || {
-            data_dir
-                .join(crate::store::ATTEMPTS_DIR)
-                .join(id)
-                .join(crate::store::WAV_FILE)
-        },
-        |s| s.wav_path(id),
-    )
 }
 
 /// A lifecycle step's result as the event the window gets: the saved attempt, or what went wrong.
