@@ -333,6 +333,7 @@ fn attempts_transcribe_stores_the_short_model_name() {
         .create_attempt("pm-01-success-metrics", "product-metrics")
         .expect("create");
     std::fs::copy(fixture("speech.wav"), &new.wav_path).expect("copy audio");
+    rehearse::session::stopped(&store, &new.attempt.id, 15.0, &rehearse::session::Ending::User).expect("stopped");
     let out = rehearse()
         .env("REHEARSE_DATA_DIR", dir.path())
         .args([
