@@ -172,43 +172,47 @@ impl IoWorker {
 
     /// Shows "Open deck…" on a dialog thread; the chosen deck is imported by the worker.
     pub fn pick_deck(&self, waker: Waker) {
-        let tx = self.tx.clone();
-        let err = self.dialog_tx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("rehearse-file-dialog".into())
-            .spawn(move || {
-                let picked = rfd::FileDialog::new()
-                    .set_title("Open a question deck")
-                    .add_filter("Question deck (TOML)", &["toml"])
-                    .pick_file();
-                if let Some(path) = picked {
-                    let _ = tx.send(IoCommand::ImportDeck(path));
-                }
-                waker();
-            });
-        if let Err(e) = spawned {
-            let _ = err.send(IoEvent::Error(format!("cannot open the file dialog: {e}")));
-        }
+        self.pick_file(
+            "Open a question deck",
+            ("Question deck (TOML)", &["toml"]),
+            IoCommand::ImportDeck,
+            waker,
+        );
     }
-}
 
-impl IoWorker {
     /// Shows "Import a guide…" on a dialog thread; the chosen guide is imported by the worker.
     pub fn pick_guide(&self, waker: Waker) {
+        self.pick_file(
+            "Import a prep guide",
+            (
+                "Guide (text, Markdown, HTML)",
+                &["txt", "md", "markdown", "html", "htm"],
+            ),
+            IoCommand::ImportGuide,
+            waker,
+        );
+    }
+
+    /// A file dialog on its own thread (it blocks until the person answers); the chosen file becomes
+    /// `command` for the worker.
+    fn pick_file(
+        &self,
+        title: &'static str,
+        filter: (&'static str, &'static [&'static str]),
+        command: fn(PathBuf) -> IoCommand,
+        waker: Waker,
+    ) {
         let tx = self.tx.clone();
         let err = self.dialog_tx.clone();
         let spawned = std::thread::Builder::new()
             .name("rehearse-file-dialog".into())
             .spawn(move || {
                 let picked = rfd::FileDialog::new()
-                    .set_title("Import a prep guide")
-                    .add_filter(
-                        "Guide (text, Markdown, HTML)",
-                        &["txt", "md", "markdown", "html", "htm"],
-                    )
+                    .set_title(title)
+                    .add_filter(filter.0, filter.1)
                     .pick_file();
                 if let Some(path) = picked {
-                    let _ = tx.send(IoCommand::ImportGuide(path));
+                    let _ = tx.send(command(path));
                 }
                 waker();
             });
