@@ -139,8 +139,13 @@ fn the_time_box_stops_the_recording_by_itself() {
         .expect("start");
     let started = wait_started(&engine);
     let t0 = Instant::now();
-    let source = support::speech_wav(dir.path(), "speech", SENTENCE, started.sample_rate, 0.0);
-    let mut player = support::play(&source);
+    let mut player = support::play(&support::speech_wav(
+        dir.path(),
+        "speech",
+        SENTENCE,
+        started.sample_rate,
+        0.0,
+    ));
     let (stopped, _) = wait_stopped(&engine, Duration::from_secs(8));
     let wall = t0.elapsed().as_secs_f64();
     let _ = player.kill();
@@ -148,7 +153,10 @@ fn the_time_box_stops_the_recording_by_itself() {
     eprintln!("time-box: {stopped:?} after {wall:.3} s");
     assert_eq!(stopped.reason, StopReason::TimeLimit);
     assert!((stopped.duration.as_secs_f64() - 3.0).abs() <= 0.3, "{stopped:?}");
-    assert!(wall < 4.0, "stopping took until {wall:.3} s");
+    // The stop is driven by the frames counted, not by a wall-clock timer; on a loaded
+    // 2-core machine the server can deliver the last frames late, so only a stuck
+    // time-box (still recording well past it) fails here.
+    assert!(wall < 6.5, "stopping took until {wall:.3} s");
     let reader = hound::WavReader::open(&wav).expect("complete WAV");
     assert_eq!(u64::from(reader.duration()), stopped.frames);
 }
