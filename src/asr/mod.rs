@@ -1,5 +1,6 @@
 //! Speech recognition: finding, importing and downloading Whisper models, and running them.
 
+pub mod chunker;
 pub mod convert;
 pub mod download;
 pub mod models;
