@@ -4,5 +4,6 @@ pub mod chunker;
 pub mod convert;
 pub mod download;
 pub mod models;
+pub mod stream;
 pub mod whisper;
 pub mod worker;
