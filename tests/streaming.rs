@@ -173,3 +173,31 @@ fn streaming_matches_batch_on_a_three_minute_answer() {
     );
     check_times(&fitted);
 }
+
+#[test]
+fn streaming_a_short_fixture_in_small_chunks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let wav = root.join("tests/fixtures/speech.wav");
+    let reference = std::fs::read_to_string(root.join("tests/fixtures/speech.txt")).expect("reference");
+    let dir = tempfile::tempdir().expect("tmp");
+    let model = Arc::new(Model::load(&model_path()).expect("model"));
+    let audio = decode::read_wav_mono(&wav).expect("read");
+    let resampled = decode::resample(&audio, 48_000).expect("resample");
+    let opts = StreamOptions {
+        chunker: rehearse::asr::chunker::ChunkerConfig {
+            min_s: 3.0,
+            max_s: 8.0,
+            pause_s: 0.2,
+        },
+        ..StreamOptions::default()
+    };
+    let (t, _, tail_s) = stream(&model, dir.path(), "short.wav", &resampled, opts);
+    let wer = word_error_rate(&reference, &t.text);
+    eprintln!(
+        "short fixture streamed in small chunks: WER {wer:.3}, finish {tail_s:.2} s: {}",
+        t.text
+    );
+    assert!(wer <= 0.3, "WER {wer:.3}: {}", t.text);
+    check_times(&t);
+    assert!(doubled_words(&t).is_empty(), "{:?}", doubled_words(&t));
+}
