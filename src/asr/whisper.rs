@@ -37,6 +37,9 @@ pub struct Options {
     /// default: it costs accuracy (see [`Options::default`]).
     pub keep_fillers: bool,
     pub threads: Option<i32>,
+    /// Encoder context in 20 ms frames (whisper.cpp's `audio_ctx`; 1500 = 30 s). Smaller is faster for
+    /// short clips; `None` keeps the full 30 s. See [`audio_ctx_for`].
+    pub audio_ctx: Option<i32>,
 }
 
 impl Default for Options {
@@ -50,8 +53,17 @@ impl Default for Options {
         Self {
             keep_fillers: false,
             threads: None,
+            audio_ctx: None,
         }
     }
+}
+
+/// An encoder context that covers `seconds` of audio plus a margin of `margin_s`, rounded up to a multiple
+/// of 64 frames, or `None` (the full 30 s) when that is not shorter.
+pub fn audio_ctx_for(seconds: f64, margin_s: f64) -> Option<i32> {
+    let frames = ((seconds + margin_s).max(0.0) * 50.0).ceil() as i32;
+    let rounded = (frames + 63) / 64 * 64;
+    (rounded < 1500).then_some(rounded.max(64))
 }
 
 /// Keeps whisper.cpp's own log lines off stderr (our progress goes there instead). Call once.
@@ -103,6 +115,9 @@ impl Model {
         params.set_suppress_blank(true);
         if opts.keep_fillers {
             params.set_initial_prompt(FILLER_PROMPT);
+        }
+        if let Some(ctx) = opts.audio_ctx {
+            params.set_audio_ctx(ctx.clamp(64, 1500));
         }
         let mut progress = progress;
         params.set_progress_callback_safe(move |p: i32| progress(p.clamp(0, 100)));

@@ -119,13 +119,13 @@ fn collect<T, I: Iterator<Item = hound::Result<T>>>(
     Ok(out)
 }
 
-/// Resamples mono audio to `to_rate` with a windowed-sinc resampler, keeping the length exact
-/// (`len * to_rate / from_rate`, rounded) and removing the filter delay.
-pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError> {
-    if audio.rate == to_rate {
-        return Ok(audio.samples.clone());
-    }
-    let ratio = f64::from(to_rate) / f64::from(audio.rate);
+/// Input frames per resampler call. The streaming transcriber feeds the same blocks, so a recording
+/// resampled while it grows gives the same samples as the whole file resampled at once.
+pub const RESAMPLE_CHUNK: usize = 4096;
+
+/// The windowed-sinc resampler used for all conversions to Whisper's rate, taking [`RESAMPLE_CHUNK`]
+/// mono frames per call.
+pub fn resampler(from_rate: u32, to_rate: u32) -> Result<SincFixedIn<f32>, DecodeError> {
     let params = SincInterpolationParameters {
         sinc_len: 128,
         f_cutoff: 0.95,
@@ -133,9 +133,19 @@ pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError
         oversampling_factor: 128,
         window: WindowFunction::BlackmanHarris2,
     };
-    let chunk = 4096;
-    let mut resampler =
-        SincFixedIn::<f32>::new(ratio, 1.0, params, chunk, 1).map_err(|e| DecodeError::Resample(e.to_string()))?;
+    let ratio = f64::from(to_rate) / f64::from(from_rate);
+    SincFixedIn::<f32>::new(ratio, 1.0, params, RESAMPLE_CHUNK, 1).map_err(|e| DecodeError::Resample(e.to_string()))
+}
+
+/// Resamples mono audio to `to_rate` with a windowed-sinc resampler, keeping the length exact
+/// (`len * to_rate / from_rate`, rounded) and removing the filter delay.
+pub fn resample(audio: &MonoAudio, to_rate: u32) -> Result<Vec<f32>, DecodeError> {
+    if audio.rate == to_rate {
+        return Ok(audio.samples.clone());
+    }
+    let ratio = f64::from(to_rate) / f64::from(audio.rate);
+    let chunk = RESAMPLE_CHUNK;
+    let mut resampler = resampler(audio.rate, to_rate)?;
     let delay = resampler.output_delay();
     let want = (audio.samples.len() as f64 * ratio).round() as usize;
     let mut out: Vec<f32> = Vec::with_capacity(want + delay + chunk);

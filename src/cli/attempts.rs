@@ -119,13 +119,24 @@ pub(super) fn transcribe_attempt(
             )));
         }
     };
+    save_transcript(store, decks, id, &model_name, transcript)
+}
+
+/// Saves a transcript made with `model_name` on attempt `id` and scores it against its question.
+pub(super) fn save_transcript(
+    store: &Store,
+    decks: &[bank::Deck],
+    id: &str,
+    model_name: &str,
+    transcript: crate::transcript::Transcript,
+) -> anyhow::Result<Attempt> {
     let attempt = store.get(id)?;
     let question = session::question_for(decks, &attempt).cloned();
     let (attempt, _) = session::transcribed(
         store,
         id,
         transcript,
-        &model_name,
+        model_name,
         question.as_ref(),
         &Rubric::embedded()?,
         super::scorer().semantic(),

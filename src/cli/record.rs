@@ -1,13 +1,16 @@
-//! `rehearse record`: one answer from the microphone, kept on disk throughout, then transcribed and scored.
+//! `rehearse record`: one answer from the microphone, kept on disk throughout, transcribed in chunks while
+//! it is spoken (so the report follows Stop within moments) and scored.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::asr::models;
+use crate::asr::stream::{StreamOptions, Streamer};
+use crate::asr::{models, whisper};
 use crate::session;
 
 #[derive(Args)]
@@ -32,6 +35,9 @@ pub(super) struct RecordArgs {
     /// Print the saved attempt as JSON.
     #[arg(long)]
     json: bool,
+    /// Also print how long the report took after the recording stopped.
+    #[arg(long)]
+    verbose: bool,
 }
 
 impl RecordArgs {
@@ -60,6 +66,13 @@ impl RecordArgs {
         ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
             .context("cannot install the Ctrl-C handler")?;
 
+        // The answer is transcribed in chunks while it is spoken (see `asr::stream`), so at Stop only the
+        // last few seconds are left. The model is loaded before recording starts.
+        let model = match &model_path {
+            Some(path) => Some(Arc::new(whisper::Model::load(path)?)),
+            None => None,
+        };
+
         let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
         let mut request =
             StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(time_box.seconds));
@@ -67,15 +80,21 @@ impl RecordArgs {
             request = request.with_device(d);
         }
         engine.start(request)?;
+        let streamer = match &model {
+            Some(m) => Some(Streamer::start(&new.wav_path, Arc::clone(m), StreamOptions::default())?),
+            None => None,
+        };
         eprintln!("question: {}", q.prompt);
         eprintln!("time-box: {}", time_box.describe());
         let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
         let mut stop_sent = false;
+        let mut stop_at: Option<Instant> = None;
         let stopped = loop {
             if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
                 bar.suspend(|| eprintln!("stopping…"));
                 let _ = engine.stop();
                 stop_sent = true;
+                stop_at = Some(Instant::now());
             }
             match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
                 Ok(CaptureEvent::Started(s)) => {
@@ -95,7 +114,10 @@ impl RecordArgs {
                         remaining.as_secs_f64()
                     ));
                 }
-                Ok(CaptureEvent::Stopped(s)) => break s,
+                Ok(CaptureEvent::Stopped(s)) => {
+                    stop_at.get_or_insert_with(Instant::now);
+                    break s;
+                }
                 Ok(CaptureEvent::Error(e)) => {
                     // Nothing was captured: the attempt is kept as failed so the error is on record.
                     let msg = e.to_string();
@@ -129,8 +151,31 @@ impl RecordArgs {
         if let Some(n) = &note {
             eprintln!("warning: recording ended early: {n}; the audio so far is saved");
         }
-        if let Some(path) = model_path {
-            attempt = super::attempts::transcribe_attempt(&store, &decks, &attempt.id, &path)?;
+        if let (Some(path), Some(streamer)) = (model_path, streamer) {
+            let tail_from = Instant::now();
+            let chunks = streamer.progress().chunks;
+            match streamer.finish() {
+                Ok(transcript) => {
+                    let model_name = path
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    attempt = super::attempts::save_transcript(&store, &decks, &attempt.id, &model_name, transcript)?;
+                }
+                Err(e) => {
+                    // The recording is intact: fall back to transcribing the whole file.
+                    eprintln!("transcribing while recording failed ({e}); transcribing the whole recording");
+                    attempt = super::attempts::transcribe_attempt(&store, &decks, &attempt.id, &path)?;
+                }
+            }
+            if self.verbose {
+                let since_stop = stop_at.map_or(0.0, |t| t.elapsed().as_secs_f64());
+                eprintln!(
+                    "report ready {since_stop:.2} s after stop ({chunks} chunks transcribed while recording, \
+                     the rest in {:.2} s)",
+                    tail_from.elapsed().as_secs_f64()
+                );
+            }
         }
         super::attempts::print_attempt(&store, &attempt, self.json)
     }

@@ -1,0 +1,543 @@
+//! Transcribing an answer while it is being recorded, so the report is ready moments after Stop.
+//!
+//! A [`Streamer`] runs on its own named thread (`rehearse-asr-stream`). It tails the WAV file the capture
+//! engine writes (the engine rewrites the header every 250 ms, so the file is always readable; the capture
+//! callback is untouched and the audio still reaches the disk first), resamples the new audio to 16 kHz
+//! with the same resampler and block size as batch decoding, cuts it at pauses with the
+//! [`Chunker`](super::chunker::Chunker), and transcribes each closed chunk with the loaded model while the
+//! person keeps talking. [`Streamer::finish`], called once the recording has stopped and its file is
+//! final, reads the rest, transcribes only the open tail and returns the merged transcript.
+//!
+//! Re-transcribing a finished recording stays batch over the whole file ([`super::whisper::Model::transcribe`]).
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rubato::{Resampler, SincFixedIn};
+
+use super::chunker::{Chunk, ChunkTranscript, Chunker, ChunkerConfig, RATE, merge};
+use super::whisper::{AsrError, Model, Options, audio_ctx_for};
+use crate::audio::decode::{self, DecodeError, RESAMPLE_CHUNK};
+use crate::transcript::Transcript;
+
+/// Name of the streaming transcriber's thread.
+pub const THREAD_NAME: &str = "rehearse-asr-stream";
+
+/// Why streaming transcription failed (the recording itself is never touched; transcribe the file instead).
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// The growing recording could not be read.
+    #[error("cannot read the recording {path} while it grows: {reason}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Resampling failed.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// Whisper failed on a chunk (or was cancelled).
+    #[error(transparent)]
+    Asr(#[from] AsrError),
+    /// The recording holds no audio.
+    #[error("the recording {0} contains no audio")]
+    Empty(PathBuf),
+    /// The thread could not be started or died.
+    #[error("the streaming transcriber stopped unexpectedly: {0}")]
+    Thread(String),
+}
+
+/// How the streamer cuts and transcribes.
+#[derive(Clone, Debug)]
+pub struct StreamOptions {
+    /// Where chunks may be cut.
+    pub chunker: ChunkerConfig,
+    /// Whisper options for every chunk.
+    pub whisper: Options,
+    /// Shrink Whisper's encoder context to each chunk's length plus this margin in seconds (`None`: the
+    /// full 30 s for every chunk).
+    pub audio_ctx_margin_s: Option<f64>,
+    /// How often to look for new audio in the file.
+    pub poll: Duration,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        Self {
+            chunker: ChunkerConfig::default(),
+            whisper: Options::default(),
+            audio_ctx_margin_s: None,
+            poll: Duration::from_millis(200),
+        }
+    }
+}
+
+/// What the streamer has done so far (for a live display or a benchmark).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StreamProgress {
+    /// Chunks transcribed.
+    pub chunks: u64,
+    /// Seconds of audio (from the start) already transcribed.
+    pub transcribed_s: f64,
+}
+
+/// A running streaming transcription of one recording. Dropping it cancels the work.
+pub struct Streamer {
+    finish: Arc<AtomicBool>,
+    cancel: Arc<AtomicBool>,
+    chunks: Arc<AtomicU64>,
+    /// Transcribed 16 kHz samples.
+    done: Arc<AtomicU64>,
+    handle: Option<JoinHandle<Result<Transcript, StreamError>>>,
+}
+
+impl Streamer {
+    /// Starts transcribing `wav` as it grows (the file need not exist yet) with `model`.
+    pub fn start(wav: &Path, model: Arc<Model>, opts: StreamOptions) -> Result<Self, StreamError> {
+        let finish = Arc::new(AtomicBool::new(false));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let chunks = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(AtomicU64::new(0));
+        let worker = Worker {
+            wav: wav.to_path_buf(),
+            model,
+            opts,
+            finish: Arc::clone(&finish),
+            cancel: Arc::clone(&cancel),
+            chunks: Arc::clone(&chunks),
+            done: Arc::clone(&done),
+        };
+        let handle = std::thread::Builder::new()
+            .name(THREAD_NAME.into())
+            .spawn(move || worker.run())
+            .map_err(|e| StreamError::Thread(e.to_string()))?;
+        Ok(Self {
+            finish,
+            cancel,
+            chunks,
+            done,
+            handle: Some(handle),
+        })
+    }
+
+    /// How far the transcription has got.
+    pub fn progress(&self) -> StreamProgress {
+        StreamProgress {
+            chunks: self.chunks.load(Ordering::Relaxed),
+            transcribed_s: self.done.load(Ordering::Relaxed) as f64 / RATE as f64,
+        }
+    }
+
+    /// The recording has stopped and its file is complete: transcribes what is left and returns the whole
+    /// transcript. Blocks until done.
+    pub fn finish(mut self) -> Result<Transcript, StreamError> {
+        self.finish.store(true, Ordering::SeqCst);
+        let handle = self
+            .handle
+            .take()
+            .ok_or_else(|| StreamError::Thread("already finished".into()))?;
+        handle
+            .join()
+            .map_err(|_| StreamError::Thread("the thread panicked".into()))?
+    }
+}
+
+impl Drop for Streamer {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.cancel.store(true, Ordering::SeqCst);
+            self.finish.store(true, Ordering::SeqCst);
+            let _ = h.join();
+        }
+    }
+}
+
+struct Worker {
+    wav: PathBuf,
+    model: Arc<Model>,
+    opts: StreamOptions,
+    finish: Arc<AtomicBool>,
+    cancel: Arc<AtomicBool>,
+    chunks: Arc<AtomicU64>,
+    done: Arc<AtomicU64>,
+}
+
+impl Worker {
+    fn run(self) -> Result<Transcript, StreamError> {
+        let mut tail = WavTail::new(&self.wav);
+        let mut to16k: Option<To16k> = None;
+        let mut chunker = Chunker::new(self.opts.chunker);
+        let mut parts = Vec::new();
+        let mut total = 0usize;
+        loop {
+            if self.cancel.load(Ordering::SeqCst) {
+                return Err(AsrError::Cancelled.into());
+            }
+            // Read the flag before the file: once it is set, the file is complete, so read to its end.
+            let finishing = self.finish.load(Ordering::SeqCst);
+            let fresh = tail.read(finishing)?;
+            let Some(rate) = tail.rate() else {
+                if finishing {
+                    return Err(StreamError::Empty(self.wav.clone()));
+                }
+                std::thread::sleep(self.opts.poll);
+                continue;
+            };
+            let to16k = match &mut to16k {
+                Some(r) => r,
+                None => to16k.insert(To16k::new(rate)?),
+            };
+            let mut samples = to16k.push(&fresh)?;
+            if finishing {
+                samples.extend(to16k.finish()?);
+            }
+            total += samples.len();
+            for chunk in chunker.push(&samples) {
+                parts.push(self.transcribe(&chunk)?);
+            }
+            if finishing {
+                if let Some(chunk) = chunker.finish() {
+                    parts.push(self.transcribe(&chunk)?);
+                }
+                if total == 0 {
+                    return Err(StreamError::Empty(self.wav.clone()));
+                }
+                return Ok(merge(&parts, total as f64 / RATE as f64).without_annotations());
+            }
+            if fresh.is_empty() {
+                std::thread::sleep(self.opts.poll);
+            }
+        }
+    }
+
+    fn transcribe(&self, chunk: &Chunk) -> Result<ChunkTranscript, StreamError> {
+        let mut opts = self.opts.whisper.clone();
+        if let Some(margin) = self.opts.audio_ctx_margin_s {
+            opts.audio_ctx = audio_ctx_for(chunk.end_s() - chunk.start_s(), margin);
+        }
+        let transcript = self
+            .model
+            .transcribe(&chunk.samples, &opts, |_| {}, Arc::clone(&self.cancel))?;
+        self.chunks.fetch_add(1, Ordering::Relaxed);
+        self.done
+            .store((chunk.start + chunk.samples.len()) as u64, Ordering::Relaxed);
+        Ok(ChunkTranscript {
+            start_s: chunk.start_s(),
+            end_s: chunk.end_s(),
+            transcript,
+        })
+    }
+}
+
+/// Streaming resampling to 16 kHz, block for block the same as [`decode::resample`] on the whole file.
+struct To16k {
+    resampler: Option<SincFixedIn<f32>>,
+    pending: Vec<f32>,
+    ratio: f64,
+    /// Output samples still to drop (the filter's delay).
+    skip: usize,
+    in_total: usize,
+    out_total: usize,
+}
+
+impl To16k {
+    fn new(rate: u32) -> Result<Self, DecodeError> {
+        let resampler = if rate == decode::WHISPER_RATE {
+            None
+        } else {
+            Some(decode::resampler(rate, decode::WHISPER_RATE)?)
+        };
+        Ok(Self {
+            skip: resampler.as_ref().map_or(0, Resampler::output_delay),
+            resampler,
+            pending: Vec::new(),
+            ratio: f64::from(decode::WHISPER_RATE) / f64::from(rate),
+            in_total: 0,
+            out_total: 0,
+        })
+    }
+
+    fn emit(&mut self, block: &[f32], out: &mut Vec<f32>) {
+        let drop = self.skip.min(block.len());
+        self.skip -= drop;
+        out.extend_from_slice(&block[drop..]);
+    }
+
+    fn push(&mut self, samples: &[f32]) -> Result<Vec<f32>, DecodeError> {
+        self.in_total += samples.len();
+        let Some(r) = self.resampler.as_mut() else {
+            self.out_total += samples.len();
+            return Ok(samples.to_vec());
+        };
+        self.pending.extend_from_slice(samples);
+        let mut blocks = Vec::new();
+        let mut pos = 0;
+        while pos + RESAMPLE_CHUNK <= self.pending.len() {
+            let b = r
+                .process(&[&self.pending[pos..pos + RESAMPLE_CHUNK]], None)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            blocks.push(b.into_iter().next().unwrap_or_default());
+            pos += RESAMPLE_CHUNK;
+        }
+        self.pending.drain(..pos);
+        let mut out = Vec::new();
+        for b in blocks {
+            self.emit(&b, &mut out);
+        }
+        self.out_total += out.len();
+        Ok(out)
+    }
+
+    /// The end of the input: flushes the filter so the total length is exactly `in * ratio` (rounded).
+    fn finish(&mut self) -> Result<Vec<f32>, DecodeError> {
+        let Some(r) = self.resampler.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let want = (self.in_total as f64 * self.ratio).round() as usize;
+        let mut blocks = Vec::new();
+        if !self.pending.is_empty() {
+            let b = r
+                .process_partial(Some(&[&self.pending[..]]), None)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            blocks.push(b.into_iter().next().unwrap_or_default());
+            self.pending.clear();
+        }
+        let mut out = Vec::new();
+        for b in blocks {
+            self.emit(&b, &mut out);
+        }
+        while self.out_total + out.len() < want {
+            let Some(r) = self.resampler.as_mut() else { break };
+            let b = r
+                .process_partial::<&[f32]>(None, None)
+                .map_err(|e| DecodeError::Resample(e.to_string()))?;
+            let b = b.into_iter().next().unwrap_or_default();
+            if b.is_empty() {
+                break;
+            }
+            self.emit(&b, &mut out);
+        }
+        out.truncate(want.saturating_sub(self.out_total));
+        self.out_total += out.len();
+        Ok(out)
+    }
+}
+
+/// Reads a 16-bit PCM WAV file that another thread is still writing: the header once it is there, then
+/// the samples the header says are written (all the samples up to the end of the file once it is final).
+struct WavTail {
+    path: PathBuf,
+    file: Option<File>,
+    format: Option<TailFormat>,
+    /// Data bytes consumed.
+    consumed: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TailFormat {
+    rate: u32,
+    channels: usize,
+    /// Offset of the first data byte.
+    data_start: u64,
+}
+
+impl WavTail {
+    fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            file: None,
+            format: None,
+            consumed: 0,
+        }
+    }
+
+    fn rate(&self) -> Option<u32> {
+        self.format.map(|f| f.rate)
+    }
+
+    /// New mono samples (full scale ±1.0) at the file's rate; empty while there is nothing new.
+    fn read(&mut self, to_end: bool) -> Result<Vec<f32>, StreamError> {
+        let path = self.path.clone();
+        let err = |reason: String| StreamError::Read {
+            path: path.clone(),
+            reason,
+        };
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => match File::open(&self.path) {
+                Ok(f) => self.file.insert(f),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !to_end => return Ok(Vec::new()),
+                Err(e) => return Err(err(e.to_string())),
+            },
+        };
+        let fmt = match self.format {
+            Some(f) => f,
+            None => {
+                let mut head = Vec::new();
+                file.seek(SeekFrom::Start(0)).map_err(|e| err(e.to_string()))?;
+                (&mut *file)
+                    .take(64 * 1024)
+                    .read_to_end(&mut head)
+                    .map_err(|e| err(e.to_string()))?;
+                match parse_header(&head) {
+                    Ok(Some(f)) => *self.format.insert(f),
+                    Ok(None) if !to_end => return Ok(Vec::new()),
+                    Ok(None) => return Err(err("the WAV header is incomplete".into())),
+                    Err(reason) => return Err(err(reason)),
+                }
+            }
+        };
+        let len = file.metadata().map_err(|e| err(e.to_string()))?.len();
+        let on_disk = len.saturating_sub(fmt.data_start);
+        let available = if to_end {
+            on_disk
+        } else {
+            // While recording, only what the last header rewrite vouches for.
+            let mut size = [0u8; 4];
+            file.seek(SeekFrom::Start(fmt.data_start - 4))
+                .and_then(|_| file.read_exact(&mut size))
+                .map_err(|e| err(e.to_string()))?;
+            u64::from(u32::from_le_bytes(size)).min(on_disk)
+        };
+        let frame = 2 * fmt.channels as u64;
+        let available = available / frame * frame;
+        if available <= self.consumed {
+            return Ok(Vec::new());
+        }
+        let mut bytes = vec![0u8; (available - self.consumed) as usize];
+        file.seek(SeekFrom::Start(fmt.data_start + self.consumed))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| err(e.to_string()))?;
+        self.consumed = available;
+        let scale = 1.0 / 32768.0;
+        Ok(bytes
+            .chunks_exact(frame as usize)
+            .map(|f| {
+                let sum: f32 = f
+                    .chunks_exact(2)
+                    .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) * scale)
+                    .sum();
+                sum / fmt.channels as f32
+            })
+            .collect())
+    }
+}
+
+/// The format and data offset of a 16-bit PCM WAV from its first bytes; `Ok(None)` when the header is not
+/// complete yet.
+fn parse_header(head: &[u8]) -> Result<Option<TailFormat>, String> {
+    if head.len() < 12 {
+        return Ok(None);
+    }
+    if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Err("not a WAV file".into());
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+    let mut pos = 12;
+    let mut fmt = None;
+    while pos + 8 <= head.len() {
+        let id = &head[pos..pos + 4];
+        let size = u32_at(pos + 4) as usize;
+        let body = pos + 8;
+        if id == b"fmt " {
+            if body + 16 > head.len() {
+                return Ok(None);
+            }
+            let tag = u16_at(body);
+            let channels = usize::from(u16_at(body + 2));
+            let rate = u32_at(body + 4);
+            let bits = u16_at(body + 14);
+            if !(tag == 1 || tag == 0xFFFE) || bits != 16 || channels == 0 {
+                return Err(format!("format {tag:#x} with {bits}-bit samples (16-bit PCM expected)"));
+            }
+            fmt = Some((rate, channels));
+        } else if id == b"data" {
+            let Some((rate, channels)) = fmt else {
+                return Err("the data comes before the format".into());
+            };
+            return Ok(Some(TailFormat {
+                rate,
+                channels,
+                data_start: body as u64,
+            }));
+        }
+        pos = body + size + (size & 1);
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::audio::wav::WavSink;
+
+    #[test]
+    fn tailing_a_growing_wav_gives_the_samples_written_so_far() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        let mut tail = WavTail::new(&path);
+        assert!(tail.read(false).unwrap().is_empty(), "no file yet");
+        let mut sink = WavSink::create(&path, 48_000).unwrap();
+        assert!(tail.read(false).unwrap().is_empty());
+        assert_eq!(tail.rate(), Some(48_000));
+        let signal: Vec<f32> = (0..48_000).map(|i| ((i % 100) as f32 - 50.0) / 100.0).collect();
+        sink.write(&signal[..10_000]).unwrap();
+        sink.flush().unwrap();
+        let mut got = tail.read(false).unwrap();
+        assert_eq!(got.len(), 10_000);
+        sink.write(&signal[10_000..]).unwrap();
+        sink.finalize().unwrap();
+        got.extend(tail.read(true).unwrap());
+        assert_eq!(got.len(), signal.len());
+        for (a, b) in got.iter().zip(&signal) {
+            assert!((a - b).abs() <= 1.0 / 32768.0, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn streaming_resampling_matches_the_whole_file() {
+        let samples: Vec<f32> = (0..48_000 * 3 + 77).map(|i| (i as f32 * 0.01).sin() * 0.3).collect();
+        let whole = decode::resample(
+            &decode::MonoAudio {
+                rate: 48_000,
+                samples: samples.clone(),
+            },
+            16_000,
+        )
+        .unwrap();
+        let mut r = To16k::new(48_000).unwrap();
+        let mut out = Vec::new();
+        for block in samples.chunks(3_333) {
+            out.extend(r.push(block).unwrap());
+        }
+        out.extend(r.finish().unwrap());
+        assert_eq!(out.len(), whole.len());
+        assert_eq!(out, whole, "block for block the same samples");
+    }
+
+    #[test]
+    fn headers_are_parsed_or_refused() {
+        assert!(parse_header(b"RIFF").unwrap().is_none());
+        assert!(parse_header(b"RIFX\0\0\0\0WAVEfmt ").is_err());
+        let mut float = Vec::new();
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        hound::WavWriter::new(std::io::Cursor::new(&mut float), spec)
+            .unwrap()
+            .finalize()
+            .unwrap();
+        assert!(parse_header(&float).unwrap_err().contains("16-bit"));
+    }
+}

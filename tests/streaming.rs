@@ -1,0 +1,203 @@
+//! Transcribing while recording, with the real model: a ~3-minute espeak-ng answer (made at run time from
+//! `benches/answer-3min.txt`) is written progressively into a WAV file the way the capture engine writes
+//! one (48 kHz 16-bit mono, header rewritten every 250 ms of audio), faster than real time, while a
+//! [`Streamer`] tails it. The merged transcript must be as good as batch transcription of the finished
+//! file (WER within +0.01), with monotonic times and no word doubled at a chunk edge.
+//!
+//! Needs espeak-ng, sox and a tiny.en model (`REHEARSE_TEST_MODEL=$PWD/models/ggml-tiny.en.bin`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use rehearse::asr::models;
+use rehearse::asr::stream::{StreamOptions, Streamer};
+use rehearse::asr::whisper::{Model, Options, word_error_rate};
+use rehearse::audio::decode;
+use rehearse::audio::wav::WavSink;
+use rehearse::transcript::Transcript;
+
+fn model_path() -> PathBuf {
+    let name = std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".into());
+    models::resolve(&name).expect("a tiny.en model (set REHEARSE_TEST_MODEL)")
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Speaks `text_file` with espeak-ng and converts it to 48 kHz 16-bit mono.
+fn spoken_answer(dir: &Path, text_file: &Path) -> PathBuf {
+    let raw = dir.join("raw.wav");
+    let wav = dir.join("answer.wav");
+    run(Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "160", "-w"])
+        .arg(&raw)
+        .arg("-f")
+        .arg(text_file));
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(["-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&wav));
+    wav
+}
+
+/// Writes `samples` into `dest` as the capture engine would, `speed` times faster than real time.
+fn record_progressively(samples: Vec<f32>, rate: u32, dest: PathBuf, speed: f64) -> std::thread::JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("test-fake-capture".into())
+        .spawn(move || {
+            let mut sink = WavSink::create(&dest, rate).expect("create");
+            let block = rate as usize / 10;
+            for (i, b) in samples.chunks(block).enumerate() {
+                sink.write(b).expect("write");
+                if i % 3 == 2 {
+                    sink.flush().expect("flush");
+                }
+                std::thread::sleep(Duration::from_secs_f64(0.1 / speed));
+            }
+            sink.finalize().expect("finalize");
+        })
+        .expect("spawn")
+}
+
+fn norm(w: &str) -> String {
+    w.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn doubled_words(t: &Transcript) -> Vec<String> {
+    t.words
+        .windows(2)
+        .filter(|p| !norm(&p[0].text).is_empty() && norm(&p[0].text) == norm(&p[1].text))
+        .map(|p| format!("{} {} at {:.2}", p[0].text, p[1].text, p[1].start_s))
+        .collect()
+}
+
+fn check_times(t: &Transcript) {
+    for list in [&t.words, &t.segments] {
+        for p in list.windows(2) {
+            assert!(p[1].start_s >= p[0].start_s, "times go backwards: {p:?}");
+        }
+        for w in list {
+            assert!(
+                w.start_s >= 0.0 && w.end_s >= w.start_s && w.end_s <= t.duration_s + 1e-6,
+                "{w:?}"
+            );
+        }
+    }
+}
+
+/// Streams the answer through a fresh file and returns the transcript, the chunks done before Stop and
+/// the time `finish` took.
+fn stream(model: &Arc<Model>, dir: &Path, name: &str, answer: &[f32], opts: StreamOptions) -> (Transcript, u64, f64) {
+    let dest = dir.join(name);
+    let streamer = Streamer::start(&dest, Arc::clone(model), opts).expect("start");
+    record_progressively(answer.to_vec(), 48_000, dest, 8.0)
+        .join()
+        .expect("writer");
+    let chunks = streamer.progress().chunks;
+    let t0 = Instant::now();
+    let t = streamer.finish().expect("streaming transcript");
+    (t, chunks, t0.elapsed().as_secs_f64())
+}
+
+#[test]
+fn streaming_matches_batch_on_a_three_minute_answer() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_file = root.join("benches/answer-3min.txt");
+    let reference = std::fs::read_to_string(&text_file).expect("reference");
+    let dir = tempfile::tempdir().expect("tmp");
+    let wav = spoken_answer(dir.path(), &text_file);
+    let model = Arc::new(Model::load(&model_path()).expect("model"));
+
+    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
+    let t0 = Instant::now();
+    let batch = model
+        .transcribe(
+            &samples16,
+            &Options::default(),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .expect("batch");
+    let batch_s = t0.elapsed().as_secs_f64();
+    let wer_batch = word_error_rate(&reference, &batch.text);
+
+    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let (streamed, chunks, tail_s) = stream(&model, dir.path(), "rec.wav", &answer, StreamOptions::default());
+    let wer_stream = word_error_rate(&reference, &streamed.text);
+    eprintln!(
+        "{:.1} s answer: batch WER {wer_batch:.3} in {batch_s:.1} s; streaming WER {wer_stream:.3}, \
+         {chunks} chunks before stop, finish took {tail_s:.2} s (8x real time, indicative only)",
+        batch.duration_s
+    );
+    assert!(
+        wer_stream <= wer_batch + 0.01,
+        "streaming WER {wer_stream:.3} vs batch {wer_batch:.3}\nstream: {}\nbatch: {}",
+        streamed.text,
+        batch.text
+    );
+    assert!((streamed.duration_s - batch.duration_s).abs() < 1e-3, "same length");
+    assert!(chunks >= 4, "only {chunks} chunks were transcribed while recording");
+    check_times(&streamed);
+    let doubled = doubled_words(&streamed);
+    assert!(doubled.is_empty(), "doubled words: {doubled:?}");
+    let last = streamed.words.last().expect("words");
+    assert!(
+        last.end_s > streamed.duration_s - 10.0,
+        "the tail was transcribed: {last:?}"
+    );
+
+    // Encoder context fitted to each chunk: faster, and must not make the decoder loop.
+    let opts = StreamOptions {
+        audio_ctx_margin_s: Some(1.0),
+        ..StreamOptions::default()
+    };
+    let (fitted, _, fitted_tail_s) = stream(&model, dir.path(), "rec-ctx.wav", &answer, opts);
+    let wer_fitted = word_error_rate(&reference, &fitted.text);
+    eprintln!("fitted audio_ctx: WER {wer_fitted:.3}, finish took {fitted_tail_s:.2} s");
+    assert!(
+        fitted.words.len() < streamed.words.len() * 5 / 4,
+        "fitted audio_ctx made the decoder repeat itself: {}",
+        fitted.text
+    );
+    check_times(&fitted);
+}
+
+#[test]
+fn streaming_a_short_fixture_in_small_chunks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let wav = root.join("tests/fixtures/speech.wav");
+    let reference = std::fs::read_to_string(root.join("tests/fixtures/speech.txt")).expect("reference");
+    let dir = tempfile::tempdir().expect("tmp");
+    let model = Arc::new(Model::load(&model_path()).expect("model"));
+    let audio = decode::read_wav_mono(&wav).expect("read");
+    let resampled = decode::resample(&audio, 48_000).expect("resample");
+    let opts = StreamOptions {
+        chunker: rehearse::asr::chunker::ChunkerConfig {
+            min_s: 3.0,
+            max_s: 8.0,
+            pause_s: 0.2,
+        },
+        ..StreamOptions::default()
+    };
+    let (t, _, tail_s) = stream(&model, dir.path(), "short.wav", &resampled, opts);
+    let wer = word_error_rate(&reference, &t.text);
+    eprintln!(
+        "short fixture streamed in small chunks: WER {wer:.3}, finish {tail_s:.2} s: {}",
+        t.text
+    );
+    assert!(wer <= 0.3, "WER {wer:.3}: {}", t.text);
+    check_times(&t);
+    assert!(doubled_words(&t).is_empty(), "{:?}", doubled_words(&t));
+}
