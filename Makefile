@@ -1,5 +1,5 @@
 # Two commands: `make run` and `make test`. Both install what is missing first (see scripts/setup.sh).
-.PHONY: setup run test bench train-rubric clean-models
+.PHONY: setup run test bench bench-latency train-rubric clean-models
 
 setup:
 	@bash scripts/setup.sh
@@ -10,8 +10,14 @@ run: setup
 test: setup
 	@bash scripts/test.sh
 
+# Speed: faster-whisper as the anchor (scratch venv under target/), then transcription and scoring.
 bench: setup
+	bash scripts/bench-anchor.sh
 	cargo bench
+
+# Stop → report through the real binary (CLI and window) on a 3-minute answer at real pace; RUNS=3.
+bench-latency: setup
+	bash scripts/bench-stop-to-report.sh $(or $(RUNS),3)
 
 # Retrain the semantic rubric head (assets/rubric-head.json) from assets/rubric-training.txt.
 train-rubric: setup

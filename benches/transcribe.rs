@@ -1,6 +1,8 @@
 //! Transcription speed on this machine: the 15 s spoken fixture and a 3-minute spoken answer (made
 //! with espeak-ng from `benches/answer-3min.txt`), for each installed tiny.en variant (f16, q8_0, q5_*).
-//! Run with `cargo bench --bench transcribe` (or `make bench`). Prints seconds, real-time factor and WER.
+//! Run with `cargo bench --bench transcribe` (or `make bench`). Prints seconds, real-time factor and WER,
+//! and for the 3-minute answer the time ratio to faster-whisper int8 on the same file and weights when
+//! `scripts/bench-anchor.sh` (run by `make bench` first) has left its result in `target/bench-anchor.json`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +34,13 @@ fn main() {
         ),
         (long_wav, std::fs::read_to_string(&long_text).unwrap_or_default()),
     ];
+    let anchor_s = std::fs::read_to_string(root.join("target/bench-anchor.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|j| j["seconds"].as_f64());
+    if let Some(a) = anchor_s {
+        println!("anchor: faster-whisper int8, 2 threads, greedy: {a:.2} s on the 3-minute answer");
+    }
     let variants: Vec<_> = models::list()
         .into_iter()
         .filter(|m| m.name.starts_with("tiny.en"))
@@ -65,8 +74,12 @@ fn main() {
             let wer = out
                 .as_ref()
                 .map_or(f64::NAN, |tr| whisper::word_error_rate(reference, &tr.text));
+            let ratio = match anchor_s {
+                Some(a) if dur > 60.0 => format!("   ratio to faster-whisper {:.2}", secs / a),
+                _ => String::new(),
+            };
             println!(
-                "{:<16} {:>9} {:>8.1} {:>9.2} {:>7.3} {:>6.3}   (load {load_s:.2} s)",
+                "{:<16} {:>9} {:>8.1} {:>9.2} {:>7.3} {:>6.3}   (load {load_s:.2} s){ratio}",
                 m.name,
                 models::human_size(m.size_bytes),
                 dur,

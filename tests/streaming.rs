@@ -201,3 +201,92 @@ fn streaming_a_short_fixture_in_small_chunks() {
     check_times(&t);
     assert!(doubled_words(&t).is_empty(), "{:?}", doubled_words(&t));
 }
+
+fn next_event(worker: &rehearse::asr::worker::AsrWorker) -> rehearse::asr::worker::AsrEvent {
+    use rehearse::asr::worker::AsrEvent;
+    loop {
+        match worker
+            .recv_timeout(Duration::from_secs(120))
+            .expect("an event within 2 minutes")
+        {
+            AsrEvent::Progress { .. } | AsrEvent::ModelLoading(_) => {}
+            e => return e,
+        }
+    }
+}
+
+/// The window's engine: a stream started with the recording is finished by the first transcription of
+/// that file (only the tail left); a re-transcription of the same file, or a transcription of another
+/// file while a stream runs, is batch over the whole file.
+#[test]
+fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
+    use rehearse::asr::worker::{AsrCommand, AsrEvent, AsrWorker};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = root.join("tests/fixtures/speech.wav");
+    let reference = std::fs::read_to_string(root.join("tests/fixtures/speech.txt")).expect("reference");
+    let dir = tempfile::tempdir().expect("tmp");
+    let audio = decode::read_wav_mono(&fixture).expect("read");
+    let answer = decode::resample(&audio, 48_000).expect("resample");
+
+    let worker = AsrWorker::spawn(Box::new(|| {})).expect("spawn");
+    worker.send(AsrCommand::LoadModel(model_path()));
+    assert!(matches!(next_event(&worker), AsrEvent::ModelLoaded { .. }));
+
+    let wav = dir.path().join("answer.wav");
+    worker.send(AsrCommand::Stream { wav: wav.clone() });
+    record_progressively(answer.clone(), 48_000, wav.clone(), 2.0)
+        .join()
+        .expect("writer");
+    worker.send(AsrCommand::Transcribe {
+        job: 1,
+        wav: wav.clone(),
+    });
+    let AsrEvent::Done {
+        job: 1,
+        transcript: streamed,
+        streamed_chunks,
+        seconds,
+    } = next_event(&worker)
+    else {
+        panic!("the streamed transcription failed")
+    };
+    let wer_streamed = word_error_rate(&reference, &streamed.text);
+    eprintln!("window engine: {streamed_chunks} chunk(s) while recording, tail {seconds:.2} s, WER {wer_streamed:.3}");
+    assert!(streamed_chunks >= 1, "nothing was transcribed while recording");
+    check_times(&streamed);
+
+    // Re-transcribe: the stream is used up, so this is the whole file at once.
+    worker.send(AsrCommand::Transcribe {
+        job: 2,
+        wav: wav.clone(),
+    });
+    let AsrEvent::Done {
+        job: 2,
+        transcript: batch,
+        streamed_chunks: 0,
+        ..
+    } = next_event(&worker)
+    else {
+        panic!("re-transcribing was not batch")
+    };
+    let wer_batch = word_error_rate(&reference, &batch.text);
+    assert!(
+        wer_streamed <= wer_batch + 0.05,
+        "streamed {wer_streamed:.3} vs batch {wer_batch:.3}: {} / {}",
+        streamed.text,
+        batch.text
+    );
+
+    // A stream of a recording that failed is stale: another file is transcribed whole.
+    let other = dir.path().join("other.wav");
+    worker.send(AsrCommand::Stream { wav: other });
+    worker.send(AsrCommand::Transcribe { job: 3, wav: fixture });
+    assert!(matches!(
+        next_event(&worker),
+        AsrEvent::Done {
+            job: 3,
+            streamed_chunks: 0,
+            ..
+        }
+    ));
+}

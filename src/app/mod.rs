@@ -132,6 +132,15 @@ pub struct App {
     waker: Waker,
     automation_started: bool,
     automation_scored: bool,
+    /// When Stop was pressed (or the time-box ended), until the report is on screen.
+    stop_at: Option<std::time::Instant>,
+    was_recording: bool,
+    /// With `timing`: when this frame's logic started, and the UI thread's time per frame (logic + ui, ms)
+    /// while recording or transcribing.
+    frame_started: Option<std::time::Instant>,
+    frame_ms: Vec<f64>,
+    /// `REHEARSE_TIMING` is set: print Stop → report on stderr (for `scripts/bench-stop-to-report.sh`).
+    timing: bool,
 }
 
 impl App {
@@ -181,6 +190,11 @@ impl App {
             waker,
             automation_started: false,
             automation_scored: false,
+            stop_at: None,
+            was_recording: false,
+            frame_started: None,
+            frame_ms: Vec::new(),
+            timing: std::env::var_os("REHEARSE_TIMING").is_some(),
         };
         app.io.send(IoCommand::LoadAttempts);
         app.io.send(IoCommand::LoadDecks);
@@ -217,11 +231,48 @@ impl App {
             self.perform_all(fx, ctx);
         }
         self.automate();
+        self.time_stop_to_report();
         match &self.state.stage {
             Stage::Review(r) if r.playing() => ctx.request_repaint_after(std::time::Duration::from_millis(33)),
             Stage::Recording(_) => ctx.request_repaint_after(std::time::Duration::from_millis(250)),
             _ => {}
         }
+    }
+
+    /// Notes when the person stopped and, with `REHEARSE_TIMING` set, prints how long the report took to
+    /// reach the screen (the next frame draws it).
+    fn time_stop_to_report(&mut self) {
+        let now = std::time::Instant::now();
+        match &self.state.stage {
+            Stage::Recording(r) if r.stopping() => {
+                self.stop_at.get_or_insert(now);
+            }
+            Stage::Recording(_) => {
+                self.stop_at = None;
+                self.was_recording = true;
+                return;
+            }
+            // The time-box ended: the recording went straight to transcribing.
+            Stage::Transcribing(_) if self.was_recording => {
+                self.stop_at.get_or_insert(now);
+            }
+            Stage::Transcribing(_) => {}
+            Stage::Review(_) => {
+                if let Some(t) = self.stop_at.take()
+                    && self.timing
+                {
+                    eprintln!("timing: stop→report {:.3} s", t.elapsed().as_secs_f64());
+                    let mut ms = std::mem::take(&mut self.frame_ms);
+                    ms.sort_by(f64::total_cmp);
+                    if let Some(max) = ms.last() {
+                        let p99 = ms[(ms.len() * 99 / 100).min(ms.len() - 1)];
+                        eprintln!("timing: ui frames {} p99 {p99:.2} ms max {max:.2} ms", ms.len());
+                    }
+                }
+            }
+            Stage::Idle | Stage::Preparing { .. } => self.stop_at = None,
+        }
+        self.was_recording = false;
     }
 
     fn perform_all(&mut self, effects: Vec<Effect>, ctx: &egui::Context) {
@@ -238,8 +289,20 @@ impl App {
     fn perform(&mut self, effect: Effect, ctx: &egui::Context) -> Option<Event> {
         let store = Store::at(&self.config.data_dir);
         match effect {
-            Effect::Io(c) => self.io.send(c),
-            Effect::Record(req) => self.recorder.start(req),
+            Effect::Io(c) => {
+                // A recording that ends without a transcription to come has no use for its stream.
+                if let IoCommand::Failed { attempt_id, .. } | IoCommand::Delete(attempt_id) = &c {
+                    self.asr.send(AsrCommand::EndStream {
+                        wav: store.wav_path(attempt_id),
+                    });
+                }
+                self.io.send(c);
+            }
+            Effect::Record(req) => {
+                // Transcribe while the person speaks, so at Stop only the last seconds are left.
+                self.asr.send(AsrCommand::Stream { wav: req.path.clone() });
+                self.recorder.start(req);
+            }
             Effect::StopRecorder => self.recorder.stop(),
             Effect::Transcribe { job, attempt_id } => self.asr.send(AsrCommand::Transcribe {
                 job,
@@ -383,13 +446,21 @@ impl App {
 
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let started = std::time::Instant::now();
         self.tick(ctx);
+        self.frame_started = Some(started);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         views::show(self, ui);
         if !self.commands.is_empty() {
             ui.ctx().request_repaint();
+        }
+        if self.timing
+            && let Some(t) = self.frame_started.take()
+            && matches!(self.state.stage, Stage::Recording(_) | Stage::Transcribing(_))
+        {
+            self.frame_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         }
     }
 

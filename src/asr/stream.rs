@@ -126,6 +126,12 @@ impl Streamer {
         })
     }
 
+    /// The flag that cancels this stream (setting it makes [`Streamer::finish`] return
+    /// [`AsrError::Cancelled`] soon).
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
+    }
+
     /// How far the transcription has got.
     pub fn progress(&self) -> StreamProgress {
         StreamProgress {

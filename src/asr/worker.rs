@@ -1,6 +1,12 @@
 //! The transcription engine thread. It owns the Whisper model (loading it in the background so the
 //! window opens at once), takes jobs over a channel and reports progress, results and errors back.
 //! A job can be cancelled; the UI never waits on it.
+//!
+//! While an answer is recorded, [`AsrCommand::Stream`] starts a [`Streamer`] on the growing WAV, so
+//! the transcription of a just-stopped recording only has the last few seconds left to do. The first
+//! [`AsrCommand::Transcribe`] of that file finishes the stream; any other file (or a re-transcribe,
+//! which comes after the stream is used up) is transcribed whole. A stream that fails falls back to
+//! the whole file.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +15,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
+use super::stream::{StreamOptions, Streamer};
 use super::whisper::{Model, Options};
 use crate::audio::decode;
 use crate::transcript::Transcript;
@@ -21,6 +28,14 @@ pub enum AsrCommand {
     /// Transcribe a WAV file; `job` identifies the answers in events.
     Transcribe {
         job: u64,
+        wav: PathBuf,
+    },
+    /// Start transcribing `wav` while it is being recorded (ignored when no model is loaded).
+    Stream {
+        wav: PathBuf,
+    },
+    /// The recording of `wav` ended without a transcription to come (failed, cancelled): stop its stream.
+    EndStream {
         wav: PathBuf,
     },
     Shutdown,
@@ -43,6 +58,8 @@ pub enum AsrEvent {
         job: u64,
         transcript: Transcript,
         seconds: f64,
+        /// Chunks transcribed while the answer was recorded (0: the whole file was transcribed now).
+        streamed_chunks: u64,
     },
     Failed {
         job: u64,
@@ -119,10 +136,25 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
         let _ = events.send(e);
         waker();
     };
-    let mut model: Option<Model> = None;
+    let mut model: Option<Arc<Model>> = None;
+    let mut stream: Option<(PathBuf, Streamer)> = None;
     while let Ok(cmd) = cmds.recv() {
         match cmd {
             AsrCommand::Shutdown => break,
+            AsrCommand::Stream { wav } => {
+                stream = None; // one recording at a time: a stale stream is cancelled
+                if let Some(m) = &model {
+                    // A stream that cannot start is not an error: the file is transcribed whole later.
+                    stream = Streamer::start(&wav, Arc::clone(m), StreamOptions::default())
+                        .ok()
+                        .map(|s| (wav, s));
+                }
+            }
+            AsrCommand::EndStream { wav } => {
+                if stream.as_ref().is_some_and(|(w, _)| *w == wav) {
+                    stream = None;
+                }
+            }
             AsrCommand::LoadModel(path) => {
                 emit(AsrEvent::ModelLoading(path.clone()));
                 model = None; // free the old one first
@@ -132,7 +164,7 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                             name: m.name.clone(),
                             path,
                         });
-                        model = Some(m);
+                        model = Some(Arc::new(m));
                     }
                     Err(e) => emit(AsrEvent::ModelError(e.to_string())),
                 }
@@ -154,6 +186,37 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                     continue;
                 };
                 let started = std::time::Instant::now();
+                let streamed = match stream.take() {
+                    Some((w, s)) if w == wav => Some(s),
+                    _ => None, // a stream of another file is stale
+                };
+                if let Some(streamer) = streamed {
+                    let chunks = streamer.progress().chunks;
+                    let flag = streamer.cancel_flag();
+                    let watcher = spawn_cancel_watcher(job, Arc::clone(cancel), Arc::clone(&flag));
+                    let result = streamer.finish();
+                    flag.store(true, Ordering::SeqCst); // the stream is over: stops the watcher
+                    if let Some(w) = watcher {
+                        w.join().ok();
+                    }
+                    match result {
+                        Ok(transcript) => {
+                            emit(AsrEvent::Done {
+                                job,
+                                transcript,
+                                seconds: started.elapsed().as_secs_f64(),
+                                streamed_chunks: chunks,
+                            });
+                            continue;
+                        }
+                        Err(_) if cancelled() => {
+                            emit(AsrEvent::Cancelled { job });
+                            continue;
+                        }
+                        // Any other failure of the stream: transcribe the whole file below.
+                        Err(_) => {}
+                    }
+                }
                 let samples = match decode::load_for_whisper(&wav) {
                     Ok((s, _)) => s,
                     Err(e) => {
@@ -187,6 +250,7 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                         job,
                         transcript,
                         seconds: started.elapsed().as_secs_f64(),
+                        streamed_chunks: 0,
                     }),
                     Err(super::whisper::AsrError::Cancelled) => emit(AsrEvent::Cancelled { job }),
                     Err(e) => emit(AsrEvent::Failed {
