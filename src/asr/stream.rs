@@ -65,6 +65,12 @@ pub struct StreamOptions {
     pub audio_ctx_margin_s: Option<f64>,
     /// How often to look for new audio in the file.
     pub poll: Duration,
+    /// Whisper threads while the person is still speaking (`None`: as many as for batch). One thread keeps
+    /// up with speech several times over and leaves the other core to the window, the capture and
+    /// whatever else runs; ggml's worker threads spin while they wait for each other, so on a busy 2-core
+    /// machine two threads can be many times slower than one (see `examples/asr_levers.rs`). After Stop
+    /// the tail gets every thread.
+    pub live_threads: Option<i32>,
 }
 
 impl Default for StreamOptions {
@@ -74,6 +80,7 @@ impl Default for StreamOptions {
             whisper: Options::default(),
             audio_ctx_margin_s: None,
             poll: Duration::from_millis(200),
+            live_threads: Some(1),
         }
     }
 }
@@ -205,11 +212,11 @@ impl Worker {
             }
             total += samples.len();
             for chunk in chunker.push(&samples) {
-                parts.push(self.transcribe(&chunk)?);
+                parts.push(self.transcribe(&chunk, finishing)?);
             }
             if finishing {
                 if let Some(chunk) = chunker.finish() {
-                    parts.push(self.transcribe(&chunk)?);
+                    parts.push(self.transcribe(&chunk, true)?);
                 }
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
@@ -222,8 +229,11 @@ impl Worker {
         }
     }
 
-    fn transcribe(&self, chunk: &Chunk) -> Result<ChunkTranscript, StreamError> {
+    fn transcribe(&self, chunk: &Chunk, finishing: bool) -> Result<ChunkTranscript, StreamError> {
         let mut opts = self.opts.whisper.clone();
+        if !finishing && opts.threads.is_none() {
+            opts.threads = self.opts.live_threads;
+        }
         if let Some(margin) = self.opts.audio_ctx_margin_s {
             opts.audio_ctx = audio_ctx_for(chunk.end_s() - chunk.start_s(), margin);
         }
