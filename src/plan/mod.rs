@@ -391,7 +391,7 @@ fn mock_step(questions: &[Question], k: usize) -> Step {
         ids,
         time_box,
         MOCK_MINUTES,
-        format!("full-loop mock: {n} questions with follow-ups, scored against the rubric"),
+        format!("full-loop mock: {n} questions in turn, no hint, scored against the rubric"),
     )
 }
 
