@@ -12,6 +12,7 @@ pub mod cli;
 pub mod delivery;
 pub mod embed;
 pub mod paths;
+pub mod plan;
 pub mod report;
 pub mod rubric;
 pub mod session;

@@ -350,3 +350,155 @@ fn attempts_transcribe_stores_the_short_model_name() {
     let saved = store.get(&new.attempt.id).expect("get");
     assert_eq!(saved.model.as_deref(), Some("tiny.en"));
 }
+
+/// A scored attempt at `question`, recorded at `at` (RFC 3339), every rubric cell at `score`.
+fn put_scored_attempt(data: &Path, id: &str, question: &str, at: &str, score: f64) -> PathBuf {
+    let dir = data.join("attempts").join(id);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let cells: Vec<serde_json::Value> = ["restatement", "trade-offs", "boundaries", "execution", "communication"]
+        .iter()
+        .map(|c| serde_json::json!({"cell": c, "covered": true, "score": score, "evidence": []}))
+        .collect();
+    let json = serde_json::json!({
+        "version": 2, "id": id, "question_id": question, "deck_id": "product-metrics",
+        "started_at": at, "status": "scored", "duration_s": 60.0, "report": {"rubric": cells}
+    });
+    let path = dir.join("attempt.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&json).expect("json")).expect("write");
+    path
+}
+
+fn json_out(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("run rehearse");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn plan_and_today_follow_the_attempts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let at = |day: &str| {
+        let mut c = rehearse();
+        c.env("REHEARSE_DATA_DIR", dir.path()).env("REHEARSE_TODAY", day);
+        c
+    };
+    assert_one_error_line(run(at("2026-11-26").arg("today")), "rehearse plan --interview");
+    let plan = json_out(at("2026-11-26").args(["plan", "--interview", "2026-12-04", "--json"]));
+    assert_eq!(plan["start"], "2026-11-26", "the start defaults to today");
+    assert_eq!(plan["interview"], "2026-12-04");
+    let phases: Vec<&str> = plan["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .map(|d| d["phase"].as_str().expect("phase"))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "fundamentals",
+            "fundamentals",
+            "scenario-drills",
+            "scenario-drills",
+            "panel-simulation",
+            "panel-simulation",
+            "weakness-blitz",
+            "cadence"
+        ]
+    );
+    let step = &plan["days"][0]["steps"][0];
+    assert_eq!(
+        (step["kind"].as_str(), step["time_box_s"].as_u64()),
+        (Some("explain"), Some(90))
+    );
+    assert_eq!(step["question_ids"][0], "pm-03-smallest-poc");
+    assert!(dir.path().join("plan.json").is_file(), "the dates are saved");
+
+    // One answer today: the first step is done, the next one is today's second question.
+    put_scored_attempt(
+        dir.path(),
+        "20261126-100000-pm-03-smallest-poc",
+        "pm-03-smallest-poc",
+        "2026-11-26T10:00:00+01:00",
+        0.8,
+    );
+    let t = json_out(at("2026-11-26").args(["today", "--json"]));
+    assert_eq!((t["day"].as_i64(), t["days_to_interview"].as_i64()), (Some(1), Some(8)));
+    assert_eq!(t["phase"], "fundamentals");
+    assert_eq!(t["steps"][0]["done"], true);
+    assert_eq!(t["next"]["question_id"], "pm-07-question-for-interviewer");
+    assert_eq!(t["streak"], 1);
+    let (ok, _) = run(at("2026-11-26").arg("today"));
+    assert!(ok);
+    let out = at("2026-11-26").arg("today").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("day 1 of 8 · Fundamentals · 8 days to the interview · streak 1 day"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Now: explain pm-07-question-for-interviewer · 1:30 time-box"),
+        "{text}"
+    );
+
+    // Nothing on day 2: on day 3 the rest of the fundamentals rolls forward, the interview date holds.
+    let t = json_out(at("2026-11-28").args(["today", "--json"]));
+    assert_eq!(t["phase"], "fundamentals");
+    assert_eq!(t["rolled_forward"], 4);
+    assert_eq!(t["streak"], 0);
+    let plan = json_out(at("2026-11-28").args(["plan", "--json"]));
+    assert_eq!(plan["days"].as_array().expect("days").len(), 8);
+    assert_eq!(plan["days"][7]["phase"], "weakness-blitz");
+
+    // Moving the interview re-plans; an interview before the start is refused.
+    let plan = json_out(at("2026-11-26").args(["plan", "--interview", "2026-11-29", "--json"]));
+    assert_eq!(plan["days"].as_array().expect("days").len(), 3);
+    assert_one_error_line(
+        run(at("2026-11-26").args(["plan", "--start", "2026-12-01", "--interview", "2026-11-30"])),
+        "before the start",
+    );
+    let (ok, lines) = run(at("2026-11-26").args(["plan", "--interview", "tomorrow"]));
+    assert!(
+        !ok && lines.iter().any(|l| l.contains("not a date like 2026-12-01")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn a_corrupt_plan_file_is_one_clear_line_and_a_fresh_plan_leaves_the_attempts_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let attempt = put_scored_attempt(
+        dir.path(),
+        "20261126-100000-pm-03-smallest-poc",
+        "pm-03-smallest-poc",
+        "2026-11-26T10:00:00+01:00",
+        0.8,
+    );
+    let before = std::fs::read(&attempt).expect("read");
+    std::fs::write(dir.path().join("plan.json"), b"{\"start\": \"2026-11-").expect("write");
+    let at = || {
+        let mut c = rehearse();
+        c.env("REHEARSE_DATA_DIR", dir.path())
+            .env("REHEARSE_TODAY", "2026-11-26");
+        c
+    };
+    let (ok, lines) = run(at().arg("today"));
+    assert!(!ok);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("plan.json is not a valid plan")
+            && lines[0].contains("rehearse plan --interview")
+            && lines[0].contains("attempts are not affected"),
+        "{lines:?}"
+    );
+    let (ok, lines) = run(at().args(["plan", "--interview", "2026-12-04"]));
+    assert!(ok, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("note: replacing a damaged plan file")),
+        "{lines:?}"
+    );
+    let t = json_out(at().args(["today", "--json"]));
+    assert_eq!(t["steps"][0]["done"], true, "the old attempt still counts");
+    assert_eq!(std::fs::read(&attempt).expect("read"), before, "attempt untouched");
+}

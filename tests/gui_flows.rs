@@ -21,6 +21,10 @@ fn model() -> String {
 }
 
 fn harness(data_dir: &Path, model: &str) -> Harness<'static, App> {
+    harness_with(data_dir, model, Harness::builder())
+}
+
+fn harness_with(data_dir: &Path, model: &str, builder: egui_kittest::HarnessBuilder<App>) -> Harness<'static, App> {
     let config = Config {
         data_dir: data_dir.to_path_buf(),
         capture: CaptureSource::File {
@@ -31,7 +35,7 @@ fn harness(data_dir: &Path, model: &str) -> Harness<'static, App> {
         silent_playback: true,
         automation: Automation::default(),
     };
-    Harness::builder()
+    builder
         .with_size(egui::vec2(1280.0, 1600.0))
         .build_eframe(move |cc| App::new(cc, config).expect("app starts"))
 }
@@ -67,7 +71,10 @@ fn record_review_self_score_and_history() {
     let mut h = harness(tmp.path(), &model());
     wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
 
-    // Choose a question, start, stop.
+    // The window opens on Today; the questions are one click away. Choose one, start, stop.
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Today);
+    h.get_by_label("All questions").click();
+    h.run_steps(2);
     h.get_by_label(PM01).click();
     h.run_steps(2);
     h.get_by_label("Start recording").click();
@@ -188,6 +195,8 @@ fn peek_toggle_hides_and_shows_the_hint() {
     // No model needed to read a question.
     let mut h = harness(tmp.path(), "no-such-model");
     h.run_steps(2);
+    h.get_by_label("Questions").click();
+    h.run_steps(2);
     h.get_by_label(PM01).click();
     h.run_steps(2);
     assert!(
@@ -232,4 +241,90 @@ fn a_damaged_attempt_is_listed_and_left_untouched() {
         "the good attempt is listed"
     );
     assert_eq!(std::fs::read(bad.join("attempt.json")).expect("read"), garbage);
+}
+
+/// Today → its step (a fundamentals explain drill: the hint shows before answering, 90-second time-box)
+/// → record → review → back to Today, where the step is done and the streak has begun.
+#[test]
+fn today_step_drill_review_and_back_to_today() {
+    use rehearse::plan::file::{self, PlanDates};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let today = file::today_local();
+    file::save(
+        tmp.path(),
+        &PlanDates::new(today, today + time::Duration::days(8)).expect("dates"),
+    )
+    .expect("save plan");
+    // The first explain question's example has "→", which egui's default font cannot draw (a box is shown).
+    let mut h = harness_with(tmp.path(), &model(), Harness::builder().allow_missing_glyphs());
+    wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
+    wait_until(&mut h, "the plan", Duration::from_secs(10), |a| {
+        a.state().plan_today.is_some()
+    });
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Today);
+    h.get_by_label("8 days to the interview");
+    h.get_by_label("Day 1 of 8 · Fundamentals");
+    h.get_by_label("0 of 3 steps done today");
+    h.get_by_label("Streak: 0 days");
+
+    h.get_by_label("Start today's step").click();
+    h.run_steps(3);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Record);
+    h.get_by_label_contains("Today's step · Explain it in 90 seconds");
+    h.get_by_label_contains("15-line script"); // the hint, before the drill
+    h.get_by_label_contains("Time-box: 1:30");
+    h.get_by_label("Start recording").click();
+    wait_until(&mut h, "recording", Duration::from_secs(10), |a| {
+        a.stage().name() == "recording"
+    });
+    wait_until(&mut h, "a second of recording", Duration::from_secs(10), |a| {
+        h_elapsed(a) > 1.0
+    });
+    h.get_by_label("Stop recording").click();
+    wait_until(&mut h, "review", Duration::from_secs(180), |a| {
+        a.stage().name() == "review"
+    });
+
+    h.get_by_label("Back to Today").click();
+    h.run_steps(3);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Today);
+    h.get_by_label("1 of 3 steps done today");
+    h.get_by_label("Streak: 1 day");
+    assert!(
+        h.query_by_label_contains("To do · Explain · pm-03").is_none()
+            && h.query_by_label_contains("Done · Explain · pm-03").is_some(),
+        "the answered question is ticked"
+    );
+}
+
+/// A damaged plan file: Today says so and offers a fresh plan; making it leaves the attempts as they were.
+#[test]
+fn a_damaged_plan_offers_a_fresh_one_and_keeps_the_attempts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = tmp.path().join("attempts/20261125-120000-pm-01-success-metrics");
+    std::fs::create_dir_all(&good).expect("mkdir");
+    std::fs::copy(fixture("attempt-v1.json"), good.join("attempt.json")).expect("copy fixture");
+    let before = std::fs::read(good.join("attempt.json")).expect("read");
+    std::fs::write(tmp.path().join("plan.json"), b"{\"start\": \"2026-11-").expect("write");
+    let mut h = harness(tmp.path(), "no-such-model");
+    wait_until(&mut h, "the plan", Duration::from_secs(10), |a| {
+        matches!(a.state().plan, rehearse::app::PlanState::Damaged(_))
+    });
+    h.get_by_label_contains("is not a valid plan");
+    h.get_by_label("Make a fresh plan").click();
+    h.run_steps(3);
+    wait_until(&mut h, "the fresh plan", Duration::from_secs(10), |a| {
+        a.state().plan_today.is_some()
+    });
+    h.get_by_label("8 days to the interview");
+    let start = Instant::now();
+    while rehearse::plan::file::load(tmp.path()).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(5), "plan.json rewritten");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read(good.join("attempt.json")).expect("read"),
+        before,
+        "attempt untouched"
+    );
 }

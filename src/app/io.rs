@@ -92,6 +92,10 @@ pub enum IoCommand {
     LoadDecks,
     /// List installed Whisper models.
     ListModels,
+    /// Read the practice plan's dates (`<data>/plan.json`).
+    LoadPlan,
+    /// Save the practice plan's dates atomically.
+    SavePlan(crate::plan::file::PlanDates),
     Shutdown,
 }
 
@@ -131,6 +135,8 @@ pub enum IoEvent {
     },
     /// Something failed; in words for the person.
     Error(String),
+    /// The plan's dates: none yet, or why the file cannot be read.
+    Plan(Result<Option<crate::plan::file::PlanDates>, String>),
 }
 
 /// Handle to the disk worker.
@@ -317,6 +323,11 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
     let no_store = || IoEvent::Error("the attempt store is not available".into());
     Some(match cmd {
         IoCommand::Shutdown => return None,
+        IoCommand::LoadPlan => IoEvent::Plan(crate::plan::file::load(data_dir).map_err(|e| e.to_string())),
+        IoCommand::SavePlan(dates) => match crate::plan::file::save(data_dir, &dates) {
+            Ok(()) => return None,
+            Err(e) => IoEvent::Error(format!("Cannot save the plan: {e}")),
+        },
         IoCommand::LoadAttempts => {
             let Some(store) = store else { return Some(no_store()) };
             let _ = store.recover();

@@ -9,12 +9,13 @@ use super::DeviceList;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
 use super::state::{
-    Coverage, Entry, ModelState, Playback, RecPhase, Recording, Review, ReviewDialog, SELF_SCORE_CELLS, Screen, Stage,
-    State, Transcribing, TxPhase,
+    ActiveStep, Coverage, Entry, ModelState, PlanState, Playback, RecPhase, Recording, Review, ReviewDialog,
+    SELF_SCORE_CELLS, Screen, Stage, State, Transcribing, TxPhase,
 };
 use super::widgets::{Marker, MarkerKind};
 use crate::asr::worker::AsrEvent;
 use crate::bank::Question;
+use crate::plan::file::PlanDates;
 use crate::report::Report;
 use crate::session::Ending;
 use crate::store::{Attempt, SelfScores, Status};
@@ -53,6 +54,11 @@ pub enum Command {
     RefreshDevices,
     SetDark(bool),
     DismissNotice,
+    /// Open the Record screen on the plan's next step (its question, time-box, and for fundamentals the
+    /// hint and example shown first).
+    StartTodayStep,
+    /// Set the practice plan's dates (start, interview) and save them.
+    SetPlanDates(time::Date, time::Date),
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -110,6 +116,7 @@ pub enum Effect {
 /// Applies one event to the state and returns what the engines must do.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     let mut fx = Vec::new();
+    let replan = matches!(event, Event::Io(_) | Event::Command(_));
     match event {
         Event::Command(c) => command(state, c, &mut fx),
         Event::Io(e) => io_event(state, e, &mut fx),
@@ -117,6 +124,9 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Asr(e) => asr_event(state, e, &mut fx),
         Event::Player(e) => player_event(state, e),
         Event::Devices(d) => state.devices = Some(d),
+    }
+    if replan {
+        refresh_plan(state);
     }
     fx
 }
@@ -251,6 +261,13 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             state.notice = Some(e);
         }
         IoEvent::Error(e) => state.notice = Some(e),
+        IoEvent::Plan(loaded) => {
+            state.plan = match loaded {
+                Ok(Some(d)) => PlanState::Ready(d),
+                Ok(None) => PlanState::None,
+                Err(why) => PlanState::Damaged(why),
+            };
+        }
     }
 }
 
@@ -499,6 +516,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 if state.selected.as_deref() != Some(id.as_str()) {
                     state.ui_state.peek = false;
                     state.ui_state.time_box_override = None;
+                    state.active_step = None;
                 }
                 state.selected = Some(id);
                 state.screen = Screen::Record;
@@ -655,7 +673,67 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::SetTheme { dark });
         }
         Command::DismissNotice => state.notice = None,
+        Command::StartTodayStep => start_today_step(state),
+        Command::SetPlanDates(start, interview) => match PlanDates::new(start, interview) {
+            Ok(d) => {
+                state.plan = PlanState::Ready(d);
+                state.ui_state.plan_dates = None;
+                fx.push(Effect::Io(IoCommand::SavePlan(d)));
+            }
+            Err(e) => state.notice = Some(capitalised(&e.to_string())),
+        },
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// Recomputes Today from the plan's dates and the attempts (pure; cheap for a plan's size).
+pub(crate) fn refresh_plan(state: &mut State) {
+    state.plan_today = match &state.plan {
+        PlanState::Ready(d) => {
+            let questions = crate::plan::file::plan_questions(&state.decks);
+            let practice = crate::plan::Practice::from_attempts(state.entries.iter().map(|e| &e.attempt));
+            Some(crate::plan::today(crate::plan::Inputs {
+                start: d.start,
+                interview: d.interview,
+                questions: &questions,
+                practice: &practice,
+                today: state.today,
+            }))
+        }
+        _ => None,
+    };
+}
+
+/// Opens Record on the plan's next step: its question and time-box; an explain step shows the hint and
+/// example first. A mock step, until the mock panel exists, is its four questions answered in turn.
+fn start_today_step(state: &mut State) {
+    if state.stage.is_live() {
+        return;
+    }
+    let Some(next) = state.plan_today.as_ref().and_then(|t| t.next.clone()) else {
+        state.notice = Some("Nothing to start: set the plan's dates on the Today screen.".into());
+        return;
+    };
+    let Some(id) = next.question_id.clone().filter(|id| state.question(id).is_some()) else {
+        state.notice = Some("This step's questions are not in a loaded deck; pick one in Questions.".into());
+        return;
+    };
+    let phase = state.plan_today.as_ref().and_then(|t| t.phase);
+    state.selected = Some(id.clone());
+    state.ui_state.time_box_override = Some(f64::from(next.step.time_box_s).clamp(30.0, 600.0));
+    state.ui_state.peek = next.step.kind == crate::plan::StepKind::Explain;
+    state.active_step = Some(ActiveStep {
+        step: next.step,
+        question_id: id,
+        why: next.why,
+        phase,
+    });
+    state.screen = Screen::Record;
 }
 
 /// Asks for the configured model (the override, else the preference) to be loaded.
@@ -1343,5 +1421,170 @@ mod transitions {
         );
         assert!(matches!(fx.as_slice(), [Effect::Io(IoCommand::Failed { attempt_id, .. })] if attempt_id == "stray"));
         assert!(matches!(s.stage, Stage::Idle));
+    }
+
+    // ── The practice plan (Today) ──
+
+    const DAY1: time::Date = time::macros::date!(2026 - 11 - 26);
+
+    fn planned(days: i64) -> State {
+        let mut s = ready();
+        s.today = DAY1;
+        update(
+            &mut s,
+            Event::Io(IoEvent::Plan(Ok(Some(
+                PlanDates::new(DAY1, DAY1 + time::Duration::days(days)).unwrap(),
+            )))),
+        );
+        s
+    }
+
+    /// A scored attempt at `question` on day 1, every cell at `score`.
+    fn scored(id: &str, question: &str, score: f64) -> Entry {
+        let cells: Vec<serde_json::Value> = ["restatement", "trade-offs", "boundaries", "execution", "communication"]
+            .iter()
+            .map(|c| serde_json::json!({"cell": c, "covered": score > 0.5, "score": score, "evidence": []}))
+            .collect();
+        let mut a = attempt(id, question);
+        a.status = Status::Scored;
+        a.started_at = time::macros::datetime!(2026-11-26 10:00 +01:00);
+        a.report = Some(serde_json::json!({ "rubric": cells }));
+        Entry {
+            attempt: a,
+            report: None,
+        }
+    }
+
+    #[test]
+    fn the_window_opens_on_today_and_reads_the_plan() {
+        let s = ready();
+        assert_eq!(s.screen, Screen::Today);
+        assert_eq!(s.plan, PlanState::Loading);
+        for (loaded, expected) in [
+            (Ok(None), PlanState::None),
+            (
+                Err("plan.json is not a valid plan".to_owned()),
+                PlanState::Damaged("plan.json is not a valid plan".into()),
+            ),
+        ] {
+            let mut s = ready();
+            update(&mut s, Event::Io(IoEvent::Plan(loaded)));
+            assert_eq!(s.plan, expected);
+            assert!(s.plan_today.is_none());
+        }
+        let s = planned(8);
+        let t = s.plan_today.as_ref().unwrap();
+        assert_eq!((t.day, t.days_to_interview), (1, 8));
+    }
+
+    #[test]
+    fn setting_the_dates_saves_them_and_a_bad_order_is_refused() {
+        let mut s = ready();
+        s.today = DAY1;
+        let fx = cmd(&mut s, Command::SetPlanDates(DAY1, DAY1 - time::Duration::days(1)));
+        assert!(fx.is_empty());
+        assert!(
+            s.notice.as_deref().unwrap().starts_with("The interview"),
+            "{:?}",
+            s.notice
+        );
+        let fx = cmd(&mut s, Command::SetPlanDates(DAY1, DAY1 + time::Duration::days(3)));
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::SavePlan(d))] if d.interview == DAY1 + time::Duration::days(3)),
+            "{fx:?}"
+        );
+        assert_eq!(s.plan_today.as_ref().unwrap().days_to_interview, 3);
+    }
+
+    #[test]
+    fn todays_step_opens_record_with_its_question_time_box_and_hint() {
+        for (days, entries, kind, peek, time_box) in [
+            // Day 1 of 8: a fundamentals explain drill, 90 s, hint and example shown first.
+            (8, vec![], crate::plan::StepKind::Explain, true, 90.0),
+            // One day left: everything shares it, two explain drills first.
+            (1, vec![], crate::plan::StepKind::Explain, true, 90.0),
+        ] {
+            let mut s = planned(days);
+            for e in entries {
+                upsert_entry(&mut s, e);
+            }
+            let fx = cmd(&mut s, Command::StartTodayStep);
+            assert!(fx.is_empty(), "opening Record starts nothing: {fx:?}");
+            assert_eq!(s.screen, Screen::Record);
+            let a = s.active_step.clone().unwrap();
+            assert_eq!(a.step.kind, kind);
+            assert_eq!(s.selected.as_deref(), Some(a.question_id.as_str()));
+            assert_eq!(s.ui_state.peek, peek);
+            assert_eq!(s.ui_state.time_box_override, Some(time_box));
+            assert_eq!(s.time_box_for(s.question(&a.question_id).unwrap()).seconds, time_box);
+        }
+    }
+
+    #[test]
+    fn a_scored_answer_moves_today_on_and_choosing_another_question_leaves_the_step() {
+        let mut s = planned(8);
+        cmd(&mut s, Command::StartTodayStep);
+        let first = s.active_step.clone().unwrap().question_id;
+        let before = s.plan_today.clone().unwrap();
+        assert_eq!(before.steps.iter().filter(|x| x.done).count(), 0);
+        update(&mut s, Event::Io(IoEvent::Scored(Box::new(scored("a1", &first, 0.7)))));
+        let after = s.plan_today.clone().unwrap();
+        assert_eq!(after.steps.iter().filter(|x| x.done).count(), 1);
+        assert_ne!(after.next.unwrap().question_id.as_deref(), Some(first.as_str()));
+        assert_eq!(after.streak, 1);
+        cmd(&mut s, Command::ShowScreen(Screen::Today));
+        assert_eq!(s.screen, Screen::Today);
+        cmd(&mut s, Command::StartTodayStep);
+        assert_ne!(s.active_step.as_ref().unwrap().question_id, first);
+        cmd(&mut s, Command::SelectQuestion(LONG.into()));
+        assert!(
+            s.active_step.is_none(),
+            "a question picked by hand is not the plan's step"
+        );
+    }
+
+    #[test]
+    fn a_blitz_step_carries_its_target_cell_and_a_mock_its_next_question() {
+        // Everything up to the mocks done on day 1, mocks answered question by question (no panel yet).
+        let mut s = planned(8);
+        let plan = crate::plan::build(crate::plan::Inputs {
+            start: DAY1,
+            interview: DAY1 + time::Duration::days(8),
+            questions: &s.decks[0].questions,
+            practice: &[],
+            today: DAY1,
+        });
+        let mut n = 0;
+        let mut answer = |s: &mut State, q: &str, score: f64| {
+            n += 1;
+            let mut e = scored(&format!("a{n:02}"), q, score);
+            e.attempt.started_at += time::Duration::minutes(n);
+            upsert_entry(s, e);
+        };
+        for q in plan.days[..4]
+            .iter()
+            .flat_map(|d| &d.steps)
+            .map(|st| st.question_ids[0].clone())
+        {
+            answer(&mut s, &q, 0.8);
+        }
+        refresh_plan(&mut s);
+        cmd(&mut s, Command::StartTodayStep);
+        let a = s.active_step.clone().unwrap();
+        assert_eq!(a.step.kind, crate::plan::StepKind::Mock);
+        assert!(!s.ui_state.peek, "no hint in a mock");
+        for q in plan.days[4..6].iter().flat_map(|d| &d.steps[0].question_ids) {
+            answer(&mut s, q, 0.3);
+        }
+        refresh_plan(&mut s);
+        cmd(&mut s, Command::StartTodayStep);
+        let a = s.active_step.clone().unwrap();
+        assert_eq!(a.step.kind, crate::plan::StepKind::Blitz);
+        assert_eq!(
+            a.step.target_cell.as_deref(),
+            Some("restatement"),
+            "all equal: the rubric's first"
+        );
+        assert!(a.why.contains("last time"), "{}", a.why);
     }
 }

@@ -25,7 +25,7 @@ use crate::store::Store;
 
 pub use logic::Command;
 use logic::{Effect, Event};
-pub use state::{Screen, Stage, State};
+pub use state::{PlanState, Screen, Stage, State};
 
 use engines::{FileRecorder, MicRecorder, Player, Recorder, Waker};
 use io::{IoCommand, IoWorker};
@@ -198,6 +198,7 @@ impl App {
         };
         app.io.send(IoCommand::LoadAttempts);
         app.io.send(IoCommand::LoadDecks);
+        app.io.send(IoCommand::LoadPlan);
         app.io.send(IoCommand::ListModels);
         let mut fx = Vec::new();
         logic::load_model(&mut app.state, &mut fx);

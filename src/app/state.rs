@@ -16,6 +16,8 @@ use crate::store::Attempt;
 /// The top-level screens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Screen {
+    /// The practice plan's step for today (the first screen).
+    Today,
     Questions,
     Record,
     Review,
@@ -25,7 +27,8 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen, in tab order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
+        Self::Today,
         Self::Questions,
         Self::Record,
         Self::Review,
@@ -36,6 +39,7 @@ impl Screen {
     /// The tab's name (also its accessible label).
     pub fn title(self) -> &'static str {
         match self {
+            Self::Today => "Today",
             Self::Questions => "Questions",
             Self::Record => "Record",
             Self::Review => "Review",
@@ -274,6 +278,8 @@ pub struct UiState {
     pub compare: Vec<String>,
     /// The person's time-box for the next attempt, seconds; `None` = the question's own.
     pub time_box_override: Option<f64>,
+    /// Today screen: the plan's start and interview dates being edited (`YYYY-MM-DD`).
+    pub plan_dates: Option<(String, String)>,
 }
 
 /// Everything the window shows and decides on, as data: `logic::update` is the only code that changes it,
@@ -302,6 +308,14 @@ pub struct State {
     pub ui_state: UiState,
     /// The id the next transcription job gets.
     pub next_job: u64,
+    /// The practice plan's dates, as loaded from `<data>/plan.json`.
+    pub plan: PlanState,
+    /// Today's date (local), fixed when the window opens.
+    pub today: time::Date,
+    /// Today's place in the plan, derived from the dates and the attempts (see `logic::refresh_plan`).
+    pub plan_today: Option<crate::plan::Today>,
+    /// The plan step started from Today, while the person answers and reviews it.
+    pub active_step: Option<ActiveStep>,
 }
 
 impl State {
@@ -314,7 +328,7 @@ impl State {
             entries: Vec::new(),
             entries_loaded: false,
             damaged: Vec::new(),
-            screen: Screen::Questions,
+            screen: Screen::Today,
             selected: None,
             stage: Stage::Idle,
             model: ModelState::Unavailable(String::new()),
@@ -325,6 +339,10 @@ impl State {
             import_progress: None,
             ui_state: UiState::default(),
             next_job: 1,
+            plan: PlanState::Loading,
+            today: crate::plan::file::today_local(),
+            plan_today: None,
+            active_step: None,
         }
     }
 
@@ -340,4 +358,30 @@ impl State {
             source: crate::session::TimeBoxSource::Question,
         })
     }
+}
+
+/// The practice plan's dates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanState {
+    /// Not read yet.
+    Loading,
+    /// No plan yet: Today asks for the interview date.
+    None,
+    /// The plan's dates.
+    Ready(crate::plan::file::PlanDates),
+    /// `plan.json` cannot be read: the reason; Today offers a fresh plan (attempts are untouched).
+    Damaged(String),
+}
+
+/// A plan step started from Today: what the Record and Review screens show beside the question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActiveStep {
+    /// The step.
+    pub step: crate::plan::Step,
+    /// The question being answered.
+    pub question_id: String,
+    /// Why it was picked.
+    pub why: String,
+    /// The plan's phase on the step's day.
+    pub phase: Option<crate::plan::Phase>,
 }

@@ -8,10 +8,12 @@ mod deck;
 mod devices;
 mod eval;
 mod model;
+mod plan;
 mod progress;
 mod questions;
 mod record;
 mod score;
+mod today;
 mod transcribe;
 
 use std::path::Path;
@@ -30,7 +32,7 @@ use crate::{bank, paths};
     long_about = "Rehearse technical-interview answers out loud, alone.\n\nWith no subcommand, opens the app window. \
 Nothing leaves this machine: audio, transcripts and reports live in the data dir \
 (~/.local/share/rehearse, or $REHEARSE_DATA_DIR).",
-    after_long_help = "Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage"
+    after_long_help = "Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage\n  REHEARSE_TODAY=YYYY-MM-DD           take this date as today for the practice plan (window, `plan`, `today`)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -62,6 +64,12 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Manage decks: import a prep guide (text, Markdown or HTML) as a deck.
     Deck(deck::DeckArgs),
+    /// The practice plan: the guide's roadmap day by day from --start (default today) to --interview —
+    /// fundamentals, scenario drills, two mock panels, a blitz on your weakest rubric cell, then a daily
+    /// drill and a weekly mock. Setting a date saves it; progress comes from your scored attempts.
+    Plan(plan::PlanArgs),
+    /// Today's step of the practice plan: what to do, why, how long; progress, streak and countdown.
+    Today(today::TodayArgs),
 }
 
 impl Cli {
@@ -79,6 +87,8 @@ impl Cli {
             Some(Command::Model(args)) => args.run(),
             Some(Command::Completions(args)) => args.run(),
             Some(Command::Deck(args)) => args.run(),
+            Some(Command::Plan(args)) => args.run(),
+            Some(Command::Today(args)) => args.run(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod questions;
 mod record;
 mod review;
 mod settings;
+mod today;
 
 use egui::{Key, Modifiers, RichText};
 
@@ -49,6 +50,7 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
     egui::CentralPanel::default()
         .frame(egui::Frame::central_panel(ui.style()).inner_margin(SCREEN_MARGIN))
         .show(ui, |ui| match app.state.screen {
+            Screen::Today => today::show(ui, app, &mut st, &mut cmds),
             Screen::Questions => questions::show(ui, app, &mut st, &mut cmds),
             Screen::Record => record::show(ui, app, &mut st, &mut cmds),
             Screen::Review => review::show(ui, app, &mut st, &mut cmds),

@@ -17,6 +17,7 @@ const COLUMN_WIDTH: f32 = 560.0;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
     let question = app.state.selected.as_deref().and_then(|id| app.state.question(id));
+    super::today::step_banner(ui, app, cmds);
     ui.vertical_centered(|ui| {
         ui.set_max_width(COLUMN_WIDTH);
         match &app.state.stage {
@@ -92,7 +93,8 @@ fn prompt(ui: &mut egui::Ui, q: &Question) {
 /// The question card and the Start button, with what is missing if recording cannot work.
 fn ready(ui: &mut egui::Ui, app: &App, q: &Question, st: &mut St, cmds: &mut Vec<Command>) {
     prompt(ui, q);
-    let time_box = app.state.time_box_for(q);
+    // The view holds the UI state while it draws (`app.state.ui_state` is empty meanwhile): read the override here.
+    let time_box = TimeBox::for_question(q, st.time_box_override).unwrap_or_else(|_| app.state.time_box_for(q));
     ui.weak(format!("{} · answer out loud", q.difficulty.as_str()));
     let answered = app
         .state

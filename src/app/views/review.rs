@@ -22,6 +22,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         return;
     };
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        super::today::step_banner(ui, app, cmds);
         header(ui, r);
         transport(ui, app, r, cmds);
         ui.add_space(8.0);

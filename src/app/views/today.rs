@@ -1,0 +1,262 @@
+//! Today: the practice plan's step for today — what, why, how long — and one button to start it; progress
+//! through the roadmap, the streak, the interview countdown, and the plan's dates. Also the banner that
+//! Record and Review show while a plan step is being answered (a blitz shows its target cell large).
+
+use egui::{RichText, Ui};
+
+use super::{St, section};
+use crate::app::App;
+use crate::app::logic::Command;
+use crate::app::state::{ActiveStep, PlanState, Screen, Stage};
+use crate::app::theme::Theme;
+use crate::plan::{Phase, Step, StepKind, Today, ymd};
+
+/// Days the guide's full roadmap needs; a new plan's default interview date.
+const DEFAULT_DAYS: i64 = crate::plan::FULL_PROGRAMME_DAYS;
+
+pub(super) fn show(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        ui.label(RichText::new("Today").size(26.0).strong());
+        match &app.state.plan {
+            PlanState::Loading => {
+                ui.weak("Reading your plan…");
+            }
+            PlanState::None => {
+                ui.label(
+                    "Turn the guide's roadmap into a day-by-day plan: fundamentals, scenario drills, two mock \
+                     panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
+                );
+                dates_editor(ui, app, st, cmds, "Make my plan");
+            }
+            PlanState::Damaged(why) => {
+                ui.colored_label(Theme::of(ui).amber, why);
+                ui.label("Your attempts are safe. Set the dates to make a fresh plan:");
+                dates_editor(ui, app, st, cmds, "Make a fresh plan");
+            }
+            PlanState::Ready(d) => {
+                if let Some(t) = &app.state.plan_today {
+                    plan_today(ui, app, t, (d.interview - d.start).whole_days(), cmds);
+                }
+                ui.add_space(12.0);
+                ui.collapsing("Plan dates", |ui| dates_editor(ui, app, st, cmds, "Save dates"));
+            }
+        }
+        ui.add_space(16.0);
+        if ui.button("All questions").clicked() {
+            cmds.push(Command::ShowScreen(Screen::Questions));
+        }
+    });
+}
+
+fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Command>) {
+    let theme = Theme::of(ui);
+    let countdown = match t.days_to_interview {
+        d if d < 0 => "The interview is past".to_owned(),
+        0 => "The interview is today — good luck".to_owned(),
+        1 => "1 day to the interview".to_owned(),
+        d => format!("{d} days to the interview"),
+    };
+    ui.label(RichText::new(countdown).size(20.0));
+    let where_ = match t.phase {
+        Some(p) => format!("Day {} of {total} · {}", t.day, p.title()),
+        None if t.day < 1 => format!("The plan starts in {} day(s)", 1 - t.day),
+        None => "No practice days left".to_owned(),
+    };
+    ui.label(where_);
+    ui.label(format!(
+        "Streak: {} day{}",
+        t.streak,
+        if t.streak == 1 { "" } else { "s" }
+    ));
+    let frac = t.roadmap_done as f32 / t.roadmap_total.max(1) as f32;
+    let label = format!("Roadmap {} of {} done", t.roadmap_done, t.roadmap_total);
+    let bar = ui.add(egui::ProgressBar::new(frac).text(&label).desired_width(360.0));
+    bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
+    if t.rolled_forward > 0 {
+        ui.colored_label(
+            theme.amber,
+            format!("{} step(s) from earlier days rolled forward to today", t.rolled_forward),
+        );
+    }
+    if let Some(w) = &t.worst_cell {
+        ui.weak(format!("Mocks: {}", w.describe()));
+    }
+    ui.add_space(12.0);
+    egui::Frame::group(ui.style()).inner_margin(12.0).show(ui, |ui| {
+        ui.set_min_width(ui.available_width().min(640.0));
+        match &t.next {
+            Some(n) => {
+                if n.ahead {
+                    ui.label(RichText::new("Done for today — practise ahead?").strong());
+                }
+                ui.label(RichText::new(step_title(&n.step, t.phase)).size(18.0).strong());
+                if let Some(cell) = &n.step.target_cell {
+                    ui.label(
+                        RichText::new(format!("Target: {}", cell_title(cell)))
+                            .size(28.0)
+                            .strong(),
+                    );
+                }
+                if let Some(q) = n.question_id.as_deref().and_then(|id| app.state.question(id)) {
+                    ui.label(RichText::new(&q.prompt).size(16.0));
+                }
+                if n.step.kind == StepKind::Mock {
+                    ui.weak(format!(
+                        "Mock panel, question {} of {}: answer them in turn, no hint, as in a real loop.",
+                        (n.step.answered + 1).min(n.step.question_ids.len()),
+                        n.step.question_ids.len()
+                    ));
+                }
+                ui.label(format!("Why: {}", n.why));
+                ui.weak(format!(
+                    "{} time-box · about {} min",
+                    crate::transcript::mmss(f64::from(n.step.time_box_s)),
+                    n.step.minutes
+                ));
+                ui.add_space(8.0);
+                let label = if n.ahead {
+                    "Practise ahead"
+                } else {
+                    "Start today's step"
+                };
+                let live = app.state.stage.is_live();
+                if ui
+                    .add_enabled(!live, egui::Button::new(RichText::new(label).size(18.0)))
+                    .clicked()
+                {
+                    cmds.push(Command::StartTodayStep);
+                }
+            }
+            None => {
+                ui.label("Nothing left to do in the plan.");
+            }
+        }
+    });
+    if !t.steps.is_empty() {
+        section(ui, "Today's steps");
+        let done = t.steps.iter().filter(|s| s.done).count();
+        ui.label(format!("{done} of {} steps done today", t.steps.len()));
+        for s in &t.steps {
+            ui.label(step_row(app, s));
+        }
+    }
+    if t.done_today {
+        ui.colored_label(theme.green, "Done for today.");
+    }
+}
+
+/// "Explain" / "Scenario drill" / "Daily drill" / "Mock panel" / "Weakness blitz".
+fn step_title(s: &Step, phase: Option<Phase>) -> &'static str {
+    match (s.kind, phase) {
+        (StepKind::Explain, _) => "Explain it in 90 seconds",
+        (StepKind::Drill, Some(Phase::Cadence)) => "Daily drill",
+        (StepKind::Drill, _) => "Scenario drill",
+        (StepKind::Mock, _) => "Mock panel",
+        (StepKind::Blitz, _) => "Weakness blitz",
+    }
+}
+
+fn step_row(app: &App, s: &Step) -> String {
+    let mark = if s.done { "Done" } else { "To do" };
+    let what = match s.kind {
+        StepKind::Explain => "Explain",
+        StepKind::Drill => "Drill",
+        StepKind::Mock => "Mock panel",
+        StepKind::Blitz => "Blitz",
+    };
+    let target = s
+        .target_cell
+        .as_deref()
+        .map_or_else(String::new, |c| format!(" on {}", cell_title(c)));
+    let first = s
+        .question_ids
+        .first()
+        .map(|id| app.state.question(id).map_or(id.as_str(), |q| q.id.as_str()))
+        .unwrap_or("questions picked after the mocks");
+    let more = if s.question_ids.len() > 1 {
+        format!(" +{}", s.question_ids.len() - 1)
+    } else {
+        String::new()
+    };
+    format!("{mark} · {what}{target} · {first}{more} · {} min", s.minutes)
+}
+
+/// "trade-offs" → "Trade-offs".
+fn cell_title(cell: &str) -> String {
+    let mut c = cell.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, action: &str) {
+    let (start, interview) = st.plan_dates.get_or_insert_with(|| match &app.state.plan {
+        PlanState::Ready(d) => (ymd::format(d.start), ymd::format(d.interview)),
+        _ => (
+            ymd::format(app.state.today),
+            ymd::format(app.state.today + time::Duration::days(DEFAULT_DAYS)),
+        ),
+    });
+    egui::Grid::new("plan_dates").num_columns(2).show(ui, |ui| {
+        let l = ui.label("Start");
+        ui.add(egui::TextEdit::singleline(start).desired_width(120.0))
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Interview");
+        ui.add(egui::TextEdit::singleline(interview).desired_width(120.0))
+            .labelled_by(l.id);
+        ui.end_row();
+    });
+    let parsed = (ymd::parse(start), ymd::parse(interview));
+    if let (Err(e), _) | (_, Err(e)) = &parsed {
+        ui.colored_label(Theme::of(ui).amber, e);
+    }
+    let ok = matches!(parsed, (Ok(_), Ok(_)));
+    if ui.add_enabled(ok, egui::Button::new(action)).clicked()
+        && let (Ok(s), Ok(i)) = parsed
+    {
+        cmds.push(Command::SetPlanDates(s, i));
+    }
+}
+
+/// The plan step being answered, above Record and Review: what it is and why; a blitz shows its target
+/// cell large and, in Review, this answer's result for it.
+pub(super) fn step_banner(ui: &mut Ui, app: &App, cmds: &mut Vec<Command>) {
+    let Some(a) = &app.state.active_step else { return };
+    let question = match &app.state.stage {
+        Stage::Recording(r) => Some(r.question.id.as_str()),
+        Stage::Preparing { question, .. } => Some(question.id.as_str()),
+        Stage::Transcribing(t) => Some(t.attempt.question_id.as_str()),
+        Stage::Review(r) if app.state.screen == Screen::Review => Some(r.attempt.question_id.as_str()),
+        Stage::Idle | Stage::Review(_) => app.state.selected.as_deref(),
+    };
+    if question != Some(a.question_id.as_str()) {
+        return;
+    }
+    banner(ui, app, a, cmds);
+}
+
+fn banner(ui: &mut Ui, app: &App, a: &ActiveStep, cmds: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("Today's step · {}", step_title(&a.step, a.phase))).strong());
+        ui.weak(&a.why);
+        if app.state.screen == Screen::Review && ui.button("Back to Today").clicked() {
+            cmds.push(Command::ShowScreen(Screen::Today));
+        }
+    });
+    if let Some(cell) = &a.step.target_cell {
+        let result = match (&app.state.stage, app.state.screen) {
+            (Stage::Review(r), Screen::Review) => r
+                .report
+                .as_ref()
+                .and_then(|rep| rep.rubric.iter().find(|c| &c.cell == cell))
+                .map(|c| format!(" — this answer {:.0}%", c.score * 100.0)),
+            _ => None,
+        };
+        ui.label(
+            RichText::new(format!("Target: {}{}", cell_title(cell), result.unwrap_or_default()))
+                .size(30.0)
+                .strong(),
+        );
+    }
+    ui.separator();
+}
