@@ -244,15 +244,18 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
     let AsrEvent::Done {
         job: 1,
         transcript: streamed,
-        streamed_chunks,
+        streamed: Some(chunks_before_stop),
         seconds,
     } = next_event(&worker)
     else {
         panic!("the streamed transcription failed")
     };
     let wer_streamed = word_error_rate(&reference, &streamed.text);
-    eprintln!("window engine: {streamed_chunks} chunk(s) while recording, tail {seconds:.2} s, WER {wer_streamed:.3}");
-    assert!(streamed_chunks >= 1, "nothing was transcribed while recording");
+    // How many chunks were done before Stop depends on how busy the machine is; that the stream was used
+    // does not (`make bench-latency` measures the time).
+    eprintln!(
+        "window engine: {chunks_before_stop} chunk(s) while recording, tail {seconds:.2} s, WER {wer_streamed:.3}"
+    );
     check_times(&streamed);
 
     // Re-transcribe: the stream is used up, so this is the whole file at once.
@@ -263,7 +266,7 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
     let AsrEvent::Done {
         job: 2,
         transcript: batch,
-        streamed_chunks: 0,
+        streamed: None,
         ..
     } = next_event(&worker)
     else {
@@ -285,7 +288,7 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
         next_event(&worker),
         AsrEvent::Done {
             job: 3,
-            streamed_chunks: 0,
+            streamed: None,
             ..
         }
     ));

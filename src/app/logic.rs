@@ -1078,7 +1078,7 @@ mod transitions {
                 job: 9,
                 transcript: Transcript::from_plain_text("x", Some(1.0)),
                 seconds: 1.0,
-                streamed_chunks: 0,
+                streamed: None,
             }),
         );
         assert!(fx.is_empty());
@@ -1089,7 +1089,7 @@ mod transitions {
                 job: 1,
                 transcript: Transcript::from_plain_text("hello there", Some(12.0)),
                 seconds: 1.0,
-                streamed_chunks: 0,
+                streamed: None,
             }),
         );
         assert!(

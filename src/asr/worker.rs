@@ -58,8 +58,9 @@ pub enum AsrEvent {
         job: u64,
         transcript: Transcript,
         seconds: f64,
-        /// Chunks transcribed while the answer was recorded (0: the whole file was transcribed now).
-        streamed_chunks: u64,
+        /// `Some(chunks transcribed before Stop)` when the transcript comes from the stream that ran while
+        /// the answer was recorded; `None` when the whole file was transcribed now.
+        streamed: Option<u64>,
     },
     Failed {
         job: u64,
@@ -205,7 +206,7 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                                 job,
                                 transcript,
                                 seconds: started.elapsed().as_secs_f64(),
-                                streamed_chunks: chunks,
+                                streamed: Some(chunks),
                             });
                             continue;
                         }
@@ -250,7 +251,7 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                         job,
                         transcript,
                         seconds: started.elapsed().as_secs_f64(),
-                        streamed_chunks: 0,
+                        streamed: None,
                     }),
                     Err(super::whisper::AsrError::Cancelled) => emit(AsrEvent::Cancelled { job }),
                     Err(e) => emit(AsrEvent::Failed {
