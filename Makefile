@@ -19,8 +19,10 @@ bench: setup
 bench-latency: setup
 	bash scripts/bench-stop-to-report.sh $(or $(RUNS),3)
 
-# Retrain the semantic rubric head (assets/rubric-head.json) from assets/rubric-training.txt.
+# Regenerate assets/rubric-training.txt (scripts/rubric-training.py) and retrain the semantic rubric head
+# (assets/rubric-head.json) from it.
 train-rubric: setup
+	python3 scripts/rubric-training.py > assets/rubric-training.txt
 	cargo run --release --example train_rubric
 
 clean-models:

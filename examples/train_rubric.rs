@@ -1,13 +1,17 @@
 //! Trains the semantic rubric head from `assets/rubric-training.txt` and writes `assets/rubric-head.json`.
 //! Run with `make train-rubric` (or `cargo run --release --example train_rubric`); it needs the embedding
 //! model (`make setup`, or `REHEARSE_EMBED_MODEL`). Deterministic: the same data gives the same head.
+//! The training text itself is generated from hand-written sentences and fragments by
+//! `scripts/rubric-training.py` (which `make train-rubric` runs first). Embeddings are cached in
+//! `target/rubric-embedding-cache.tsv`, so a second run only embeds new sentences.
 //!
 //! Every training sentence is used three ways: as written, as Whisper might print it (lowercase, no
-//! punctuation), and with spoken fillers. Per cell, two logistic regressions are fitted on the sentence
-//! embeddings: `semantic` (the embedding alone) and `hybrid` (the embedding plus the structural signals of
-//! `rubric::semantic::FEATURES`). Each cell's threshold is calibrated on *answers*: five folds over the
-//! training sentences; each fold's model judges synthetic answers built from sentences it did not see, and
-//! the threshold with the best balanced accuracy over all folds is kept. No evaluation answer is used.
+//! punctuation), and with spoken fillers. Per cell, two heads are fitted: `semantic` (a logistic regression
+//! on the sentence embedding alone) and `hybrid` (a one-hidden-layer network, `REHEARSE_HEAD_HIDDEN` units,
+//! on the embedding plus the structural signals of `rubric::semantic::FEATURES`). Each cell's threshold is
+//! calibrated on *answers*: five folds over the training sentences; each fold's model judges synthetic
+//! answers built from sentences it did not see, and the threshold with the best balanced accuracy over all
+//! folds is kept. No evaluation answer is used.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,7 +20,7 @@ use rehearse::bank::{Deck, Question};
 use rehearse::embed::Embedder;
 use rehearse::rubric::Rubric;
 use rehearse::rubric::semantic::{
-    CellHead, Exemplar, FEATURES, Head, Logistic, Mode, PROMPT_SIMILARITY, Signals, Unit, dot, judge,
+    CellHead, Exemplar, FEATURES, Head, Logistic, Mode, Signals, Unit, dot, judge, set_prompt_similarity,
 };
 use rehearse::transcript::Transcript;
 
@@ -24,6 +28,10 @@ const CELLS: [(&str, char); 3] = [("restatement", 'R'), ("trade-offs", 'T'), ("b
 const FOLDS: usize = 5;
 const EPOCHS: usize = 400;
 const L2: f32 = 1e-3;
+const HIDDEN: usize = 32;
+const MLP_EPOCHS: usize = 30;
+const MLP_L2: f32 = 1e-3;
+const BATCH: usize = 32;
 
 struct Sentence {
     question: Option<String>,
@@ -32,7 +40,9 @@ struct Sentence {
 }
 
 struct Row {
-    base: usize,
+    /// Cross-validation fold: sentences opening with the same three words share one, so a held-out
+    /// sentence's template siblings are held out with it.
+    fold: usize,
     labels: [bool; 3],
     vector: Vec<f32>,
     /// Per cell.
@@ -174,7 +184,147 @@ fn fit(rows: &[&Row], cell: usize, mode: Mode) -> Logistic {
         weights: w,
         bias,
         threshold: 0.5,
+        hidden: Vec::new(),
+        hidden_bias: Vec::new(),
     }
+}
+
+/// Hidden units of the network heads (`REHEARSE_HEAD_HIDDEN`, default [`HIDDEN`]; 0 = linear).
+fn hidden_units() -> usize {
+    std::env::var("REHEARSE_HEAD_HIDDEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(HIDDEN)
+}
+
+/// Class-balanced one-hidden-layer network (ReLU) by minibatch Adam with weight decay; falls back to
+/// [`fit`] when `hidden` is 0. Deterministic for a given seed.
+fn fit_mlp(rows: &[&Row], cell: usize, mode: Mode, hidden: usize, seed: u64) -> Logistic {
+    if hidden == 0 {
+        return fit(rows, cell, mode);
+    }
+    let xs: Vec<Vec<f32>> = rows.iter().map(|r| input(r, cell, mode)).collect();
+    let ys: Vec<f32> = rows.iter().map(|r| f32::from(u8::from(r.labels[cell]))).collect();
+    let d = xs.first().map_or(0, Vec::len);
+    let pos = ys.iter().sum::<f32>().max(1.0);
+    let neg = (ys.len() as f32 - pos).max(1.0);
+    let (wp, wn) = (ys.len() as f32 / (2.0 * pos), ys.len() as f32 / (2.0 * neg));
+    let mut rng = Rng(seed | 1);
+    let mut uniform = |a: f32| ((rng.next() >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0) * a;
+    // Parameters flattened: W1 (hidden × d), b1 (hidden), w2 (hidden), b2.
+    let n_w1 = hidden * d;
+    let n = n_w1 + 2 * hidden + 1;
+    let mut p = vec![0f32; n];
+    let a1 = (6.0 / d as f32).sqrt();
+    for v in &mut p[..n_w1] {
+        *v = uniform(a1);
+    }
+    let a2 = (3.0 / hidden as f32).sqrt();
+    for v in &mut p[n_w1 + hidden..n_w1 + 2 * hidden] {
+        *v = uniform(a2);
+    }
+    let (mut m, mut v) = (vec![0f32; n], vec![0f32; n]);
+    let (lr, b1, b2) = (2e-3f32, 0.9f32, 0.999f32);
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut step = 0i32;
+    let mut h = vec![0f32; hidden];
+    let mut g = vec![0f32; n];
+    for _ in 0..MLP_EPOCHS {
+        for i in (1..order.len()).rev() {
+            let j = rng.below(i + 1);
+            order.swap(i, j);
+        }
+        for batch in order.chunks(BATCH) {
+            g.iter_mut().for_each(|x| *x = 0.0);
+            for &i in batch {
+                let x = &xs[i];
+                for k in 0..hidden {
+                    let row = &p[k * d..(k + 1) * d];
+                    h[k] = (row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[n_w1 + k]).max(0.0);
+                }
+                let z: f32 = (0..hidden).map(|k| p[n_w1 + hidden + k] * h[k]).sum::<f32>() + p[n - 1];
+                let prob = 1.0 / (1.0 + (-z).exp());
+                let err = (prob - ys[i]) * if ys[i] > 0.5 { wp } else { wn };
+                g[n - 1] += err;
+                for k in 0..hidden {
+                    g[n_w1 + hidden + k] += err * h[k];
+                    if h[k] > 0.0 {
+                        let dh = err * p[n_w1 + hidden + k];
+                        g[n_w1 + k] += dh;
+                        for (gi, xi) in g[k * d..(k + 1) * d].iter_mut().zip(x) {
+                            *gi += dh * xi;
+                        }
+                    }
+                }
+            }
+            step += 1;
+            let bn = batch.len() as f32;
+            for i in 0..n {
+                let decay = if i < n_w1 || (i >= n_w1 + hidden && i < n - 1) {
+                    MLP_L2 * p[i]
+                } else {
+                    0.0
+                };
+                let gi = g[i] / bn + decay;
+                m[i] = b1 * m[i] + (1.0 - b1) * gi;
+                v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+                let mh = m[i] / (1.0 - b1.powi(step));
+                let vh = v[i] / (1.0 - b2.powi(step));
+                p[i] -= lr * mh / (vh.sqrt() + 1e-8);
+            }
+        }
+    }
+    Logistic {
+        weights: p[n_w1 + hidden..n_w1 + 2 * hidden].to_vec(),
+        bias: p[n - 1],
+        threshold: 0.5,
+        hidden: p[..n_w1].chunks(d).map(<[f32]>::to_vec).collect(),
+        hidden_bias: p[n_w1..n_w1 + hidden].to_vec(),
+    }
+}
+
+/// Embeddings of training texts, cached in `target/` between runs (keyed by the exact text and model file).
+fn embed_cached(model: &Embedder, texts: &[&str], root: &Path) -> anyhow::Result<Vec<Vec<f32>>> {
+    let tag = format!("{}", model.source().display());
+    let path = root.join("target/rubric-embedding-cache.tsv");
+    let mut cache: HashMap<String, Vec<f32>> = HashMap::new();
+    if let Ok(src) = std::fs::read_to_string(&path) {
+        let mut lines = src.lines();
+        if lines.next() == Some(tag.as_str()) {
+            for line in lines {
+                if let Some((t, v)) = line.rsplit_once('\t') {
+                    let v: Vec<f32> = v.split(' ').filter_map(|x| x.parse().ok()).collect();
+                    cache.insert(t.to_string(), v);
+                }
+            }
+        }
+    }
+    let missing: Vec<&str> = {
+        let mut seen = std::collections::HashSet::new();
+        texts
+            .iter()
+            .copied()
+            .filter(|t| !cache.contains_key(*t) && seen.insert(*t))
+            .collect()
+    };
+    eprintln!("{} texts, {} not cached", texts.len(), missing.len());
+    for chunk in missing.chunks(64) {
+        for (t, v) in chunk.iter().zip(model.embed_parallel(chunk, 2)) {
+            cache.insert((*t).to_string(), v);
+        }
+    }
+    if !missing.is_empty() {
+        let mut out = tag + "\n";
+        for (t, v) in &cache {
+            let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            out.push_str(&format!("{}\t{}\n", t.replace(['\t', '\n'], " "), v.join(" ")));
+        }
+        std::fs::write(&path, out)?;
+    }
+    Ok(texts
+        .iter()
+        .map(|t| cache.get(*t).cloned().unwrap_or_default())
+        .collect())
 }
 
 fn balanced_accuracy(pairs: &[(f32, bool)], threshold: f32) -> f64 {
@@ -195,6 +345,101 @@ fn balanced_accuracy(pairs: &[(f32, bool)], threshold: f32) -> f64 {
     let tpr = if p > 0.0 { tp / p } else { 1.0 };
     let tnr = if n > 0.0 { tn / n } else { 1.0 };
     (tpr + tnr) / 2.0
+}
+
+/// Trains one cell's head in one mode: five folds over the training sentences give out-of-fold scores of
+/// synthetic answers (3–9 held-out sentences each), the threshold with the best balanced accuracy on them is
+/// kept, and the final model is fitted on all rows.
+fn train_one(rows: &[Row], ci: usize, mode: Mode, hidden: usize) -> Logistic {
+    let cell = CELLS[ci].0;
+    let mut pairs: Vec<(f32, bool)> = Vec::new();
+    let mut sentence_pairs: Vec<(f32, bool)> = Vec::new();
+    for fold in 0..FOLDS {
+        let train: Vec<&Row> = rows.iter().filter(|r| r.fold != fold).collect();
+        let held: Vec<&Row> = rows.iter().filter(|r| r.fold == fold).collect();
+        let lr = fit_mlp(&train, ci, mode, hidden, 0x00c0_ffee + fold as u64);
+        for r in &held {
+            sentence_pairs.push((lr.prob(&input(r, ci, mode)), r.labels[ci]));
+        }
+        let head = CellHead {
+            cell: cell.to_string(),
+            semantic: lr.clone(),
+            hybrid: lr,
+        };
+        let mut frng = Rng(0x1234_5678 + fold as u64);
+        for _ in 0..400 {
+            let k = 3 + frng.below(7);
+            let picked: Vec<&Row> = (0..k).map(|_| held[frng.below(held.len())]).collect();
+            let vectors: Vec<Vec<f32>> = picked.iter().map(|r| r.vector.clone()).collect();
+            let feats: Vec<[f32; FEATURES.len()]> = picked.iter().map(|r| r.features[ci]).collect();
+            let v = judge(&head, mode, &vectors, &feats);
+            pairs.push((v.score, picked.iter().any(|r| r.labels[ci])));
+        }
+    }
+    let (mut best_t, mut best) = (0.5f32, 0.0);
+    for t in (5..96).map(|i| i as f32 / 100.0) {
+        let ba = balanced_accuracy(&pairs, t);
+        if ba > best + 1e-9 {
+            best = ba;
+            best_t = t;
+        }
+    }
+    let name = if mode == Mode::Hybrid { "hybrid" } else { "semantic" };
+    eprintln!(
+        "{cell:<12} {name:<8} out-of-fold: sentences {:.3} (at 0.5), synthetic answers {:.3} at threshold {best_t:.2}",
+        balanced_accuracy(&sentence_pairs, 0.5),
+        best
+    );
+    let all: Vec<&Row> = rows.iter().collect();
+    let mut lr = fit_mlp(&all, ci, mode, hidden, 0x0bad_5eed);
+    lr.threshold = best_t;
+    lr
+}
+
+/// Per cell, the hybrid threshold with the best balanced accuracy on the labelled answers of
+/// `tests/fixtures/rubric-eval.toml` (answer level: the best unit or two-unit window of each answer), in
+/// 0.30–0.90, taking the middle of the best plateau. `tests/fixtures/rubric-eval-hard.toml` is never used.
+fn calibrate_on_answers(head: &mut Head, model: &Embedder, root: &Path) -> anyhow::Result<()> {
+    let set = rehearse::rubric::eval::LabelSet::load(&root.join("tests/fixtures/rubric-eval.toml"))?;
+    let (deck, rubric) = (Deck::embedded()?, Rubric::embedded()?);
+    let signals = Signals::new(&rubric);
+    let mut scores: Vec<Vec<(f32, bool)>> = vec![Vec::new(); head.cells.len()];
+    for a in &set.answer {
+        let Some(q) = deck.question(&a.question) else { continue };
+        let t = Transcript::from_plain_text(a.text.trim(), None);
+        let enc = rehearse::rubric::semantic::encode(&rubric, &t, model, Some(&q.prompt));
+        for (ci, ch) in head.cells.iter().enumerate() {
+            let mut f = signals.features(&rubric, Some(q), &t, &enc.units, &ch.cell);
+            if let Some(p) = &enc.prompt {
+                for (f, v) in f.iter_mut().zip(&enc.vectors) {
+                    set_prompt_similarity(f, dot(v, p));
+                }
+            }
+            let truth = match ch.cell.as_str() {
+                "restatement" => a.restatement,
+                "trade-offs" => a.trade_offs,
+                _ => a.boundaries,
+            };
+            scores[ci].push((judge(ch, Mode::Hybrid, &enc.vectors, &f).score, truth));
+        }
+    }
+    for (ch, pairs) in head.cells.iter_mut().zip(&scores) {
+        let grid: Vec<(f32, f64)> = (30..=90)
+            .map(|i| i as f32 / 100.0)
+            .map(|t| (t, balanced_accuracy(pairs, t)))
+            .collect();
+        let best = grid.iter().map(|g| g.1).fold(0.0, f64::max);
+        let plateau: Vec<f32> = grid.iter().filter(|g| g.1 >= best - 1e-9).map(|g| g.0).collect();
+        let t = plateau[plateau.len() / 2];
+        eprintln!(
+            "{:<12} hybrid threshold {:.2} -> {t:.2} (balanced accuracy {best:.3} on {} labelled answers)",
+            ch.cell,
+            ch.hybrid.threshold,
+            pairs.len()
+        );
+        ch.hybrid.threshold = t;
+    }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -232,21 +477,28 @@ fn main() -> anyhow::Result<()> {
         let variants = [s.text.clone(), spoken(&s.text), with_fillers(&s.text, &mut rng)];
         texts.extend(variants.into_iter().enumerate().map(|(vi, t)| (base, vi, t)));
     }
-    let mut vectors = Vec::with_capacity(texts.len());
-    for chunk in texts.chunks(64) {
-        let refs: Vec<&str> = chunk.iter().map(|t| t.2.as_str()).collect();
-        vectors.extend(model.embed_parallel(&refs, 2));
-    }
+    let refs: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
+    let vectors = embed_cached(&model, &refs, root)?;
     let mut rows = Vec::new();
     for ((base, vi, text), vector) in texts.into_iter().zip(vectors) {
         let s = &sentences[base];
         let q = s.question.as_deref().and_then(|id| deck.question(id));
         let mut features = features(&rubric, &signals, q, &text);
         for f in &mut features {
-            f[PROMPT_SIMILARITY] = prompt_similarity(s.question.as_deref(), &vector);
+            set_prompt_similarity(f, prompt_similarity(s.question.as_deref(), &vector));
         }
+        let fold = s
+            .text
+            .to_lowercase()
+            .split_whitespace()
+            .take(3)
+            .flat_map(str::bytes)
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            }) as usize
+            % FOLDS;
         rows.push(Row {
-            base,
+            fold,
             labels: s.labels,
             vector,
             features,
@@ -261,53 +513,35 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
+    let hidden = hidden_units();
+    // One job per (cell, mode), run in parallel: out-of-fold calibration, then a fit on everything.
+    let jobs: Vec<(usize, Mode)> = (0..CELLS.len())
+        .flat_map(|ci| [(ci, Mode::Semantic), (ci, Mode::Hybrid)])
+        .collect();
+    let trained: Vec<Logistic> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|&(ci, mode)| {
+                let rows = &rows;
+                // The semantic-only head (reported by `rehearse eval`) stays linear; the hybrid one is the network.
+                let hidden = if mode == Mode::Hybrid { hidden } else { 0 };
+                scope.spawn(move || train_one(rows, ci, mode, hidden))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("training thread"))
+            .collect()
+    });
+    let mut trained = trained.into_iter();
     let mut cells = Vec::new();
     let mut exemplars = Vec::new();
     for (ci, (cell, _)) in CELLS.iter().enumerate() {
         let mut heads: HashMap<&str, Logistic> = HashMap::new();
-        for (mode, name) in [(Mode::Semantic, "semantic"), (Mode::Hybrid, "hybrid")] {
-            // Out-of-fold answer scores for calibration.
-            let mut pairs: Vec<(f32, bool)> = Vec::new();
-            let mut sentence_pairs: Vec<(f32, bool)> = Vec::new();
-            for fold in 0..FOLDS {
-                let train: Vec<&Row> = rows.iter().filter(|r| r.base % FOLDS != fold).collect();
-                let held: Vec<&Row> = rows.iter().filter(|r| r.base % FOLDS == fold).collect();
-                let mut lr = fit(&train, ci, mode);
-                lr.threshold = 0.5;
-                for r in &held {
-                    sentence_pairs.push((lr.prob(&input(r, ci, mode)), r.labels[ci]));
-                }
-                let head = CellHead {
-                    cell: (*cell).to_string(),
-                    semantic: lr.clone(),
-                    hybrid: lr,
-                };
-                let mut frng = Rng(0x1234_5678 + fold as u64);
-                for _ in 0..300 {
-                    let k = 2 + frng.below(5);
-                    let picked: Vec<&Row> = (0..k).map(|_| held[frng.below(held.len())]).collect();
-                    let vectors: Vec<Vec<f32>> = picked.iter().map(|r| r.vector.clone()).collect();
-                    let feats: Vec<[f32; FEATURES.len()]> = picked.iter().map(|r| r.features[ci]).collect();
-                    let v = judge(&head, mode, &vectors, &feats);
-                    pairs.push((v.score, picked.iter().any(|r| r.labels[ci])));
-                }
-            }
-            let (mut best_t, mut best) = (0.5f32, 0.0);
-            for t in (5..96).map(|i| i as f32 / 100.0) {
-                let ba = balanced_accuracy(&pairs, t);
-                if ba > best + 1e-9 {
-                    best = ba;
-                    best_t = t;
-                }
-            }
-            eprintln!(
-                "{cell:<12} {name:<8} out-of-fold: sentences {:.3} (at 0.5), synthetic answers {:.3} at threshold {best_t:.2}",
-                balanced_accuracy(&sentence_pairs, 0.5),
-                best
-            );
-            let all: Vec<&Row> = rows.iter().collect();
-            let mut lr = fit(&all, ci, mode);
-            lr.threshold = best_t;
+        for name in ["semantic", "hybrid"] {
+            let lr = trained
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("missing head for {cell}"))?;
             heads.insert(name, lr);
         }
         let semantic = heads
@@ -350,8 +584,11 @@ fn main() -> anyhow::Result<()> {
         });
     }
     let round = |l: &mut Logistic| {
-        for w in &mut l.weights {
+        for w in l.weights.iter_mut().chain(l.hidden_bias.iter_mut()) {
             *w = (*w * 1e5).round() / 1e5;
+        }
+        for w in l.hidden.iter_mut().flatten() {
+            *w = (*w * 1e4).round() / 1e4;
         }
     };
     for c in &mut cells {
@@ -366,6 +603,8 @@ fn main() -> anyhow::Result<()> {
         cells,
         exemplars,
     };
+    let mut head = head;
+    calibrate_on_answers(&mut head, &model, root)?;
     let out = root.join("assets/rubric-head.json");
     std::fs::write(&out, serde_json::to_string(&head)? + "\n")?;
     eprintln!(

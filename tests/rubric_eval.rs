@@ -12,7 +12,7 @@ use rehearse::rubric::eval::{LabelSet, evaluate, render};
 use rehearse::rubric::semantic::{Head, Mode};
 
 /// Hybrid balanced accuracy reached on the evaluation set when the head was last trained (floor, per cell).
-const FLOORS: [(&str, f64); 3] = [("restatement", 0.66), ("trade-offs", 0.88), ("boundaries", 0.79)];
+const FLOORS: [(&str, f64); 3] = [("restatement", 0.84), ("trade-offs", 0.85), ("boundaries", 0.72)];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,11 +36,13 @@ fn no_evaluation_sentence_is_in_the_training_data() {
         .filter_map(|l| l.split_once('|').map(|(_, s)| norm(s)))
         .filter(|s| s.split(' ').count() >= 4)
         .collect();
-    assert!(train.len() > 700, "{} training sentences", train.len());
+    assert!(train.len() > 2000, "{} training sentences", train.len());
     let set = LabelSet::load(&root().join("tests/fixtures/rubric-eval.toml")).expect("labels");
     assert!(set.answer.len() >= 120);
+    let hard = LabelSet::load(&root().join("tests/fixtures/rubric-eval-hard.toml")).expect("hard labels");
+    assert!(hard.answer.len() >= 45);
     let mut shared = Vec::new();
-    for a in &set.answer {
+    for a in set.answer.iter().chain(&hard.answer) {
         for s in a
             .text
             .split(['.', '?', '!'])

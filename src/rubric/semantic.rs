@@ -43,7 +43,7 @@ pub enum Mode {
 }
 
 /// Names of the structural features after the embedding, in order (the head file must list the same).
-pub const FEATURES: [&str; 9] = [
+pub const FEATURES: [&str; 10] = [
     "phrase",
     "phrase_negated",
     "negation",
@@ -53,27 +53,71 @@ pub const FEATURES: [&str; 9] = [
     "prompt_overlap",
     "short",
     "prompt_similarity",
+    "prompt_echo",
 ];
 
 /// Index of `prompt_similarity` (the unit's cosine with the question, set from the vectors in [`apply`]).
 pub const PROMPT_SIMILARITY: usize = 8;
+/// Index of `short` (fewer than six words).
+pub const SHORT: usize = 7;
+/// Index of `prompt_echo`: how close the unit is to the question read back verbatim (0 below a cosine of
+/// 0.75, 1 from 0.9), which a restatement in one's own words is not.
+pub const PROMPT_ECHO: usize = 9;
 
-/// A logistic regression: `p = σ(w·x + b)`, covered when `p ≥ threshold`.
+/// Sets the two prompt features of a unit from its cosine with the question.
+pub fn set_prompt_similarity(f: &mut [f32; FEATURES.len()], cosine: f32) {
+    f[PROMPT_SIMILARITY] = cosine;
+    f[PROMPT_ECHO] = ((cosine - 0.75) / 0.15).clamp(0.0, 1.0);
+}
+
+/// A classifier over one input vector: a logistic regression `p = σ(w·x + b)`, or, when `hidden` is not
+/// empty, a one-hidden-layer network `p = σ(w·relu(H·x + c) + b)`. Covered when `p ≥ threshold`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Logistic {
-    /// One weight per input (embedding dims, then features for the hybrid head).
+    /// Output weights: one per input (linear), or one per hidden unit.
     pub weights: Vec<f32>,
-    /// Bias.
+    /// Output bias.
     pub bias: f32,
     /// Decision threshold on the answer's best unit, calibrated on held-out training answers.
     pub threshold: f32,
+    /// Hidden layer rows (one per hidden unit, each as wide as the input); empty for a linear model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<Vec<f32>>,
+    /// Hidden layer biases, one per row of `hidden`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_bias: Vec<f32>,
 }
 
 impl Logistic {
     /// Probability for one input.
     pub fn prob(&self, x: &[f32]) -> f32 {
-        let z: f32 = self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + self.bias;
+        let z = if self.hidden.is_empty() {
+            self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + self.bias
+        } else {
+            self.hidden
+                .iter()
+                .zip(&self.hidden_bias)
+                .zip(&self.weights)
+                .map(|((row, c), w)| w * (row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + c).max(0.0))
+                .sum::<f32>()
+                + self.bias
+        };
         1.0 / (1.0 + (-z).exp())
+    }
+
+    /// Width of the input this model expects.
+    pub fn input_width(&self) -> usize {
+        self.hidden.first().map_or(self.weights.len(), Vec::len)
+    }
+
+    fn shape_ok(&self, input: usize) -> bool {
+        if self.hidden.is_empty() {
+            self.weights.len() == input
+        } else {
+            self.hidden.len() == self.weights.len()
+                && self.hidden_bias.len() == self.weights.len()
+                && self.hidden.iter().all(|r| r.len() == input)
+        }
     }
 }
 
@@ -155,7 +199,7 @@ impl Head {
             )));
         }
         for c in &h.cells {
-            if c.semantic.weights.len() != h.dim || c.hybrid.weights.len() != h.dim + FEATURES.len() {
+            if !c.semantic.shape_ok(h.dim) || !c.hybrid.shape_ok(h.dim + FEATURES.len()) {
                 return Err(HeadError::Invalid(format!(
                     "cell {}: weight count does not fit dim {}",
                     c.cell, h.dim
@@ -370,6 +414,7 @@ impl Signals {
                     overlap,
                     f32::from(u8::from(words < 6)),
                     0.0,
+                    0.0,
                 ]
             })
             .collect()
@@ -423,7 +468,7 @@ pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32
         for k in 0..f.len() {
             f[k] = a[k].max(b[k]);
         }
-        f[FEATURES.len() - 1] = 0.0; // two units together are never "short"
+        f[SHORT] = 0.0; // two units together are never "short"
         let p = score_of(&m, &f);
         // Credit the window's later sentence: that is where the point is completed.
         probs.push((i, p));
@@ -494,7 +539,7 @@ pub fn apply(
         let mut feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
         if let Some(p) = &encoded.prompt {
             for (f, v) in feats.iter_mut().zip(&encoded.vectors) {
-                f[PROMPT_SIMILARITY] = dot(v, p);
+                set_prompt_similarity(f, dot(v, p));
             }
         }
         let v = judge(ch, mode, &encoded.vectors, &feats);
@@ -587,6 +632,8 @@ mod tests {
             weights,
             bias: 0.0,
             threshold,
+            hidden: Vec::new(),
+            hidden_bias: Vec::new(),
         }
     }
 
