@@ -53,6 +53,8 @@ pub enum Command {
     RefreshDevices,
     SetDark(bool),
     DismissNotice,
+    /// Export the reviewed attempt (a save dialog asks where; `.md` or `.html`).
+    ExportAttempt,
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -99,6 +101,10 @@ pub enum Effect {
     Player(PlayerCmd),
     PickDeck,
     PickGuide,
+    /// Ask where to export this attempt, then export it (`export::document_for`).
+    PickExport {
+        attempt_id: String,
+    },
     ImportModel,
     CancelImport,
     RefreshDevices,
@@ -251,6 +257,7 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             state.notice = Some(e);
         }
         IoEvent::Error(e) => state.notice = Some(e),
+        IoEvent::Exported(path) => state.notice = Some(format!("Exported to {}", path.display())),
     }
 }
 
@@ -655,6 +662,13 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::SetTheme { dark });
         }
         Command::DismissNotice => state.notice = None,
+        Command::ExportAttempt => {
+            if let Stage::Review(r) = &state.stage {
+                fx.push(Effect::PickExport {
+                    attempt_id: r.attempt.id.clone(),
+                });
+            }
+        }
     }
 }
 
@@ -951,6 +965,24 @@ mod transitions {
             );
             assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Starting));
         }
+    }
+
+    #[test]
+    fn export_asks_where_for_the_reviewed_attempt_and_says_where_it_went() {
+        let mut s = ready();
+        assert!(
+            cmd(&mut s, Command::ExportAttempt).is_empty(),
+            "nothing to export outside Review"
+        );
+        let mut s = review(LONG);
+        let fx = cmd(&mut s, Command::ExportAttempt);
+        assert!(
+            matches!(fx.as_slice(), [Effect::PickExport { attempt_id }] if attempt_id == "a1"),
+            "{fx:?}"
+        );
+        update(&mut s, Event::Io(IoEvent::Exported(PathBuf::from("/tmp/a1.html"))));
+        assert_eq!(s.notice.as_deref(), Some("Exported to /tmp/a1.html"));
+        assert!(matches!(s.stage, Stage::Review(_)), "Review stays open");
     }
 
     #[test]

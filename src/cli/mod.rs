@@ -7,6 +7,8 @@ mod completions;
 mod deck;
 mod devices;
 mod eval;
+mod export;
+mod mock;
 mod model;
 mod progress;
 mod questions;
@@ -62,6 +64,11 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Manage decks: import a prep guide (text, Markdown or HTML) as a deck.
     Deck(deck::DeckArgs),
+    /// A mock panel through the microphone: questions and their follow-ups asked aloud, each answer recorded
+    /// and scored as an attempt; no feedback until the panel report. Enter or the time-box moves on.
+    Mock(mock::MockArgs),
+    /// Export an attempt or a mock panel as Markdown or self-contained HTML, or every attempt as CSV.
+    Export(export::ExportArgs),
 }
 
 impl Cli {
@@ -79,6 +86,8 @@ impl Cli {
             Some(Command::Model(args)) => args.run(),
             Some(Command::Completions(args)) => args.run(),
             Some(Command::Deck(args)) => args.run(),
+            Some(Command::Export(args)) => args.run(),
+            Some(Command::Mock(args)) => args.run(),
         }
     }
 }
