@@ -8,7 +8,7 @@ use crate::store::PanelSlot;
 use crate::transcript::{TimedText, Transcript};
 
 const ANSWER: &str = "So the question is how we know the pipeline works. The trade-off is latency versus cost. \
-                      It breaks when data arrives late, <script>alert(1)</script> | *not* markup.";
+                      It breaks when data arrives late, <script>alert</script> | a*b markup.";
 
 fn scored_attempt(deck: &Deck, qid: &str, text: &str) -> Attempt {
     let q = deck.question(qid).unwrap();
@@ -52,7 +52,7 @@ fn html_is_self_contained_escaped_and_carries_evidence_and_chart() {
     assert_eq!(doc.select(&sel("[src], [href]")).count(), 0);
     assert!(!html.contains("url(") && !html.contains("@import") && !html.contains("http"));
     // The hostile text is text.
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;script&gt;alert&lt;/script&gt; | a*b"), "{html}");
     assert!(
         doc.root_element()
             .text()
@@ -104,14 +104,10 @@ fn markdown_has_tables_and_escapes_markup() {
     let md = attempt_document(&a, deck.question(&a.question_id)).render(Format::Markdown);
     assert!(md.starts_with("# "), "{md}");
     assert!(
-        md.contains("| Cell | Covered | Score | Self\\-score | First evidence |")
-            || md.contains("| Cell | Covered | Score | Self-score | First evidence |"),
+        md.contains("| Cell | Covered | Score | Self-score | First evidence |"),
         "{md}"
     );
-    assert!(
-        md.contains("\\<script\\>alert(1)\\</script\\> \\| \\*not\\* markup"),
-        "{md}"
-    );
+    assert!(md.contains("\\<script\\>alert\\</script\\> \\| a\\*b markup"), "{md}");
     assert!(md.contains("```text\nRestatement"), "{md}");
     // Every table row has as many cells as its header (no stray unescaped pipe).
     for table in md.split("\n\n").filter(|b| b.starts_with("| ")) {
