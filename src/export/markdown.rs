@@ -20,7 +20,11 @@ pub(super) fn escape(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '.' | ')' if out.chars().all(|d| d.is_ascii_digit()) && !out.is_empty() => {
+            '.' | ')'
+                if !out.is_empty()
+                    && out.chars().all(|d| d.is_ascii_digit())
+                    && text.chars().nth(i + 1).is_none_or(char::is_whitespace) =>
+            {
                 out.push('\\');
                 out.push(c);
             }

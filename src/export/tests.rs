@@ -8,7 +8,7 @@ use crate::store::PanelSlot;
 use crate::transcript::{TimedText, Transcript};
 
 const ANSWER: &str = "So the question is how we know the pipeline works. The trade-off is latency versus cost. \
-                      It breaks when data arrives late, <script>alert</script> | a*b markup.";
+                      It breaks when data arrives late, <script>alert</script> | a_b markup.";
 
 fn scored_attempt(deck: &Deck, qid: &str, text: &str) -> Attempt {
     let q = deck.question(qid).unwrap();
@@ -52,7 +52,7 @@ fn html_is_self_contained_escaped_and_carries_evidence_and_chart() {
     assert_eq!(doc.select(&sel("[src], [href]")).count(), 0);
     assert!(!html.contains("url(") && !html.contains("@import") && !html.contains("http"));
     // The hostile text is text.
-    assert!(html.contains("&lt;script&gt;alert&lt;/script&gt; | a*b"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert&lt;/script&gt; | a_b"), "{html}");
     assert!(
         doc.root_element()
             .text()
@@ -107,7 +107,7 @@ fn markdown_has_tables_and_escapes_markup() {
         md.contains("| Cell | Covered | Score | Self-score | First evidence |"),
         "{md}"
     );
-    assert!(md.contains("\\<script\\>alert\\</script\\> \\| a\\*b markup"), "{md}");
+    assert!(md.contains("\\<script\\>alert\\</script\\> \\| a\\_b markup"), "{md}");
     assert!(md.contains("```text\nRestatement"), "{md}");
     // Every table row has as many cells as its header (no stray unescaped pipe).
     for table in md.split("\n\n").filter(|b| b.starts_with("| ")) {
