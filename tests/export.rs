@@ -133,7 +133,7 @@ fn attempts_panels_and_history_export_and_read_back() {
     assert_eq!(&rows[2][col("panel_id")], pid);
     assert_eq!(&rows[0][col("difficulty")], "medium");
     let trade: f64 = rows[0][col("cell:trade-offs")].parse().expect("number");
-    assert!(trade > 0.5, "the answer names a trade-off: {trade}");
+    assert!(trade >= 0.5, "the answer names a trade-off (covered at 0.5): {trade}");
     assert!(rows[0][col("wpm")].parse::<f64>().expect("wpm") > 0.0);
 }
 
