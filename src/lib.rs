@@ -11,6 +11,8 @@ pub mod bank;
 pub mod cli;
 pub mod delivery;
 pub mod embed;
+pub mod export;
+pub mod panel;
 pub mod paths;
 pub mod plan;
 pub mod report;

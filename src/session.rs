@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
 use crate::rubric::Rubric;
-use crate::store::{Attempt, NewAttempt, Status, Store, StoreError};
+use crate::store::{Attempt, NewAttempt, PanelSlot, Status, Store, StoreError};
 use crate::transcript::Transcript;
 
 /// What can go wrong in an attempt's life.
@@ -115,6 +115,22 @@ fn require(attempt: &Attempt, allowed: &[Status], action: &'static str) -> Resul
 pub fn begin(store: &Store, question: &Question, deck_id: &str, time_box: TimeBox) -> Result<NewAttempt> {
     let mut new = store.create_attempt(&question.id, deck_id)?;
     new.attempt.time_box_s = Some(time_box.seconds);
+    store.save(&new.attempt)?;
+    Ok(new)
+}
+
+/// [`begin`] for an answer in a mock panel: the same record, also saying which panel it belongs to and
+/// whether it answers the question or its follow-up (both are scored against the question).
+pub fn begin_in_panel(
+    store: &Store,
+    question: &Question,
+    deck_id: &str,
+    time_box: TimeBox,
+    slot: PanelSlot,
+) -> Result<NewAttempt> {
+    let mut new = store.create_attempt(&question.id, deck_id)?;
+    new.attempt.time_box_s = Some(time_box.seconds);
+    new.attempt.panel = Some(slot);
     store.save(&new.attempt)?;
     Ok(new)
 }

@@ -96,6 +96,11 @@ pub enum IoCommand {
     LoadPlan,
     /// Save the practice plan's dates atomically.
     SavePlan(crate::plan::file::PlanDates),
+    /// Export attempt or panel `id` to `path`: HTML unless the name ends in `.md`.
+    Export {
+        id: String,
+        path: PathBuf,
+    },
     Shutdown,
 }
 
@@ -137,6 +142,8 @@ pub enum IoEvent {
     Error(String),
     /// The plan's dates: none yet, or why the file cannot be read.
     Plan(Result<Option<crate::plan::file::PlanDates>, String>),
+    /// An export was written here.
+    Exported(PathBuf),
 }
 
 /// Handle to the disk worker.
@@ -197,6 +204,29 @@ impl IoWorker {
             IoCommand::ImportGuide,
             waker,
         );
+    }
+
+    /// Shows a save dialog for exporting attempt `id` on a dialog thread; the worker writes the file.
+    pub fn pick_export(&self, id: String, waker: Waker) {
+        let tx = self.tx.clone();
+        let err = self.dialog_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rehearse-file-dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Export this attempt")
+                    .set_file_name(format!("{id}.html"))
+                    .add_filter("Web page (HTML)", &["html"])
+                    .add_filter("Markdown", &["md"])
+                    .save_file();
+                if let Some(path) = picked {
+                    let _ = tx.send(IoCommand::Export { id, path });
+                }
+                waker();
+            });
+        if let Err(e) = spawned {
+            let _ = err.send(IoEvent::Error(format!("cannot open the file dialog: {e}")));
+        }
     }
 
     /// A file dialog on its own thread (it blocks until the person answers); the chosen file becomes
@@ -467,7 +497,23 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             Err(e) => IoEvent::Error(e),
         },
         IoCommand::ListModels => IoEvent::Models(models::list()),
+        IoCommand::Export { id, path } => {
+            let Some(store) = store else { return Some(no_store()) };
+            match export_file(data_dir, store, &id, &path) {
+                Ok(()) => IoEvent::Exported(path),
+                Err(e) => IoEvent::Error(format!("Export failed: {e}")),
+            }
+        }
     })
+}
+
+/// Writes attempt or panel `id` as HTML, or Markdown when `path` ends in `.md` (the same as `rehearse export`).
+fn export_file(data_dir: &Path, store: &Store, id: &str, path: &Path) -> Result<(), String> {
+    let attempts = store.list().map_err(|e| e.to_string())?;
+    let (decks, _) = crate::bank::load_all(Some(data_dir), None);
+    let (doc, _) = crate::export::document_for(&attempts, &decks, id).map_err(|e| e.to_string())?;
+    let text = doc.render(crate::export::Format::for_path(path));
+    crate::store::write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// Loads a deck file (so a broken one is reported, not copied) and keeps a copy in `<data>/decks/`.

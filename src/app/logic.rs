@@ -59,6 +59,8 @@ pub enum Command {
     StartTodayStep,
     /// Set the practice plan's dates (start, interview) and save them.
     SetPlanDates(time::Date, time::Date),
+    /// Export the reviewed attempt (a save dialog asks where; `.md` or `.html`).
+    ExportAttempt,
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -105,6 +107,10 @@ pub enum Effect {
     Player(PlayerCmd),
     PickDeck,
     PickGuide,
+    /// Ask where to export this attempt, then export it (`export::document_for`).
+    PickExport {
+        attempt_id: String,
+    },
     ImportModel,
     CancelImport,
     RefreshDevices,
@@ -268,6 +274,7 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 Err(why) => PlanState::Damaged(why),
             };
         }
+        IoEvent::Exported(path) => state.notice = Some(format!("Exported to {}", path.display())),
     }
 }
 
@@ -682,6 +689,13 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             }
             Err(e) => state.notice = Some(capitalised(&e.to_string())),
         },
+        Command::ExportAttempt => {
+            if let Stage::Review(r) = &state.stage {
+                fx.push(Effect::PickExport {
+                    attempt_id: r.attempt.id.clone(),
+                });
+            }
+        }
     }
 }
 
@@ -1029,6 +1043,24 @@ mod transitions {
             );
             assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Starting));
         }
+    }
+
+    #[test]
+    fn export_asks_where_for_the_reviewed_attempt_and_says_where_it_went() {
+        let mut s = ready();
+        assert!(
+            cmd(&mut s, Command::ExportAttempt).is_empty(),
+            "nothing to export outside Review"
+        );
+        let mut s = review(LONG);
+        let fx = cmd(&mut s, Command::ExportAttempt);
+        assert!(
+            matches!(fx.as_slice(), [Effect::PickExport { attempt_id }] if attempt_id == "a1"),
+            "{fx:?}"
+        );
+        update(&mut s, Event::Io(IoEvent::Exported(PathBuf::from("/tmp/a1.html"))));
+        assert_eq!(s.notice.as_deref(), Some("Exported to /tmp/a1.html"));
+        assert!(matches!(s.stage, Stage::Review(_)), "Review stays open");
     }
 
     #[test]

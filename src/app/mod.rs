@@ -325,6 +325,7 @@ impl App {
             },
             Effect::PickDeck => self.io.pick_deck(Arc::clone(&self.waker)),
             Effect::PickGuide => self.io.pick_guide(Arc::clone(&self.waker)),
+            Effect::PickExport { attempt_id } => self.io.pick_export(attempt_id, Arc::clone(&self.waker)),
             Effect::ImportModel => {
                 self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
                 self.io

@@ -1,5 +1,5 @@
-//! Audio in and out: the capture engine (microphone → WAV on disk), playback, and decoding/resampling
-//! WAV files for Whisper.
+//! Audio in and out: the capture engine (microphone → WAV on disk), playback, a spoken question (text to
+//! speech), and decoding/resampling WAV files for Whisper.
 
 pub mod capture;
 pub mod clock;
@@ -7,4 +7,5 @@ pub mod decode;
 pub mod level;
 pub mod playback;
 pub mod quiet;
+pub mod speak;
 pub mod wav;

@@ -7,6 +7,8 @@ mod completions;
 mod deck;
 mod devices;
 mod eval;
+mod export;
+mod mock;
 mod model;
 mod plan;
 mod progress;
@@ -70,6 +72,11 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Today's step of the practice plan: what to do, why, how long; progress, streak and countdown.
     Today(today::TodayArgs),
+    /// A mock panel through the microphone: questions and their follow-ups asked aloud, each answer recorded
+    /// and scored as an attempt; no feedback until the panel report. Enter or the time-box moves on.
+    Mock(mock::MockArgs),
+    /// Export an attempt or a mock panel as Markdown or self-contained HTML, or every attempt as CSV.
+    Export(export::ExportArgs),
 }
 
 impl Cli {
@@ -89,6 +96,8 @@ impl Cli {
             Some(Command::Deck(args)) => args.run(),
             Some(Command::Plan(args)) => args.run(),
             Some(Command::Today(args)) => args.run(),
+            Some(Command::Export(args)) => args.run(),
+            Some(Command::Mock(args)) => args.run(),
         }
     }
 }

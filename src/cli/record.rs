@@ -1,7 +1,7 @@
 //! `rehearse record`: one answer from the microphone, kept on disk throughout, transcribed in chunks while
 //! it is spoken (so the report follows Stop within moments) and scored.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -11,7 +11,9 @@ use clap::Args;
 
 use crate::asr::stream::{StreamOptions, Streamer};
 use crate::asr::{models, whisper};
+use crate::bank::Deck;
 use crate::session;
+use crate::store::{Attempt, NewAttempt, Store};
 
 #[derive(Args)]
 pub(super) struct RecordArgs {
@@ -42,9 +44,6 @@ pub(super) struct RecordArgs {
 
 impl RecordArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
-        use crate::audio::capture::{CaptureEngine, CaptureEvent, StartRequest};
-        use crate::audio::clock::SystemClock;
-
         let decks = super::load_decks(self.deck.as_deref())?;
         let (deck, q) = super::find_question(&decks, &self.question)?;
         let (deck_id, q) = (Some(deck.id.clone()), q.clone());
@@ -59,20 +58,59 @@ impl RecordArgs {
         };
         let store = super::open_store()?;
         let new = session::begin(&store, &q, deck_id.as_deref().unwrap_or_default(), time_box)?;
-        let id = new.attempt.id.clone();
 
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
             .context("cannot install the Ctrl-C handler")?;
 
-        // The answer is transcribed in chunks while it is spoken (see `asr::stream`), so at Stop only the
-        // last few seconds are left. The model is loaded before recording starts.
+        // The model is loaded before recording starts.
         let model = match &model_path {
-            Some(path) => Some(Arc::new(whisper::Model::load(path)?)),
+            Some(path) => Some((path.clone(), Arc::new(whisper::Model::load(path)?))),
             None => None,
         };
+        eprintln!("question: {}", q.prompt);
+        let recorder = Recorder {
+            store: &store,
+            decks: &decks,
+            device: self.device.as_deref(),
+            model: model.as_ref().map(|(p, m)| (p.as_path(), m)),
+            verbose: self.verbose,
+        };
+        let attempt = recorder.record(new, time_box, &|| stop.load(std::sync::atomic::Ordering::SeqCst))?;
+        super::attempts::print_attempt(&store, &attempt, self.json)
+    }
+}
 
+/// Records one begun attempt from the microphone and takes it through the lifecycle (started, stopped or
+/// failed, transcribed and scored while it is spoken). Shared by `rehearse record` and `rehearse mock`.
+pub(super) struct Recorder<'a> {
+    /// Where the attempt is.
+    pub store: &'a Store,
+    /// For scoring against the attempt's question.
+    pub decks: &'a [Deck],
+    /// Input device name; `None` = the default input.
+    pub device: Option<&'a str>,
+    /// The Whisper model (path and loaded); `None` = only record.
+    pub model: Option<(&'a Path, &'a Arc<whisper::Model>)>,
+    /// Print how long the report took after Stop.
+    pub verbose: bool,
+}
+
+impl Recorder<'_> {
+    /// Records `new` until `time_box` runs out or `stop()` turns true, then transcribes and scores it.
+    /// Returns the saved attempt.
+    pub(super) fn record(
+        &self,
+        new: NewAttempt,
+        time_box: session::TimeBox,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Attempt> {
+        use crate::audio::capture::{CaptureEngine, CaptureEvent, StartRequest};
+        use crate::audio::clock::SystemClock;
+
+        let store = self.store;
+        let id = new.attempt.id.clone();
         let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
         let mut request =
             StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(time_box.seconds));
@@ -80,17 +118,18 @@ impl RecordArgs {
             request = request.with_device(d);
         }
         engine.start(request)?;
-        let streamer = match &model {
-            Some(m) => Some(Streamer::start(&new.wav_path, Arc::clone(m), StreamOptions::default())?),
+        // The answer is transcribed in chunks while it is spoken (see `asr::stream`), so at Stop only the
+        // last few seconds are left.
+        let streamer = match self.model {
+            Some((_, m)) => Some(Streamer::start(&new.wav_path, Arc::clone(m), StreamOptions::default())?),
             None => None,
         };
-        eprintln!("question: {}", q.prompt);
         eprintln!("time-box: {}", time_box.describe());
         let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
         let mut stop_sent = false;
         let mut stop_at: Option<Instant> = None;
         let stopped = loop {
-            if stop.load(std::sync::atomic::Ordering::SeqCst) && !stop_sent {
+            if !stop_sent && stop() {
                 bar.suspend(|| eprintln!("stopping…"));
                 let _ = engine.stop();
                 stop_sent = true;
@@ -104,7 +143,7 @@ impl RecordArgs {
                             s.device, s.sample_rate
                         );
                     });
-                    session::started(&store, &id, &s.device, s.sample_rate)?;
+                    session::started(store, &id, &s.device, s.sample_rate)?;
                 }
                 Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
                     bar.set_position((elapsed.as_secs_f64() * 10.0) as u64);
@@ -121,7 +160,7 @@ impl RecordArgs {
                 Ok(CaptureEvent::Error(e)) => {
                     // Nothing was captured: the attempt is kept as failed so the error is on record.
                     let msg = e.to_string();
-                    session::failed(&store, &id, &msg)?;
+                    session::failed(store, &id, &msg)?;
                     anyhow::bail!("{msg} (the attempt {id} is kept as failed; check `rehearse devices`)");
                 }
                 Ok(CaptureEvent::Level(_)) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
@@ -138,7 +177,7 @@ impl RecordArgs {
             StopReason::TimeLimit => session::Ending::TimeUp,
             StopReason::User | StopReason::Shutdown => session::Ending::User,
         };
-        let mut attempt = session::stopped(&store, &id, stopped.duration.as_secs_f64(), &ending)?;
+        let mut attempt = session::stopped(store, &id, stopped.duration.as_secs_f64(), &ending)?;
         let note = match &ending {
             session::Ending::Interrupted(why) => Some(why),
             _ => None,
@@ -151,7 +190,7 @@ impl RecordArgs {
         if let Some(n) = &note {
             eprintln!("warning: recording ended early: {n}; the audio so far is saved");
         }
-        if let (Some(path), Some(streamer)) = (model_path, streamer) {
+        if let (Some((path, _)), Some(streamer)) = (self.model, streamer) {
             let tail_from = Instant::now();
             let chunks = streamer.progress().chunks;
             match streamer.finish() {
@@ -160,12 +199,13 @@ impl RecordArgs {
                         .file_name()
                         .map(|f| f.to_string_lossy().to_string())
                         .unwrap_or_default();
-                    attempt = super::attempts::save_transcript(&store, &decks, &attempt.id, &model_name, transcript)?;
+                    attempt =
+                        super::attempts::save_transcript(store, self.decks, &attempt.id, &model_name, transcript)?;
                 }
                 Err(e) => {
                     // The recording is intact: fall back to transcribing the whole file.
                     eprintln!("transcribing while recording failed ({e}); transcribing the whole recording");
-                    attempt = super::attempts::transcribe_attempt(&store, &decks, &attempt.id, &path)?;
+                    attempt = super::attempts::transcribe_attempt(store, self.decks, &attempt.id, path)?;
                 }
             }
             if self.verbose {
@@ -177,6 +217,6 @@ impl RecordArgs {
                 );
             }
         }
-        super::attempts::print_attempt(&store, &attempt, self.json)
+        Ok(attempt)
     }
 }

@@ -265,14 +265,8 @@ impl Practice {
         if cells.is_empty() {
             return None;
         }
-        // The mock panel (issue 11) stores `"panel": {"id": …}` in the attempt; read it without depending
-        // on that type so either build works.
-        let panel = a
-            .extra
-            .get("panel")
-            .and_then(|p| p.get("id"))
-            .and_then(|id| id.as_str())
-            .map(str::to_owned);
+        // An answer in a mock panel carries the panel's id.
+        let panel = a.panel.as_ref().map(|p| p.id.clone());
         Some(Self {
             attempt_id: a.id.clone(),
             question_id: a.question_id.clone(),

@@ -100,6 +100,53 @@ impl SelfScores {
     }
 }
 
+impl SelfScores {
+    /// The self-score given for rubric cell `cell` (`restatement`, `trade-offs`, `execution`,
+    /// `communication`); `None` for cells people do not rate themselves on (boundaries).
+    pub fn for_cell(&self, cell: &str) -> Option<u8> {
+        match cell {
+            "restatement" => Some(self.restatement),
+            "trade-offs" => Some(self.trade_offs),
+            "execution" => Some(self.execution),
+            "communication" => Some(self.communication),
+            _ => None,
+        }
+    }
+}
+
+/// What an answer in a mock panel was: the interviewer's question, or its follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnswerKind {
+    /// The question itself.
+    Question,
+    /// The sharper follow-up asked after it (same question id, shorter time-box).
+    FollowUp,
+}
+
+impl AnswerKind {
+    /// `question` or `follow-up`, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Question => "question",
+            Self::FollowUp => "follow-up",
+        }
+    }
+}
+
+/// Where an attempt sits in a mock panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelSlot {
+    /// The panel's id (`panel-YYYYMMDD-HHMMSS`), shared by all its answers.
+    pub id: String,
+    /// Question or follow-up.
+    pub kind: AnswerKind,
+    /// 0-based position of the question in the panel.
+    pub position: usize,
+    /// How many questions the panel was started with (an abandoned panel has fewer answers).
+    pub planned: usize,
+}
+
 /// A self-score outside 1–5.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("self-score {field} must be between 1 and 5, not {value}")]
@@ -156,6 +203,10 @@ pub struct Attempt {
     pub model: Option<String>,
     /// Last failure (e.g. transcription failed); the audio stays and can be retried.
     pub error: Option<String>,
+    /// The mock panel this answer was part of, if any (absent in older files and single answers; an older
+    /// rehearse keeps it untouched in `extra`, so no format version change is needed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<PanelSlot>,
     /// Fields this version does not know, kept so saving does not drop them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -183,6 +234,7 @@ impl Default for Attempt {
             self_scores: None,
             model: None,
             error: None,
+            panel: None,
             extra: serde_json::Map::new(),
         }
     }
@@ -235,6 +287,38 @@ mod tests {
         };
         let json = serde_json::to_string_pretty(&a).unwrap();
         assert_eq!(serde_json::from_str::<Attempt>(&json).unwrap(), a);
+    }
+
+    #[test]
+    fn panel_slot_is_optional_and_round_trips() {
+        // A version-2 record from before panels existed loads without one and saves without the key.
+        let old = r#"{"version":2,"id":"20261125-121530-q1","question_id":"q1",
+            "started_at":"2026-11-25T12:15:30Z","status":"scored"}"#;
+        let a: Attempt = serde_json::from_str(old).unwrap();
+        assert_eq!(a.panel, None);
+        assert!(serde_json::to_value(&a).unwrap().get("panel").is_none());
+        let a = Attempt {
+            panel: Some(PanelSlot {
+                id: "panel-20261125-121500".into(),
+                kind: AnswerKind::FollowUp,
+                position: 1,
+                planned: 4,
+            }),
+            ..a
+        };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(v["panel"]["kind"], "follow-up");
+        assert_eq!(serde_json::from_value::<Attempt>(v).unwrap(), a);
+    }
+
+    #[test]
+    fn self_scores_map_to_rubric_cells() {
+        let s = SelfScores::new(1, 2, 3, 4).unwrap();
+        let got: Vec<_> = ["restatement", "trade-offs", "boundaries", "execution", "communication"]
+            .iter()
+            .map(|c| s.for_cell(c))
+            .collect();
+        assert_eq!(got, [Some(1), Some(2), None, Some(3), Some(4)]);
     }
 
     #[test]

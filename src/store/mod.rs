@@ -24,7 +24,7 @@ use std::sync::{Mutex, PoisonError};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-pub use attempt::{ATTEMPT_VERSION, Attempt, InvalidScore, SelfScores, Status};
+pub use attempt::{ATTEMPT_VERSION, AnswerKind, Attempt, InvalidScore, PanelSlot, SelfScores, Status};
 pub use recover::{RepairError, RepairedWav, repair_wav};
 
 /// Environment variable that overrides the data folder.

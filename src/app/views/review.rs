@@ -350,6 +350,13 @@ fn notes_and_actions(ui: &mut egui::Ui, r: &Review, st: &mut St, cmds: &mut Vec<
         if ui.button("Re-transcribe").clicked() {
             cmds.push(Command::Retranscribe);
         }
+        if ui
+            .button("Export…")
+            .on_hover_text("Save as a web page or Markdown")
+            .clicked()
+        {
+            cmds.push(Command::ExportAttempt);
+        }
         if r.confirm_delete() {
             ui.label("Delete this attempt and its recording?");
             if ui.button("Delete").clicked() {
