@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         for flash in [false, true] {
             let mut cp = WhisperContextParameters::default();
             cp.flash_attn(flash);
-            let ctx = WhisperContext::new_with_params(&path.display().to_string(), cp)?;
+            let ctx = WhisperContext::new_with_params(path.display().to_string(), cp)?;
             type Tweak = fn(&mut FullParams);
             let variants: Vec<(&str, i32, Tweak)> = vec![
                 ("1 thread", 1, |_| {}),

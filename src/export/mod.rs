@@ -153,7 +153,7 @@ pub fn document_for(attempts: &[Attempt], decks: &[Deck], id: &str) -> Result<(D
         [] => Err(ExportError::NotFound(id.to_owned())),
         [one] => match attempts.iter().find(|a| a.id == *one) {
             Some(a) => Ok(attempt_doc(a)),
-            None => panel_doc(*one),
+            None => panel_doc(one),
         },
         many => Err(ExportError::Ambiguous {
             prefix: id.to_owned(),
