@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libx11-dev libxcursor-dev libxrandr-dev libxi-dev
   # tests: virtual microphone, speech, screenshots
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils espeak-ng sox xvfb imagemagick
-  python3 python3-pip
+  python3 python3-pip python3-venv  # venv: the faster-whisper anchor of `make bench`
 )
 
 missing=()
