@@ -328,3 +328,48 @@ fn a_damaged_plan_offers_a_fresh_one_and_keeps_the_attempts() {
         "attempt untouched"
     );
 }
+
+/// Issue 12 in the window: *Paste a guide…* → the text → *Read guide* shows what was found (questions by
+/// difficulty, the warning for a question without a difficulty, with its line) and writes nothing; *Save
+/// deck* writes `<data>/decks/<id>.toml` and the questions are listed at once.
+#[test]
+fn a_pasted_guide_is_previewed_with_its_warnings_then_saved() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut h = harness(tmp.path(), "no-such-model");
+    h.run_steps(2);
+    h.get_by_label("Questions").click();
+    h.run_steps(2);
+    h.get_by_label("Paste a guide…").click();
+    h.run_steps(2);
+    let mut text = std::fs::read_to_string(fixture("guides/stream-processing.txt")).expect("guide");
+    let broken_line = text.lines().count() + 1;
+    text.push_str("Q8.What is a question without a difficulty?\n");
+    let edit = h.get_by_role(egui::accesskit::Role::MultilineTextInput);
+    edit.focus();
+    edit.type_text(&text);
+    h.run_steps(2);
+    // The window is centred and grew with the text: let the layout settle before pointing at the button.
+    h.get_by_label("Read guide").hover();
+    h.run_steps(2);
+    h.get_by_label("Read guide").click();
+    wait_until(&mut h, "the guide preview", Duration::from_secs(10), |a| {
+        a.state().guide_preview.is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("7 questions: 3 easy · 2 medium · 2 hard");
+    h.get_by_label_contains(&format!("line {broken_line}"));
+    h.get_by_label_contains("1 warning(s)");
+    let decks = tmp.path().join("decks");
+    assert!(
+        !decks.join("stream-processing.toml").exists(),
+        "nothing saved before Save deck"
+    );
+    h.get_by_label("Save deck").click();
+    wait_until(&mut h, "the saved deck", Duration::from_secs(10), |a| {
+        a.state().decks.iter().any(|d| d.id == "stream-processing")
+    });
+    assert!(decks.join("stream-processing.toml").is_file());
+    assert!(h.state().state().guide_preview.is_none());
+    h.run_steps(2);
+    h.get_by_label("What is a watermark and why does it matter?");
+}

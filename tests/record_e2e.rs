@@ -20,9 +20,14 @@ fn model() -> String {
 /// Starts `rehearse record …` and waits until it reports that the microphone delivers audio.
 /// Returns the child, the moment recording started, and a receiver of its remaining stderr lines.
 fn start_record(data: &Path, args: &[&str]) -> (Child, Instant, mpsc::Receiver<String>) {
+    start_record_for(data, QUESTION, args)
+}
+
+/// [`start_record`] for another question.
+fn start_record_for(data: &Path, question: &str, args: &[&str]) -> (Child, Instant, mpsc::Receiver<String>) {
     support::pulse_mic(&["start"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(["record", "--question", QUESTION, "--model", &model()])
+        .args(["record", "--question", question, "--model", &model()])
         .args(args)
         .env("REHEARSE_DATA_DIR", data)
         .stdout(Stdio::piped())
@@ -110,6 +115,61 @@ fn spoken_answer_is_recorded_transcribed_and_scored() {
         assert!(text.contains(word), "{word:?} missing from {text:?}");
     }
     assert!(attempt["report"]["rubric"].is_array(), "report saved with the attempt");
+}
+
+/// Issue 12: a question from an imported guide (not the built-in deck) goes through record → transcribe →
+/// score, and its content points, derived from the guide's hint with no hand-written phrases, are found.
+#[test]
+#[ignore = "needs the PulseAudio virtual microphone; scripts/test.sh runs it (cargo test -- --ignored)"]
+fn an_imported_guide_question_is_recorded_and_scored_with_its_content_points() {
+    let data = tempfile::tempdir().expect("tmp");
+    let guide = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/guides/stream-processing.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["deck", "import", "--json"])
+        .arg(&guide)
+        .env("REHEARSE_DATA_DIR", data.path())
+        .output()
+        .expect("rehearse deck import");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deck: serde_json::Value = serde_json::from_slice(&out.stdout).expect("deck JSON");
+    let q = deck["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .find(|q| {
+            q["hint"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("Use event-time windows"))
+        })
+        .expect("the late-events question");
+    let id = q["id"].as_str().expect("id").to_string();
+    let points = q["content_points"].as_array().expect("points").len();
+    assert!(points >= 3, "{q}");
+
+    let answer = "So the question is how to deal with events that show up late. I would use event time windows, \
+                  not processing time, and a watermark that tells the job when a window can close. On top of that \
+                  I would set an allowed lateness bound of five minutes. Anything that arrives later than that bound \
+                  goes to a side output, so nothing is silently dropped.";
+    let speech = support::speech_wav(data.path(), "answer", answer, 22_050, 0.0);
+    let (child, _, _) = start_record_for(data.path(), &id, &["--seconds", "24", "--json"]);
+    support::play(&speech).wait().expect("paplay");
+    let out = child.wait_with_output().expect("record finishes");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let attempt: serde_json::Value = serde_json::from_slice(&out.stdout).expect("attempt JSON");
+    assert_eq!(attempt["status"], "scored", "{attempt}");
+    assert_eq!(attempt["question_id"], id.as_str());
+    let found: Vec<&str> = attempt["report"]["content_points"]
+        .as_array()
+        .expect("content points in the report")
+        .iter()
+        .filter(|p| p["covered"] == true)
+        .filter_map(|p| p["point"].as_str())
+        .collect();
+    assert!(
+        found.len() + 1 >= points,
+        "found {found:?} of {points} points in {}",
+        attempt["transcript"]["text"]
+    );
 }
 
 #[test]

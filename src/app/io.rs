@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::engines::Waker;
-use super::state::Entry;
+use super::state::{Entry, GuidePreview};
 use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
@@ -86,8 +86,12 @@ pub enum IoCommand {
     },
     /// Copy a deck into `<data>/decks/` and load it.
     ImportDeck(PathBuf),
-    /// Import a prep guide as a deck in `<data>/decks/` (`bank::import`) and load it.
+    /// Read a prep guide file (`bank::import`) and report what was found; nothing is saved yet.
     ImportGuide(PathBuf),
+    /// The same for guide text pasted into the window.
+    PreviewGuideText(String),
+    /// Save an imported deck in `<data>/decks/` (atomic) and load it.
+    SaveDeck(Box<Deck>),
     /// Load the user decks in `<data>/decks/`.
     LoadDecks,
     /// List installed Whisper models.
@@ -122,6 +126,8 @@ pub enum IoEvent {
     },
     Decks(Vec<Deck>),
     DeckImported(Box<Deck>),
+    /// A guide was read: the deck it gives and the warnings, for the person to save or discard.
+    GuideRead(Box<GuidePreview>),
     Models(Vec<InstalledModel>),
     /// A model import is running: fraction written (0–1).
     ImportProgress(f32),
@@ -492,9 +498,17 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             Ok(deck) => IoEvent::DeckImported(Box::new(deck)),
             Err(e) => IoEvent::Error(e),
         },
-        IoCommand::ImportGuide(path) => match import_guide_file(data_dir, &path) {
-            Ok(deck) => IoEvent::DeckImported(Box::new(deck)),
-            Err(e) => IoEvent::Error(e),
+        IoCommand::ImportGuide(path) => match std::fs::read(&path) {
+            Ok(bytes) => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                read_guide(&bytes, name.clone(), name.unwrap_or_else(|| path.display().to_string()))
+            }
+            Err(e) => IoEvent::Error(format!("cannot read {}: {e}", path.display())),
+        },
+        IoCommand::PreviewGuideText(text) => read_guide(text.as_bytes(), None, "pasted text".into()),
+        IoCommand::SaveDeck(deck) => match crate::bank::save_user_deck(data_dir, &deck) {
+            Ok(_) => IoEvent::DeckImported(deck),
+            Err(e) => IoEvent::Error(format!("the deck was not saved: {e}")),
         },
         IoCommand::ListModels => IoEvent::Models(models::list()),
         IoCommand::Export { id, path } => {
@@ -570,18 +584,21 @@ impl LazyScorer {
     }
 }
 
-/// Imports a prep guide (`bank::import`) and saves the deck in `<data>/decks/`. Warnings are not shown
-/// yet: `rehearse deck import GUIDE` lists them.
-fn import_guide_file(data_dir: &Path, path: &Path) -> Result<Deck, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Reads a prep guide (`bank::import`) for the preview; `file_name` helps tell HTML and Markdown from text.
+fn read_guide(bytes: &[u8], file_name: Option<String>, source: String) -> IoEvent {
     let opts = crate::bank::import::ImportOptions {
-        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        file_name,
         ..Default::default()
     };
-    let imported = crate::bank::import::import_guide(&bytes, &opts)
-        .map_err(|e| format!("cannot import {}: {e}", path.display()))?;
-    crate::bank::save_user_deck(data_dir, &imported.deck).map_err(|e| e.to_string())?;
-    Ok(imported.deck)
+    match crate::bank::import::import_guide(bytes, &opts) {
+        Ok(imported) => IoEvent::GuideRead(Box::new(GuidePreview {
+            source,
+            deck: imported.deck,
+            warnings: imported.warnings.iter().map(ToString::to_string).collect(),
+            replaces: None,
+        })),
+        Err(e) => IoEvent::Error(format!("No deck could be made from {source}: {e}")),
+    }
 }
 
 /// A lifecycle step's result as the event the window gets: the saved attempt, or what went wrong.

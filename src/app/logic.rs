@@ -26,8 +26,14 @@ pub enum Command {
     ShowScreen(Screen),
     SelectQuestion(String),
     OpenDeckDialog,
-    /// Pick a prep guide and import it as a deck (`bank::import`).
+    /// Pick a prep guide file and read it as a deck (`bank::import`); a preview asks before saving.
     ImportGuideDialog,
+    /// Read guide text pasted into the window (the same preview follows).
+    PasteGuide(String),
+    /// Save the previewed guide's deck.
+    SaveGuide,
+    /// Close the preview without saving.
+    DiscardGuide,
     StartRecording,
     StopRecording,
     CancelTranscription,
@@ -235,8 +241,22 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             }
         }
         IoEvent::DeckImported(deck) => {
-            state.notice = Some(format!("Opened deck \u{201c}{}\u{201d}", deck.title));
+            state.notice = Some(format!(
+                "Added deck \u{201c}{}\u{201d} ({} questions)",
+                deck.title,
+                deck.questions.len()
+            ));
             add_deck(state, *deck);
+        }
+        IoEvent::GuideRead(mut preview) => {
+            preview.replaces = state
+                .decks
+                .iter()
+                .find(|d| d.id == preview.deck.id)
+                .map(|d| d.title.clone());
+            state.ui_state.paste_guide = None;
+            state.screen = Screen::Questions;
+            state.guide_preview = Some(*preview);
         }
         IoEvent::Models(list) => state.installed_models = list,
         IoEvent::ImportProgress(f) => state.import_progress = Some(f),
@@ -531,6 +551,21 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         }
         Command::OpenDeckDialog => fx.push(Effect::PickDeck),
         Command::ImportGuideDialog => fx.push(Effect::PickGuide),
+        Command::PasteGuide(text) => {
+            if text.trim().is_empty() {
+                state.notice = Some("Paste the guide's text first (Ctrl+V into the box).".into());
+            } else {
+                fx.push(Effect::Io(IoCommand::PreviewGuideText(text)));
+            }
+        }
+        Command::SaveGuide => {
+            if let Some(p) = state.guide_preview.take() {
+                fx.push(Effect::Io(IoCommand::SaveDeck(Box::new(p.deck))));
+            }
+        }
+        Command::DiscardGuide => {
+            state.guide_preview = None;
+        }
         Command::StartRecording => start_recording(state, fx),
         Command::StopRecording => {
             if let Stage::Recording(r) = &mut state.stage
@@ -1618,5 +1653,45 @@ mod transitions {
             "all equal: the rubric's first"
         );
         assert!(a.why.contains("last time"), "{}", a.why);
+    }
+
+    #[test]
+    fn a_guide_is_previewed_then_saved_or_discarded() {
+        use crate::app::state::GuidePreview;
+        let mut s = ready();
+        let mut deck = Deck::embedded().unwrap();
+        deck.title = "Product Metrics (imported)".into();
+        let preview = |deck: &Deck| GuidePreview {
+            source: "guide.txt".into(),
+            deck: deck.clone(),
+            warnings: vec!["line 3: not a question".into()],
+            replaces: None,
+        };
+        // Empty paste: a message, nothing read.
+        assert!(cmd(&mut s, Command::PasteGuide("  \n".into())).is_empty());
+        assert!(s.notice.is_some());
+        let fx = cmd(&mut s, Command::PasteGuide("Q1.What?\neasyHint".into()));
+        assert!(matches!(&fx[..], [Effect::Io(IoCommand::PreviewGuideText(t))] if t.starts_with("Q1.")));
+        // The read guide is shown, saying that it replaces the loaded deck of the same id; nothing saved yet.
+        s.ui_state.paste_guide = Some("Q1.What?".into());
+        let fx = update(&mut s, Event::Io(IoEvent::GuideRead(Box::new(preview(&deck)))));
+        assert!(fx.is_empty());
+        assert_eq!(s.screen, Screen::Questions);
+        assert_eq!(s.ui_state.paste_guide, None);
+        let p = s.guide_preview.as_ref().expect("preview shown");
+        assert_eq!(p.replaces.as_deref(), Some("Product Metrics"));
+        assert_eq!(s.decks.len(), 1);
+        // Discard: gone, nothing saved.
+        assert!(cmd(&mut s, Command::DiscardGuide).is_empty());
+        assert!(s.guide_preview.is_none());
+        // Save: the deck goes to the disk worker, and is listed once it is written.
+        update(&mut s, Event::Io(IoEvent::GuideRead(Box::new(preview(&deck)))));
+        let fx = cmd(&mut s, Command::SaveGuide);
+        assert!(matches!(&fx[..], [Effect::Io(IoCommand::SaveDeck(d))] if d.title == deck.title));
+        assert!(s.guide_preview.is_none());
+        assert!(cmd(&mut s, Command::SaveGuide).is_empty(), "nothing left to save");
+        update(&mut s, Event::Io(IoEvent::DeckImported(Box::new(deck.clone()))));
+        assert_eq!(s.decks.len(), 1, "same id: replaced, not duplicated");
+        assert_eq!(s.decks[0].title, deck.title);
     }
 }

@@ -280,6 +280,8 @@ pub struct UiState {
     pub time_box_override: Option<f64>,
     /// Today screen: the plan's start and interview dates being edited (`YYYY-MM-DD`).
     pub plan_dates: Option<(String, String)>,
+    /// Questions screen: the *Paste a guide* box is open, with what has been pasted so far.
+    pub paste_guide: Option<String>,
 }
 
 /// Everything the window shows and decides on, as data: `logic::update` is the only code that changes it,
@@ -316,6 +318,21 @@ pub struct State {
     pub plan_today: Option<crate::plan::Today>,
     /// The plan step started from Today, while the person answers and reviews it.
     pub active_step: Option<ActiveStep>,
+    /// A guide read for import, waiting for the person to save or discard it.
+    pub guide_preview: Option<GuidePreview>,
+}
+
+/// What the importer found in a guide, shown before anything is saved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuidePreview {
+    /// Where it came from: the file name, or "pasted text".
+    pub source: String,
+    /// The deck that would be saved.
+    pub deck: Deck,
+    /// What was left out or did not add up, with line numbers.
+    pub warnings: Vec<String>,
+    /// Title of a loaded deck with the same id, which saving replaces (history of unchanged questions kept).
+    pub replaces: Option<String>,
 }
 
 impl State {
@@ -343,6 +360,7 @@ impl State {
             today: crate::plan::file::today_local(),
             plan_today: None,
             active_step: None,
+            guide_preview: None,
         }
     }
 

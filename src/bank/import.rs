@@ -833,6 +833,21 @@ fn build_deck(page: Page, opts: &ImportOptions, mut warnings: Vec<Warning>) -> R
         }
     };
     let prefix = id_prefix(&id);
+    // The built-in deck's id is taken: a deck saved under it would hide the built-in one. The questions keep
+    // their prefix (their ids come from the prompts, not from the deck id).
+    let builtin = super::Deck::embedded().map(|d| d.id).unwrap_or_default();
+    let id = if opts.id.is_none() && id == builtin {
+        let renamed = format!("{id}-imported");
+        warnings.push(Warning {
+            line: None,
+            message: format!(
+                "the built-in deck is already called {id:?}; this one is saved as {renamed:?} (use --id to choose)"
+            ),
+        });
+        renamed
+    } else {
+        id
+    };
     let topic_words: HashSet<String> = words(&topic).map(str::to_lowercase).collect();
     let mut questions: Vec<Question> = Vec::new();
     for d in &page.questions {

@@ -57,6 +57,7 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
             Screen::History => history::show(ui, app, &mut st, &mut cmds),
             Screen::Settings => settings::show(ui, app, &mut st, &mut cmds),
         });
+    questions::guide_dialogs(ui.ctx(), app, &mut st, &mut cmds);
     app.state.ui_state = st;
     app.commands = cmds;
 }

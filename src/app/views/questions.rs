@@ -1,5 +1,6 @@
 //! The deck: search, filter by difficulty, open another deck, and pick a question to answer. Each row shows
-//! the best coverage so far and how many attempts there were.
+//! the best coverage so far and how many attempts there were. Importing a guide (file or pasted text) shows what
+//! was found before the deck is saved.
 
 use egui::{RichText, ScrollArea};
 
@@ -45,6 +46,13 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         {
             cmds.push(Command::ImportGuideDialog);
         }
+        if ui
+            .button("Paste a guide…")
+            .on_hover_text("Make a deck from a prep guide's text copied from a page")
+            .clicked()
+        {
+            st.paste_guide.get_or_insert_with(String::new);
+        }
     });
     let query = st.search.trim().to_owned();
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
@@ -80,4 +88,103 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                 });
         }
     });
+}
+
+/// The guide import dialogs: the box to paste a guide into, and the preview of what was found (questions by
+/// difficulty, warnings with their lines) with *Save deck* / *Discard*. Nothing is written before *Save deck*.
+pub(super) fn guide_dialogs(ctx: &egui::Context, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
+    if let Some(p) = &app.state.guide_preview {
+        let mut open = true;
+        dialog(&format!("Import \u{201c}{}\u{201d}", p.deck.title), &mut open).show(ctx, |ui| {
+            ui.set_max_width(640.0);
+            ui.weak(format!("from {}", p.source));
+            let count = |d: Difficulty| p.deck.questions.iter().filter(|q| q.difficulty == d).count();
+            ui.label(format!(
+                "{} questions: {} easy · {} medium · {} hard. Deck id {}.",
+                p.deck.questions.len(),
+                count(Difficulty::Easy),
+                count(Difficulty::Medium),
+                count(Difficulty::Hard),
+                p.deck.id
+            ));
+            if let Some(old) = &p.replaces {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "Saving replaces the deck \u{201c}{old}\u{201d} (same id); attempts at unchanged questions keep their history."
+                    ),
+                );
+            }
+            ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                for (i, q) in p.deck.questions.iter().enumerate() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.weak(format!("{}.", i + 1));
+                        ui.label(&q.prompt);
+                        ui.weak(format!(
+                            "{} · {} content point{}{}",
+                            q.difficulty.as_str(),
+                            q.content_points.len(),
+                            if q.content_points.len() == 1 { "" } else { "s" },
+                            if q.example.trim().is_empty() { " · no example" } else { "" }
+                        ));
+                    });
+                }
+                if !p.warnings.is_empty() {
+                    ui.add_space(8.0);
+                    ui.label(RichText::new(format!("{} warning(s): left out of the deck", p.warnings.len())).strong());
+                    for w in &p.warnings {
+                        ui.colored_label(ui.visuals().warn_fg_color, w);
+                    }
+                }
+            });
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new("Save deck").strong()).clicked() {
+                    cmds.push(Command::SaveGuide);
+                }
+                if ui.button("Discard").clicked() {
+                    cmds.push(Command::DiscardGuide);
+                }
+            });
+        });
+        if !open {
+            cmds.push(Command::DiscardGuide);
+        }
+        return;
+    }
+    let Some(text) = st.paste_guide.as_mut() else { return };
+    let mut close = false;
+    let mut open = true;
+    dialog("Paste a guide", &mut open).show(ctx, |ui| {
+        ui.set_max_width(640.0);
+        ui.label("Copy the guide's page (Q1., Q2., … with difficulty, hint, example, mistakes, follow-up) and paste it here.");
+        ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(text)
+                    .desired_rows(14)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("Q1.What …\nmediumPair a …"),
+            );
+        });
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("Read guide").strong()).clicked() {
+                cmds.push(Command::PasteGuide(text.clone()));
+            }
+            if ui.button("Cancel").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close || !open {
+        st.paste_guide = None;
+    }
+}
+
+/// A dialog window in the middle of the screen, with a close button.
+fn dialog<'a>(title: &str, open: &'a mut bool) -> egui::Window<'a> {
+    egui::Window::new(title.to_owned())
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .open(open)
 }
