@@ -463,6 +463,59 @@ fn plan_and_today_follow_the_attempts() {
     );
 }
 
+/// Issue 12: a plan for an imported guide's deck drills that deck's questions, and keeps the choice.
+#[test]
+fn a_plan_can_drill_an_imported_guide() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let at = || {
+        let mut c = rehearse();
+        c.env("REHEARSE_DATA_DIR", dir.path())
+            .env("REHEARSE_TODAY", "2026-11-26");
+        c
+    };
+    let guide = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/guides/stream-processing.txt");
+    let (ok, lines) = run(at().args(["deck", "import"]).arg(&guide));
+    assert!(ok, "{lines:?}");
+    assert_one_error_line(
+        run(at().args(["plan", "--interview", "2026-12-04", "--deck", "no-such-deck"])),
+        "rehearse questions",
+    );
+    let ids = |plan: &serde_json::Value| -> Vec<String> {
+        plan["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .flat_map(|d| d["steps"].as_array().expect("steps").clone())
+            .flat_map(|s| s["question_ids"].as_array().expect("ids").clone())
+            .map(|q| q.as_str().expect("id").to_owned())
+            .collect()
+    };
+    let plan = json_out(at().args([
+        "plan",
+        "--interview",
+        "2026-12-04",
+        "--deck",
+        "stream-processing",
+        "--json",
+    ]));
+    let drilled = ids(&plan);
+    assert!(!drilled.is_empty());
+    assert!(drilled.iter().all(|q| q.starts_with("sp-")), "{drilled:?}");
+    // The choice is saved: `today` and a later `plan` use it; `--deck default` goes back.
+    let t = json_out(at().args(["today", "--json"]));
+    assert!(
+        t["next"]["question_id"].as_str().expect("next").starts_with("sp-"),
+        "{t}"
+    );
+    assert!(
+        ids(&json_out(at().args(["plan", "--interview", "2026-12-05", "--json"])))
+            .iter()
+            .all(|q| q.starts_with("sp-"))
+    );
+    let back = json_out(at().args(["plan", "--deck", "default", "--json"]));
+    assert!(ids(&back).iter().all(|q| q.starts_with("pm-")));
+}
+
 #[test]
 fn a_corrupt_plan_file_is_one_clear_line_and_a_fresh_plan_leaves_the_attempts_alone() {
     let dir = tempfile::tempdir().expect("tmp");

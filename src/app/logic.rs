@@ -65,6 +65,8 @@ pub enum Command {
     StartTodayStep,
     /// Set the practice plan's dates (start, interview) and save them.
     SetPlanDates(time::Date, time::Date),
+    /// Drill this deck's questions in the plan (`None`: the built-in deck) and save it.
+    SetPlanDeck(Option<String>),
     /// Export the reviewed attempt (a save dialog asks where; `.md` or `.html`).
     ExportAttempt,
 }
@@ -718,12 +720,26 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         Command::StartTodayStep => start_today_step(state),
         Command::SetPlanDates(start, interview) => match PlanDates::new(start, interview) {
             Ok(d) => {
-                state.plan = PlanState::Ready(d);
+                let deck = match &state.plan {
+                    PlanState::Ready(old) => old.deck.clone(),
+                    _ => None,
+                };
+                let d = d.with_deck(deck);
+                state.plan = PlanState::Ready(d.clone());
                 state.ui_state.plan_dates = None;
                 fx.push(Effect::Io(IoCommand::SavePlan(d)));
             }
             Err(e) => state.notice = Some(capitalised(&e.to_string())),
         },
+        Command::SetPlanDeck(deck) => {
+            if let PlanState::Ready(d) = &state.plan {
+                let d = d.clone().with_deck(deck);
+                state.plan = PlanState::Ready(d.clone());
+                fx.push(Effect::Io(IoCommand::SavePlan(d)));
+            } else {
+                state.notice = Some("Set the plan's dates first, then choose its deck.".into());
+            }
+        }
         Command::ExportAttempt => {
             if let Stage::Review(r) = &state.stage {
                 fx.push(Effect::PickExport {
@@ -744,7 +760,7 @@ fn capitalised(s: &str) -> String {
 pub(crate) fn refresh_plan(state: &mut State) {
     state.plan_today = match &state.plan {
         PlanState::Ready(d) => {
-            let questions = crate::plan::file::plan_questions(&state.decks);
+            let questions = crate::plan::file::plan_questions(&state.decks, d.deck.as_deref());
             let practice = crate::plan::Practice::from_attempts(state.entries.iter().map(|e| &e.attempt));
             Some(crate::plan::today(crate::plan::Inputs {
                 start: d.start,
@@ -1542,6 +1558,34 @@ mod transitions {
         let s = planned(8);
         let t = s.plan_today.as_ref().unwrap();
         assert_eq!((t.day, t.days_to_interview), (1, 8));
+    }
+
+    #[test]
+    fn the_plan_can_drill_another_deck_and_keeps_it_when_the_dates_change() {
+        let mut s = planned(8);
+        let mut other = Deck::embedded().unwrap();
+        other.id = "other".into();
+        for q in &mut other.questions {
+            q.id = format!("o-{}", q.id);
+        }
+        s.decks.push(other);
+        let fx = cmd(&mut s, Command::SetPlanDeck(Some("other".into())));
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::SavePlan(d))] if d.deck.as_deref() == Some("other")),
+            "{fx:?}"
+        );
+        let next = s.plan_today.as_ref().unwrap().next.as_ref().unwrap();
+        let q = next.question_id.as_deref().unwrap();
+        assert!(q.starts_with("o-"), "{q}");
+        let fx = cmd(&mut s, Command::SetPlanDates(DAY1, DAY1 + time::Duration::days(5)));
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::SavePlan(d))] if d.deck.as_deref() == Some("other")),
+            "{fx:?}"
+        );
+        // Without a plan there is nothing to attach a deck to: a message, nothing saved.
+        let mut fresh = ready();
+        assert!(cmd(&mut fresh, Command::SetPlanDeck(None)).is_empty());
+        assert!(fresh.notice.is_some());
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub(super) struct PlanArgs {
     /// The interview date; the plan runs up to the day before (needed for a new plan).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     interview: Option<Date>,
+    /// Drill this deck's questions (an id from `rehearse questions`, e.g. an imported guide); saved with the
+    /// plan. `--deck default` goes back to the built-in deck.
+    #[arg(long, value_name = "ID")]
+    deck: Option<String>,
     /// Print the plan as JSON.
     #[arg(long)]
     json: bool,
@@ -37,10 +41,17 @@ pub(super) fn saved_dates() -> anyhow::Result<PlanDates> {
     }
 }
 
-/// Everything a plan reads: its questions and the scored attempts.
-pub(super) fn plan_inputs() -> anyhow::Result<(Vec<crate::bank::Question>, Vec<Practice>)> {
+/// Everything a plan reads: its questions (from deck `deck`, or the built-in one) and the scored attempts.
+pub(super) fn plan_inputs(deck: Option<&str>) -> anyhow::Result<(Vec<crate::bank::Question>, Vec<Practice>)> {
     let decks = super::load_decks(None)?;
-    let questions = file::plan_questions(&decks);
+    if let Some(id) = deck
+        && !decks.iter().any(|d| d.id == id)
+    {
+        eprintln!(
+            "note: the plan's deck {id:?} is not installed; planning with the built-in deck (`rehearse questions` lists the decks)"
+        );
+    }
+    let questions = file::plan_questions(&decks, deck);
     anyhow::ensure!(
         !questions.is_empty(),
         "no questions to plan with; `rehearse questions` lists the decks"
@@ -54,7 +65,7 @@ impl PlanArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
         let data = paths::data_dir();
         let today = file::today_local();
-        let dates = if self.start.is_some() || self.interview.is_some() {
+        let dates = if self.start.is_some() || self.interview.is_some() || self.deck.is_some() {
             let saved = match file::load(&data) {
                 Ok(d) => d,
                 Err(e @ PlanError::Corrupt { .. }) => {
@@ -63,18 +74,30 @@ impl PlanArgs {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let start = self.start.or(saved.map(|d| d.start)).unwrap_or(today);
+            let start = self.start.or(saved.as_ref().map(|d| d.start)).unwrap_or(today);
             let interview = self
                 .interview
-                .or(saved.map(|d| d.interview))
+                .or(saved.as_ref().map(|d| d.interview))
                 .ok_or_else(|| anyhow::anyhow!("a new plan needs an interview date: add --interview YYYY-MM-DD"))?;
-            let dates = PlanDates::new(start, interview)?;
+            let deck = match self.deck.as_deref() {
+                Some("default") => None,
+                Some(id) => {
+                    let decks = super::load_decks(None)?;
+                    anyhow::ensure!(
+                        decks.iter().any(|d| d.id == id),
+                        "there is no deck {id:?}; `rehearse questions` lists the decks (import a guide with `rehearse deck import GUIDE`)"
+                    );
+                    Some(id.to_owned())
+                }
+                None => saved.and_then(|d| d.deck),
+            };
+            let dates = PlanDates::new(start, interview)?.with_deck(deck);
             file::save(&data, &dates)?;
             dates
         } else {
             saved_dates()?
         };
-        let (questions, practice) = plan_inputs()?;
+        let (questions, practice) = plan_inputs(dates.deck.as_deref())?;
         let plan = plan::build(Inputs {
             start: dates.start,
             interview: dates.interview,

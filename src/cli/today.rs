@@ -15,7 +15,7 @@ pub(super) struct TodayArgs {
 impl TodayArgs {
     pub(super) fn run(self) -> anyhow::Result<()> {
         let dates = super::plan::saved_dates()?;
-        let (questions, practice) = super::plan::plan_inputs()?;
+        let (questions, practice) = super::plan::plan_inputs(dates.deck.as_deref())?;
         let today = file::today_local();
         let t = plan::today(Inputs {
             start: dates.start,

@@ -1,4 +1,5 @@
-//! `<data>/plan.json`: the only thing the plan stores — its start and interview dates. Everything else is
+//! `<data>/plan.json`: the only thing the plan stores — its start and interview dates, and which deck it
+//! drills (the built-in one unless the person chose an imported guide). Everything else is
 //! derived from the attempts, so a damaged plan file never costs an answer: it is reported in words, a
 //! fresh plan is offered, and the attempts are not touched. Written atomically, like `attempt.json`.
 
@@ -14,8 +15,8 @@ pub const PLAN_FILE: &str = "plan.json";
 /// Layout version written by this build.
 pub const PLAN_VERSION: u32 = 1;
 
-/// The stored plan: its two dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The stored plan: its two dates and its deck.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDates {
     /// Layout version.
     #[serde(default)]
@@ -26,6 +27,9 @@ pub struct PlanDates {
     /// The interview.
     #[serde(with = "super::ymd")]
     pub interview: Date,
+    /// The deck whose questions the plan drills; `None` = the built-in deck.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deck: Option<String>,
 }
 
 impl PlanDates {
@@ -38,7 +42,15 @@ impl PlanDates {
             version: PLAN_VERSION,
             start,
             interview,
+            deck: None,
         })
+    }
+
+    /// The same dates for the questions of deck `id` (`None`: the built-in deck).
+    #[must_use]
+    pub fn with_deck(mut self, id: Option<String>) -> Self {
+        self.deck = id;
+        self
     }
 }
 
@@ -113,7 +125,7 @@ pub fn save(data_dir: &Path, dates: &PlanDates) -> Result<(), PlanError> {
         path: data_dir.to_path_buf(),
         cause,
     })?;
-    let mut d = *dates;
+    let mut d = dates.clone();
     d.version = PLAN_VERSION;
     let json = serde_json::to_vec_pretty(&d).map_err(|e| PlanError::Corrupt {
         path: path(data_dir),
@@ -136,11 +148,12 @@ pub fn today_local() -> Date {
         .date()
 }
 
-/// The questions a plan draws on: the built-in guide deck when it is loaded, else the first deck.
-pub fn plan_questions(decks: &[crate::bank::Deck]) -> Vec<crate::bank::Question> {
+/// The questions a plan draws on: deck `deck` when it is loaded, else the built-in guide deck, else the first deck.
+pub fn plan_questions(decks: &[crate::bank::Deck], deck: Option<&str>) -> Vec<crate::bank::Question> {
     decks
         .iter()
-        .find(|d| d.id == "product-metrics")
+        .find(|d| Some(d.id.as_str()) == deck)
+        .or_else(|| decks.iter().find(|d| d.id == "product-metrics"))
         .or_else(|| decks.first())
         .map(|d| d.questions.clone())
         .unwrap_or_default()

@@ -38,7 +38,9 @@ pub(super) fn show(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>)
                     plan_today(ui, app, t, (d.interview - d.start).whole_days(), cmds);
                 }
                 ui.add_space(12.0);
-                ui.collapsing("Plan dates", |ui| dates_editor(ui, app, st, cmds, "Save dates"));
+                ui.collapsing("Plan dates and deck", |ui| {
+                    dates_editor(ui, app, st, cmds, "Save dates")
+                });
             }
         }
         ui.add_space(16.0);
@@ -206,6 +208,7 @@ fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, ac
             .labelled_by(l.id);
         ui.end_row();
     });
+    deck_picker(ui, app, cmds);
     let parsed = (ymd::parse(start), ymd::parse(interview));
     if let (Err(e), _) | (_, Err(e)) = &parsed {
         ui.colored_label(Theme::of(ui).amber, e);
@@ -216,6 +219,41 @@ fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, ac
     {
         cmds.push(Command::SetPlanDates(s, i));
     }
+}
+
+/// Which deck the plan drills, when there is more than one (an imported guide): chosen here, saved at once.
+fn deck_picker(ui: &mut Ui, app: &App, cmds: &mut Vec<Command>) {
+    let PlanState::Ready(d) = &app.state.plan else { return };
+    let decks = &app.state.decks;
+    if decks.len() < 2 {
+        return;
+    }
+    let current = crate::plan::file::plan_questions(decks, d.deck.as_deref());
+    let current_id = decks
+        .iter()
+        .find(|k| k.questions.first().map(|q| &q.id) == current.first().map(|q| &q.id))
+        .map(|k| k.id.clone());
+    let title = |id: &Option<String>| {
+        decks
+            .iter()
+            .find(|k| Some(&k.id) == id.as_ref())
+            .map_or_else(|| "Built-in deck".to_owned(), |k| k.title.clone())
+    };
+    ui.horizontal(|ui| {
+        let l = ui.label("Deck");
+        egui::ComboBox::from_id_salt("plan_deck")
+            .selected_text(title(&current_id))
+            .show_ui(ui, |ui| {
+                for k in decks {
+                    let chosen = current_id.as_deref() == Some(k.id.as_str());
+                    if ui.selectable_label(chosen, &k.title).clicked() && !chosen {
+                        cmds.push(Command::SetPlanDeck(Some(k.id.clone())));
+                    }
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
 }
 
 /// The plan step being answered, above Record and Review: what it is and why; a blitz shows its target
