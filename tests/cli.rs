@@ -514,6 +514,11 @@ fn a_plan_can_drill_an_imported_guide() {
     );
     let back = json_out(at().args(["plan", "--deck", "default", "--json"]));
     assert!(ids(&back).iter().all(|q| q.starts_with("pm-")));
+    // A mock panel can be limited to one deck; an unknown one is a clear line before any microphone opens.
+    assert_one_error_line(
+        run(at().args(["mock", "--no-voice", "--deck-id", "no-such-deck"])),
+        "rehearse questions",
+    );
 }
 
 #[test]

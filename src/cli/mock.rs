@@ -50,6 +50,9 @@ pub(super) struct MockArgs {
     /// Also load this deck file.
     #[arg(long)]
     deck: Option<PathBuf>,
+    /// Ask only questions of this deck (an id from `rehearse questions`, e.g. an imported guide's).
+    #[arg(long, value_name = "ID")]
+    deck_id: Option<String>,
 }
 
 impl MockArgs {
@@ -66,6 +69,17 @@ impl MockArgs {
         if !(self.follow_up_seconds.is_finite() && self.follow_up_seconds > 0.0) {
             anyhow::bail!("--follow-up-seconds must be a positive number of seconds");
         }
+        let decks = match &self.deck_id {
+            Some(id) => {
+                let one: Vec<_> = decks.into_iter().filter(|d| &d.id == id).collect();
+                anyhow::ensure!(
+                    !one.is_empty(),
+                    "there is no deck {id:?}; `rehearse questions` lists the decks (import a guide with `rehearse deck import GUIDE`)"
+                );
+                one
+            }
+            None => decks,
+        };
         let chosen = panel::choose_questions(&decks, &attempts, self.questions);
         if chosen.is_empty() {
             anyhow::bail!("there are no questions to ask; `rehearse questions` lists the decks");
