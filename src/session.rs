@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
-use crate::rubric::Rubric;
+use crate::rubric::{Rubric, corrections};
 use crate::store::{Attempt, NewAttempt, PanelSlot, Status, Store, StoreError};
 use crate::transcript::Transcript;
 
@@ -37,6 +37,9 @@ pub enum SessionError {
     /// There is no recording to transcribe.
     #[error("attempt {0} has no recording to transcribe")]
     NoAudio(String),
+    /// The person's corrections file could not be read or written.
+    #[error(transparent)]
+    Corrections(#[from] corrections::CorrectionsError),
 }
 
 type Result<T, E = SessionError> = std::result::Result<T, E>;
@@ -208,12 +211,18 @@ pub fn transcribed(
     let transcript = transcript.without_annotations();
     let spoken = transcript.has_speech();
     let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
-    let report = question.and_then(
-        |q| match report::assess_with(q, rubric, &transcript, time_box(q), semantic) {
-            report::Outcome::Scored(r) => Some(*r),
-            report::Outcome::NoSpeech => None,
-        },
-    );
+    let personal = personal_exemplars(store);
+    let fixes = report::Corrections {
+        own: &attempt.corrections,
+        personal: &personal,
+    };
+    let report =
+        question.and_then(
+            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
+                report::Outcome::Scored(r) => Some(*r),
+                report::Outcome::NoSpeech => None,
+            },
+        );
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
@@ -227,6 +236,73 @@ pub fn transcribed(
             Status::Transcribed
         };
         a.report = report_json;
+    })?;
+    Ok((attempt, report))
+}
+
+/// The person's exemplars from the store's data folder. A damaged file does not stop scoring: it counts as
+/// none here, and `rehearse rubric corrections list` says what is wrong with it.
+pub fn personal_exemplars(store: &Store) -> Vec<corrections::PersonalExemplar> {
+    corrections::load(store.root()).map(|f| f.exemplars).unwrap_or_default()
+}
+
+/// The person corrects the rubric on attempt `id`: the correction is saved with the attempt, kept as a
+/// personal exemplar for future answers (with its sentence vector when `semantic` is given), and the attempt
+/// is scored again at once against `question`. Returns the saved attempt and its new report.
+pub fn correct(
+    store: &Store,
+    id: &str,
+    correction: corrections::Correction,
+    question: Option<&Question>,
+    rubric: &Rubric,
+    semantic: Option<report::Semantic<'_>>,
+) -> Result<(Attempt, Option<Report>)> {
+    let attempt = store.get(id)?;
+    let Some(transcript) = attempt.transcript.clone() else {
+        return Err(SessionError::Transition {
+            id: attempt.id,
+            status: attempt.status,
+            action: "corrected (it has no transcript)",
+        });
+    };
+    let vector = semantic
+        .and_then(|s| s.encoder.encode(&[correction.sentence.as_str()]).pop())
+        .map(|v| corrections::quantise(&v))
+        .unwrap_or_default();
+    corrections::add(
+        store.root(),
+        corrections::PersonalExemplar {
+            cell: correction.cell.clone(),
+            verdict: correction.verdict,
+            text: correction.sentence.clone(),
+            attempt_id: attempt.id.clone(),
+            question_id: attempt.question_id.clone(),
+            created: OffsetDateTime::now_utc(),
+            vector,
+        },
+    )?;
+    let mut own = attempt.corrections.clone();
+    corrections::upsert_correction(&mut own, correction);
+    let personal = personal_exemplars(store);
+    let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
+    let fixes = report::Corrections {
+        own: &own,
+        personal: &personal,
+    };
+    let report =
+        question.and_then(
+            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
+                report::Outcome::Scored(r) => Some(*r),
+                report::Outcome::NoSpeech => None,
+            },
+        );
+    let report_json = report.as_ref().and_then(report_to_store);
+    let attempt = store.update(id, |a| {
+        a.corrections = own;
+        if report_json.is_some() {
+            a.report = report_json;
+            a.status = Status::Scored;
+        }
     })?;
     Ok((attempt, report))
 }

@@ -17,6 +17,7 @@ use crate::asr::worker::AsrEvent;
 use crate::bank::Question;
 use crate::plan::file::PlanDates;
 use crate::report::Report;
+use crate::rubric::corrections::{self, Verdict};
 use crate::session::Ending;
 use crate::store::{Attempt, SelfScores, Status};
 
@@ -61,6 +62,18 @@ pub enum Command {
     SetPlanDates(time::Date, time::Date),
     /// Export the reviewed attempt (a save dialog asks where; `.md` or `.html`).
     ExportAttempt,
+    /// In Review: the person says sentence `sentence` (an index into `Review::sentences`) covers rubric cell
+    /// `cell` ("this is my boundary").
+    MarkCounts {
+        sentence: usize,
+        cell: String,
+    },
+    /// In Review: the person says the evidence for `cell` that starts at `start_s` doesn't count (its whole
+    /// sentence is rejected for that cell).
+    RejectEvidence {
+        cell: String,
+        start_s: f64,
+    },
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -275,6 +288,29 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             };
         }
         IoEvent::Exported(path) => state.notice = Some(format!("Exported to {}", path.display())),
+        IoEvent::Corrected(entry) => {
+            let entry = *entry;
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == entry.attempt.id
+            {
+                r.rescoring = false;
+                r.attempt = entry.attempt.clone();
+                if let Some(report) = &entry.report {
+                    (r.markers, r.highlights) = markers_for(report);
+                    r.sentences = corrections::sentences(&report.transcript);
+                    r.report = Some(report.clone());
+                }
+            }
+            upsert_entry(state, entry);
+        }
+        IoEvent::CorrectFailed { attempt_id, error } => {
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == attempt_id
+            {
+                r.rescoring = false;
+            }
+            state.notice = Some(format!("The correction was not saved: {error}"));
+        }
     }
 }
 
@@ -463,7 +499,15 @@ fn open_review(
     });
     state.ui_state.notes.clone_from(&attempt.notes);
     state.selected = Some(attempt.question_id.clone());
+    let sentences = report
+        .as_ref()
+        .map(|r| &r.transcript)
+        .or(attempt.transcript.as_ref())
+        .map(corrections::sentences)
+        .unwrap_or_default();
     state.stage = Stage::Review(Box::new(Review {
+        sentences,
+        rescoring: false,
         coverage: if attempt.self_scores.is_some() {
             Coverage::Revealed
         } else {
@@ -696,7 +740,42 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 });
             }
         }
+        Command::MarkCounts { sentence, cell } => correct(state, &cell, Verdict::Counts, Some(sentence), fx),
+        Command::RejectEvidence { cell, start_s } => {
+            let sentence = match &state.stage {
+                Stage::Review(r) => corrections::sentence_at(&r.sentences, start_s),
+                _ => None,
+            };
+            correct(state, &cell, Verdict::DoesNotCount, sentence, fx);
+        }
     }
+}
+
+/// A correction in Review: kept on the attempt (shown at once) and sent to the disk worker, which saves it,
+/// adds it to the personal exemplars and scores the attempt again (`session::correct`).
+fn correct(state: &mut State, cell: &str, verdict: Verdict, sentence: Option<usize>, fx: &mut Vec<Effect>) {
+    let Stage::Review(r) = &mut state.stage else { return };
+    if r.report.is_none() {
+        state.notice = Some("There is no report to correct: the answer has not been scored.".into());
+        return;
+    }
+    let Some(s) = sentence.and_then(|i| r.sentences.get(i)) else {
+        return;
+    };
+    let correction = corrections::Correction {
+        cell: cell.to_owned(),
+        verdict,
+        sentence: s.text.clone(),
+        start_s: s.start_s,
+        end_s: s.end_s,
+    };
+    corrections::upsert_correction(&mut r.attempt.corrections, correction.clone());
+    r.rescoring = true;
+    fx.push(Effect::Io(IoCommand::Correct {
+        attempt_id: r.attempt.id.clone(),
+        question: r.question.clone().map(Box::new),
+        correction,
+    }));
 }
 
 fn capitalised(s: &str) -> String {
