@@ -290,8 +290,14 @@ pub fn sentences(transcript: &Transcript) -> Vec<SentenceSpan> {
 pub fn sentence_at(sentences: &[SentenceSpan], t: f64) -> Option<usize> {
     sentences
         .iter()
-        .position(|s| t + 1e-6 >= s.start_s && t < s.end_s + 1e-6)
+        .position(|s| starts_in(s, t))
         .or_else(|| sentences.iter().rposition(|s| s.start_s <= t + 1e-6))
+}
+
+/// `t` is in the sentence: at its start, or after it and before its end (a sentence's end is often the
+/// next one's start).
+fn starts_in(s: &SentenceSpan, t: f64) -> bool {
+    (t - s.start_s).abs() < 1e-6 || (t > s.start_s && t < s.end_s - 1e-6)
 }
 
 /// Who decided a sentence.
@@ -455,7 +461,7 @@ pub fn apply(
             !dropped
                 .iter()
                 .filter_map(|&i| sentences.get(i))
-                .any(|s| e.start_s + 1e-6 >= s.start_s && e.start_s < s.end_s + 1e-6 && e.sentence.is_some())
+                .any(|s| starts_in(s, e.start_s) && e.sentence.is_some())
         });
     }
     for d in decisions.iter().filter(|d| d.verdict == Verdict::Counts) {
@@ -463,7 +469,7 @@ pub fn apply(
             continue;
         };
         cell.evidence
-            .retain(|e| !(e.start_s + 1e-6 >= s.start_s && e.start_s < s.end_s + 1e-6 && e.sentence.is_some()));
+            .retain(|e| !(starts_in(s, e.start_s) && e.sentence.is_some()));
         cell.evidence.push(Evidence {
             text: s.text.clone(),
             start_s: s.start_s,
@@ -537,6 +543,9 @@ mod tests {
         assert_eq!(s[1].text, "Trade-offs, there are always trade-offs.");
         assert!(s[0].end_s <= s[1].start_s + 1e-9 && s[2].end_s <= 12.0 + 1e-9);
         assert_eq!(sentence_at(&s, s[2].start_s + 0.01), Some(2));
+        // A sentence ends where the next begins: that moment is the next one's.
+        assert_eq!(s[0].end_s, s[1].start_s);
+        assert_eq!(sentence_at(&s, s[1].start_s), Some(1));
         assert_eq!(sentence_at(&s, 0.0), Some(0));
     }
 
