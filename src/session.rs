@@ -386,6 +386,50 @@ mod tests {
         f.deck.question(id).unwrap()
     }
 
+    #[test]
+    fn a_correction_is_kept_with_the_attempt_and_decides_it_again_after_the_personal_list_is_cleared() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let tb = TimeBox::for_question(question, None).unwrap();
+        let id = begin(&f.store, question, "product-metrics", tb).unwrap().attempt.id;
+        let boundary = "Past ten thousand events a second the single writer falls behind.";
+        // Nothing to correct before there is a transcript.
+        let fix = corrections::Correction {
+            cell: "boundaries".into(),
+            verdict: corrections::Verdict::Counts,
+            sentence: boundary.into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        assert!(matches!(
+            correct(&f.store, &id, fix.clone(), Some(question), &f.rubric, None),
+            Err(SessionError::Transition { .. })
+        ));
+        write_audio(&f, &id, 1.0);
+        stopped(&f.store, &id, 12.0, &Ending::User).unwrap();
+        let t = Transcript::from_plain_text(&format!("I would track freshness and cost. {boundary}"), Some(12.0));
+        let (_, before) = transcribed(&f.store, &id, t.clone(), "tiny.en", Some(question), &f.rubric, None).unwrap();
+        let covered = |r: &Option<Report>| {
+            r.as_ref()
+                .and_then(|r| r.rubric.iter().find(|c| c.cell == "boundaries"))
+                .map(|c| c.covered)
+        };
+        assert_eq!(covered(&before), Some(false));
+        let (saved, after) = correct(&f.store, &id, fix, Some(question), &f.rubric, None).unwrap();
+        assert_eq!(covered(&after), Some(true));
+        assert_eq!(saved.corrections.len(), 1);
+        assert_eq!(
+            covered(&stored_report(&f.store.get(&id).unwrap())),
+            Some(true),
+            "saved report"
+        );
+        assert_eq!(corrections::load(f.store.root()).unwrap().exemplars.len(), 1);
+        // Forgetting the personal list leaves the attempt's own correction: transcribing again keeps it.
+        corrections::clear(f.store.root()).unwrap();
+        let (_, again) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric, None).unwrap();
+        assert_eq!(covered(&again), Some(true));
+    }
+
     /// Writes a short valid WAV where the recorder would.
     fn write_audio(f: &Fixture, id: &str, seconds: f64) {
         let spec = hound::WavSpec {
