@@ -594,6 +594,68 @@ mod tests {
         assert!(serde_json::to_value(&none).expect("json")["restatement_at_s"].is_null());
     }
 
+    /// A 384-d bag-of-words "encoder" that counts the sentences it is asked for.
+    struct Counting(std::sync::atomic::AtomicUsize);
+    impl SentenceEncoder for Counting {
+        fn dim(&self) -> usize {
+            384
+        }
+        fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+            self.0.fetch_add(sentences.len(), std::sync::atomic::Ordering::SeqCst);
+            sentences
+                .iter()
+                .map(|s| {
+                    let mut v = vec![0f32; 384];
+                    for w in corrections::normalise(s).split(' ') {
+                        let h = w
+                            .bytes()
+                            .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+                        v[h % 384] += 1.0;
+                    }
+                    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                    v.iter().map(|x| x / n).collect()
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn corrections_rescore_without_running_the_encoder_again() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let head = Head::embedded().expect("head");
+        let q = &deck.questions[0];
+        let t = Transcript::from_plain_text(
+            "So the question is which metrics tell us it is working. Trade-offs, there are always trade-offs. \
+             The trade-off is latency versus cost.",
+            Some(12.0),
+        );
+        let enc = Counting(std::sync::atomic::AtomicUsize::new(0));
+        let sem = Semantic {
+            head: &head,
+            encoder: &enc,
+        };
+        let own = [corrections::Correction {
+            cell: "trade-offs".into(),
+            verdict: corrections::Verdict::DoesNotCount,
+            sentence: "Trade-offs, there are always trade-offs.".into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        }];
+        let fixes = Corrections {
+            own: &own,
+            personal: &[],
+        };
+        let r = score_corrected(q, &rubric, &t, 180.0, Some(sem), fixes);
+        // Three sentences and the prompt, each encoded once, although the answer was scored twice.
+        assert_eq!(enc.0.load(std::sync::atomic::Ordering::SeqCst), 4);
+        let cell = r.rubric.iter().find(|c| c.cell == "trade-offs").expect("cell");
+        assert!(cell.evidence.iter().all(|e| !e.text.contains("always")), "{cell:?}");
+        // Without corrections it is exactly `score_with`.
+        let plain = score_corrected(q, &rubric, &t, 180.0, Some(sem), Corrections::default());
+        assert_eq!(plain, score_with(q, &rubric, &t, 180.0, Some(sem)));
+    }
+
     #[test]
     fn coverage_is_fraction_of_cells() {
         let deck = Deck::embedded().expect("deck");
