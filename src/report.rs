@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bank::Question;
 use crate::delivery::{self, Delivery, WpmFlag};
+use crate::rubric::corrections;
 use crate::rubric::semantic::{self, Head, Mode, SentenceEncoder};
 use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric, mmss};
 use crate::transcript::Transcript;
@@ -161,6 +162,180 @@ pub fn score_with(
         report.restatement_late = report.restatement_at_s.is_some_and(|t| t > restatement.late_after_s);
     }
     report
+}
+
+/// The person's corrections a report takes into account (see [`crate::rubric::corrections`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Corrections<'a> {
+    /// This attempt's own corrections (`Attempt::corrections`).
+    pub own: &'a [corrections::Correction],
+    /// The personal exemplars (`<data>/rubric/corrections.json`).
+    pub personal: &'a [corrections::PersonalExemplar],
+}
+
+impl Corrections<'_> {
+    /// Nothing to take into account.
+    pub fn is_empty(&self) -> bool {
+        self.own.is_empty() && self.personal.is_empty()
+    }
+}
+
+/// [`assess_with`], then the person's corrections: what the lifecycle, the CLI and the window call.
+pub fn assess_corrected(
+    question: &Question,
+    rubric: &Rubric,
+    transcript: &Transcript,
+    time_box_s: f64,
+    semantic: Option<Semantic<'_>>,
+    fixes: Corrections<'_>,
+) -> Outcome {
+    let transcript = transcript.clone().without_annotations();
+    if transcript.has_speech() {
+        Outcome::Scored(Box::new(score_corrected(
+            question,
+            rubric,
+            &transcript,
+            time_box_s,
+            semantic,
+            fixes,
+        )))
+    } else {
+        Outcome::NoSpeech
+    }
+}
+
+/// [`score_with`], then the person's corrections ([`corrections::decide`] and [`corrections::apply`]): a
+/// sentence marked as counting covers its cell; a cell with a rejected sentence is scored again without it.
+/// Sentence vectors are computed once (cached across the rescoring); without an encoder, corrections match
+/// sentences word for word.
+pub fn score_corrected(
+    question: &Question,
+    rubric: &Rubric,
+    transcript: &Transcript,
+    time_box_s: f64,
+    semantic: Option<Semantic<'_>>,
+    fixes: Corrections<'_>,
+) -> Report {
+    if fixes.is_empty() {
+        return score_with(question, rubric, transcript, time_box_s, semantic);
+    }
+    let cache = semantic.map(|s| CachedEncoder::new(s.encoder));
+    let sem = semantic.zip(cache.as_ref()).map(|(s, c)| Semantic {
+        head: s.head,
+        encoder: c as &dyn SentenceEncoder,
+    });
+    let mut report = score_with(question, rubric, transcript, time_box_s, sem);
+    let t = report.transcript.clone();
+    let sentences = corrections::sentences(&t);
+    let vectors = sem.map(|s| {
+        let texts: Vec<&str> = sentences.iter().map(|x| x.text.as_str()).collect();
+        s.encoder.encode(&texts)
+    });
+    let exemplar_vectors = exemplar_vectors(fixes.personal, sem.map(|s| s.encoder));
+    let decisions = corrections::decide(
+        &sentences,
+        vectors.as_deref(),
+        fixes.own,
+        fixes.personal,
+        &exemplar_vectors,
+        corrections::MATCH_COSINE,
+    );
+    if decisions.is_empty() {
+        return report;
+    }
+    let threshold = |cell: &str| {
+        rubric
+            .cells()
+            .iter()
+            .find(|c| c.id == cell)
+            .map_or(1.0, |c| c.threshold)
+    };
+    corrections::apply(
+        &mut report.rubric,
+        &sentences,
+        &decisions,
+        threshold,
+        |cell, dropped| {
+            let rest = corrections::without_sentences(&t, &sentences, dropped);
+            if !rest.has_speech() {
+                return None;
+            }
+            score_with(question, rubric, &rest, time_box_s, sem)
+                .rubric
+                .into_iter()
+                .find(|c| c.cell == cell)
+        },
+    );
+    let restatement = &rubric.config().restatement;
+    report.restatement_at_s = report
+        .rubric
+        .iter()
+        .find(|c| c.cell == restatement.cell)
+        .and_then(|c| c.evidence.first())
+        .map(|e| e.start_s);
+    report.restatement_late = report.restatement_at_s.is_some_and(|t| t > restatement.late_after_s);
+    report
+}
+
+/// The personal exemplars' vectors: stored ones, and (with an encoder) the missing ones computed in one batch.
+fn exemplar_vectors(
+    personal: &[corrections::PersonalExemplar],
+    encoder: Option<&dyn SentenceEncoder>,
+) -> Vec<Option<Vec<f32>>> {
+    let mut out: Vec<Option<Vec<f32>>> = personal
+        .iter()
+        .map(|e| (!e.vector.is_empty()).then(|| corrections::dequantise(&e.vector)))
+        .collect();
+    if let Some(enc) = encoder {
+        let missing: Vec<usize> = (0..personal.len())
+            .filter(|&i| out[i].as_ref().is_none_or(|v| v.len() != enc.dim()))
+            .collect();
+        let texts: Vec<&str> = missing.iter().map(|&i| personal[i].text.as_str()).collect();
+        if !texts.is_empty() {
+            for (i, v) in missing.into_iter().zip(enc.encode(&texts)) {
+                out[i] = Some(v);
+            }
+        }
+    }
+    out
+}
+
+/// An encoder that remembers what it encoded, so scoring an answer again (without a rejected sentence)
+/// does not run the model again for the same sentences.
+struct CachedEncoder<'a> {
+    inner: &'a dyn SentenceEncoder,
+    seen: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+}
+
+impl<'a> CachedEncoder<'a> {
+    fn new(inner: &'a dyn SentenceEncoder) -> Self {
+        Self {
+            inner,
+            seen: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl SentenceEncoder for CachedEncoder<'_> {
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+
+    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut todo: Vec<&str> = sentences.iter().copied().filter(|s| !seen.contains_key(*s)).collect();
+        todo.sort_unstable();
+        todo.dedup();
+        if !todo.is_empty() {
+            for (s, v) in todo.iter().zip(self.inner.encode(&todo)) {
+                seen.insert((*s).to_string(), v);
+            }
+        }
+        sentences
+            .iter()
+            .map(|s| seen.get(*s).cloned().unwrap_or_else(|| vec![0.0; self.inner.dim()]))
+            .collect()
+    }
 }
 
 /// Fraction of rubric cells covered (0 when the report has no cells); used for badges and history.
@@ -417,6 +592,68 @@ mod tests {
             180.0,
         );
         assert!(serde_json::to_value(&none).expect("json")["restatement_at_s"].is_null());
+    }
+
+    /// A 384-d bag-of-words "encoder" that counts the sentences it is asked for.
+    struct Counting(std::sync::atomic::AtomicUsize);
+    impl SentenceEncoder for Counting {
+        fn dim(&self) -> usize {
+            384
+        }
+        fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+            self.0.fetch_add(sentences.len(), std::sync::atomic::Ordering::SeqCst);
+            sentences
+                .iter()
+                .map(|s| {
+                    let mut v = vec![0f32; 384];
+                    for w in corrections::normalise(s).split(' ') {
+                        let h = w
+                            .bytes()
+                            .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+                        v[h % 384] += 1.0;
+                    }
+                    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                    v.iter().map(|x| x / n).collect()
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn corrections_rescore_without_running_the_encoder_again() {
+        let deck = Deck::embedded().expect("deck");
+        let rubric = Rubric::embedded().expect("rubric");
+        let head = Head::embedded().expect("head");
+        let q = &deck.questions[0];
+        let t = Transcript::from_plain_text(
+            "So the question is which metrics tell us it is working. Trade-offs, there are always trade-offs. \
+             The trade-off is latency versus cost.",
+            Some(12.0),
+        );
+        let enc = Counting(std::sync::atomic::AtomicUsize::new(0));
+        let sem = Semantic {
+            head: &head,
+            encoder: &enc,
+        };
+        let own = [corrections::Correction {
+            cell: "trade-offs".into(),
+            verdict: corrections::Verdict::DoesNotCount,
+            sentence: "Trade-offs, there are always trade-offs.".into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        }];
+        let fixes = Corrections {
+            own: &own,
+            personal: &[],
+        };
+        let r = score_corrected(q, &rubric, &t, 180.0, Some(sem), fixes);
+        // Three sentences and the prompt, each encoded once, although the answer was scored twice.
+        assert_eq!(enc.0.load(std::sync::atomic::Ordering::SeqCst), 4);
+        let cell = r.rubric.iter().find(|c| c.cell == "trade-offs").expect("cell");
+        assert!(cell.evidence.iter().all(|e| !e.text.contains("always")), "{cell:?}");
+        // Without corrections it is exactly `score_with`.
+        let plain = score_corrected(q, &rubric, &t, 180.0, Some(sem), Corrections::default());
+        assert_eq!(plain, score_with(q, &rubric, &t, 180.0, Some(sem)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
-use crate::rubric::Rubric;
+use crate::rubric::{Rubric, corrections};
 use crate::store::{Attempt, NewAttempt, PanelSlot, Status, Store, StoreError};
 use crate::transcript::Transcript;
 
@@ -37,6 +37,9 @@ pub enum SessionError {
     /// There is no recording to transcribe.
     #[error("attempt {0} has no recording to transcribe")]
     NoAudio(String),
+    /// The person's corrections file could not be read or written.
+    #[error(transparent)]
+    Corrections(#[from] corrections::CorrectionsError),
 }
 
 type Result<T, E = SessionError> = std::result::Result<T, E>;
@@ -208,12 +211,18 @@ pub fn transcribed(
     let transcript = transcript.without_annotations();
     let spoken = transcript.has_speech();
     let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
-    let report = question.and_then(
-        |q| match report::assess_with(q, rubric, &transcript, time_box(q), semantic) {
-            report::Outcome::Scored(r) => Some(*r),
-            report::Outcome::NoSpeech => None,
-        },
-    );
+    let personal = personal_exemplars(store);
+    let fixes = report::Corrections {
+        own: &attempt.corrections,
+        personal: &personal,
+    };
+    let report =
+        question.and_then(
+            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
+                report::Outcome::Scored(r) => Some(*r),
+                report::Outcome::NoSpeech => None,
+            },
+        );
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
@@ -227,6 +236,73 @@ pub fn transcribed(
             Status::Transcribed
         };
         a.report = report_json;
+    })?;
+    Ok((attempt, report))
+}
+
+/// The person's exemplars from the store's data folder. A damaged file does not stop scoring: it counts as
+/// none here, and `rehearse rubric corrections list` says what is wrong with it.
+pub fn personal_exemplars(store: &Store) -> Vec<corrections::PersonalExemplar> {
+    corrections::load(store.root()).map(|f| f.exemplars).unwrap_or_default()
+}
+
+/// The person corrects the rubric on attempt `id`: the correction is saved with the attempt, kept as a
+/// personal exemplar for future answers (with its sentence vector when `semantic` is given), and the attempt
+/// is scored again at once against `question`. Returns the saved attempt and its new report.
+pub fn correct(
+    store: &Store,
+    id: &str,
+    correction: corrections::Correction,
+    question: Option<&Question>,
+    rubric: &Rubric,
+    semantic: Option<report::Semantic<'_>>,
+) -> Result<(Attempt, Option<Report>)> {
+    let attempt = store.get(id)?;
+    let Some(transcript) = attempt.transcript.clone() else {
+        return Err(SessionError::Transition {
+            id: attempt.id,
+            status: attempt.status,
+            action: "corrected (it has no transcript)",
+        });
+    };
+    let vector = semantic
+        .and_then(|s| s.encoder.encode(&[correction.sentence.as_str()]).pop())
+        .map(|v| corrections::quantise(&v))
+        .unwrap_or_default();
+    corrections::add(
+        store.root(),
+        corrections::PersonalExemplar {
+            cell: correction.cell.clone(),
+            verdict: correction.verdict,
+            text: correction.sentence.clone(),
+            attempt_id: attempt.id.clone(),
+            question_id: attempt.question_id.clone(),
+            created: OffsetDateTime::now_utc(),
+            vector,
+        },
+    )?;
+    let mut own = attempt.corrections.clone();
+    corrections::upsert_correction(&mut own, correction);
+    let personal = personal_exemplars(store);
+    let time_box = |q: &Question| attempt.time_box_s.unwrap_or(q.time_box_s);
+    let fixes = report::Corrections {
+        own: &own,
+        personal: &personal,
+    };
+    let report =
+        question.and_then(
+            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
+                report::Outcome::Scored(r) => Some(*r),
+                report::Outcome::NoSpeech => None,
+            },
+        );
+    let report_json = report.as_ref().and_then(report_to_store);
+    let attempt = store.update(id, |a| {
+        a.corrections = own;
+        if report_json.is_some() {
+            a.report = report_json;
+            a.status = Status::Scored;
+        }
     })?;
     Ok((attempt, report))
 }
@@ -308,6 +384,50 @@ mod tests {
 
     fn q<'a>(f: &'a Fixture, id: &str) -> &'a Question {
         f.deck.question(id).unwrap()
+    }
+
+    #[test]
+    fn a_correction_is_kept_with_the_attempt_and_decides_it_again_after_the_personal_list_is_cleared() {
+        let f = fixture();
+        let question = q(&f, "pm-01-success-metrics");
+        let tb = TimeBox::for_question(question, None).unwrap();
+        let id = begin(&f.store, question, "product-metrics", tb).unwrap().attempt.id;
+        let boundary = "Past ten thousand events a second the single writer falls behind.";
+        // Nothing to correct before there is a transcript.
+        let fix = corrections::Correction {
+            cell: "boundaries".into(),
+            verdict: corrections::Verdict::Counts,
+            sentence: boundary.into(),
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        assert!(matches!(
+            correct(&f.store, &id, fix.clone(), Some(question), &f.rubric, None),
+            Err(SessionError::Transition { .. })
+        ));
+        write_audio(&f, &id, 1.0);
+        stopped(&f.store, &id, 12.0, &Ending::User).unwrap();
+        let t = Transcript::from_plain_text(&format!("I would track freshness and cost. {boundary}"), Some(12.0));
+        let (_, before) = transcribed(&f.store, &id, t.clone(), "tiny.en", Some(question), &f.rubric, None).unwrap();
+        let covered = |r: &Option<Report>| {
+            r.as_ref()
+                .and_then(|r| r.rubric.iter().find(|c| c.cell == "boundaries"))
+                .map(|c| c.covered)
+        };
+        assert_eq!(covered(&before), Some(false));
+        let (saved, after) = correct(&f.store, &id, fix, Some(question), &f.rubric, None).unwrap();
+        assert_eq!(covered(&after), Some(true));
+        assert_eq!(saved.corrections.len(), 1);
+        assert_eq!(
+            covered(&stored_report(&f.store.get(&id).unwrap())),
+            Some(true),
+            "saved report"
+        );
+        assert_eq!(corrections::load(f.store.root()).unwrap().exemplars.len(), 1);
+        // Forgetting the personal list leaves the attempt's own correction: transcribing again keeps it.
+        corrections::clear(f.store.root()).unwrap();
+        let (_, again) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric, None).unwrap();
+        assert_eq!(covered(&again), Some(true));
     }
 
     /// Writes a short valid WAV where the recorder would.

@@ -105,6 +105,13 @@ pub enum IoCommand {
         id: String,
         path: PathBuf,
     },
+    /// `session::correct`: save the person's correction with the attempt and as a personal exemplar, and
+    /// score the attempt again.
+    Correct {
+        attempt_id: String,
+        question: Option<Box<Question>>,
+        correction: crate::rubric::corrections::Correction,
+    },
     Shutdown,
 }
 
@@ -150,6 +157,13 @@ pub enum IoEvent {
     Plan(Result<Option<crate::plan::file::PlanDates>, String>),
     /// An export was written here.
     Exported(PathBuf),
+    /// A correction was saved and the attempt scored again.
+    Corrected(Box<Entry>),
+    /// A correction could not be saved; in words for the person.
+    CorrectFailed {
+        attempt_id: String,
+        error: String,
+    },
 }
 
 /// Handle to the disk worker.
@@ -468,6 +482,34 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             ) {
                 Ok((attempt, report)) => IoEvent::Scored(Box::new(Entry { attempt, report })),
                 Err(e) => failed(format!("cannot save attempt {attempt_id}: {e}")),
+            }
+        }
+        IoCommand::Correct {
+            attempt_id,
+            question,
+            correction,
+        } => {
+            let failed = |error: String| IoEvent::CorrectFailed {
+                attempt_id: attempt_id.clone(),
+                error,
+            };
+            let Some(store) = store else {
+                return Some(failed("the attempt store is not available".into()));
+            };
+            let rubric = match Rubric::embedded() {
+                Ok(r) => r,
+                Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
+            };
+            match session::correct(
+                store,
+                &attempt_id,
+                correction,
+                question.as_deref(),
+                &rubric,
+                scorer.get().semantic(),
+            ) {
+                Ok((attempt, report)) => IoEvent::Corrected(Box::new(Entry { attempt, report })),
+                Err(e) => failed(e.to_string()),
             }
         }
         IoCommand::Delete(id) => {

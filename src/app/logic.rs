@@ -17,6 +17,7 @@ use crate::asr::worker::AsrEvent;
 use crate::bank::Question;
 use crate::plan::file::PlanDates;
 use crate::report::Report;
+use crate::rubric::corrections::{self, Verdict};
 use crate::session::Ending;
 use crate::store::{Attempt, SelfScores, Status};
 
@@ -69,6 +70,18 @@ pub enum Command {
     SetPlanDeck(Option<String>),
     /// Export the reviewed attempt (a save dialog asks where; `.md` or `.html`).
     ExportAttempt,
+    /// In Review: the person says sentence `sentence` (an index into `Review::sentences`) covers rubric cell
+    /// `cell` ("this is my boundary").
+    MarkCounts {
+        sentence: usize,
+        cell: String,
+    },
+    /// In Review: the person says the evidence for `cell` that starts at `start_s` doesn't count (its whole
+    /// sentence is rejected for that cell).
+    RejectEvidence {
+        cell: String,
+        start_s: f64,
+    },
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -297,6 +310,29 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             };
         }
         IoEvent::Exported(path) => state.notice = Some(format!("Exported to {}", path.display())),
+        IoEvent::Corrected(entry) => {
+            let entry = *entry;
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == entry.attempt.id
+            {
+                r.rescoring = false;
+                r.attempt = entry.attempt.clone();
+                if let Some(report) = &entry.report {
+                    (r.markers, r.highlights) = markers_for(report);
+                    r.sentences = corrections::sentences(&report.transcript);
+                    r.report = Some(report.clone());
+                }
+            }
+            upsert_entry(state, entry);
+        }
+        IoEvent::CorrectFailed { attempt_id, error } => {
+            if let Stage::Review(r) = &mut state.stage
+                && r.attempt.id == attempt_id
+            {
+                r.rescoring = false;
+            }
+            state.notice = Some(format!("The correction was not saved: {error}"));
+        }
     }
 }
 
@@ -485,7 +521,15 @@ fn open_review(
     });
     state.ui_state.notes.clone_from(&attempt.notes);
     state.selected = Some(attempt.question_id.clone());
+    let sentences = report
+        .as_ref()
+        .map(|r| &r.transcript)
+        .or(attempt.transcript.as_ref())
+        .map(corrections::sentences)
+        .unwrap_or_default();
     state.stage = Stage::Review(Box::new(Review {
+        sentences,
+        rescoring: false,
         coverage: if attempt.self_scores.is_some() {
             Coverage::Revealed
         } else {
@@ -747,7 +791,42 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 });
             }
         }
+        Command::MarkCounts { sentence, cell } => correct(state, &cell, Verdict::Counts, Some(sentence), fx),
+        Command::RejectEvidence { cell, start_s } => {
+            let sentence = match &state.stage {
+                Stage::Review(r) => corrections::sentence_at(&r.sentences, start_s),
+                _ => None,
+            };
+            correct(state, &cell, Verdict::DoesNotCount, sentence, fx);
+        }
     }
+}
+
+/// A correction in Review: kept on the attempt (shown at once) and sent to the disk worker, which saves it,
+/// adds it to the personal exemplars and scores the attempt again (`session::correct`).
+fn correct(state: &mut State, cell: &str, verdict: Verdict, sentence: Option<usize>, fx: &mut Vec<Effect>) {
+    let Stage::Review(r) = &mut state.stage else { return };
+    if r.report.is_none() {
+        state.notice = Some("There is no report to correct: the answer has not been scored.".into());
+        return;
+    }
+    let Some(s) = sentence.and_then(|i| r.sentences.get(i)) else {
+        return;
+    };
+    let correction = corrections::Correction {
+        cell: cell.to_owned(),
+        verdict,
+        sentence: s.text.clone(),
+        start_s: s.start_s,
+        end_s: s.end_s,
+    };
+    corrections::upsert_correction(&mut r.attempt.corrections, correction.clone());
+    r.rescoring = true;
+    fx.push(Effect::Io(IoCommand::Correct {
+        attempt_id: r.attempt.id.clone(),
+        question: r.question.clone().map(Box::new),
+        correction,
+    }));
 }
 
 fn capitalised(s: &str) -> String {
@@ -1388,6 +1467,142 @@ mod transitions {
             r.attempt.status = Status::Failed;
         }
         assert!(cmd(&mut s, Command::Retranscribe).is_empty());
+    }
+
+    /// Review of a scored answer whose report is real (phrases): the stuffed sentence counts as a trade-off.
+    fn reviewed_with_report() -> State {
+        let mut s = transcribing(LONG);
+        let deck = Deck::embedded().unwrap();
+        let rubric = crate::rubric::Rubric::embedded().unwrap();
+        let q = deck.question(LONG).unwrap();
+        let t = Transcript::from_plain_text(
+            "We track freshness. Trade-offs, there are always trade-offs. It stops being good enough past a day.",
+            Some(9.0),
+        );
+        let report = crate::report::score(q, &rubric, &t, 180.0);
+        let mut a = attempt("a1", LONG);
+        a.status = Status::Scored;
+        a.transcript = Some(t);
+        update(
+            &mut s,
+            Event::Io(IoEvent::Scored(Box::new(Entry {
+                attempt: a,
+                report: Some(report),
+            }))),
+        );
+        s
+    }
+
+    #[test]
+    fn a_correction_is_sent_kept_on_the_attempt_and_the_new_report_replaces_the_old() {
+        let mut s = reviewed_with_report();
+        let Stage::Review(r) = &s.stage else { panic!("review") };
+        assert_eq!(r.sentences.len(), 3);
+        let stuffed = r.report.as_ref().unwrap().rubric[1].evidence[0].clone();
+        assert!(stuffed.text.starts_with("Trade-offs"), "{stuffed:?}");
+
+        // "This is my boundary": the third sentence, for the boundaries cell.
+        let fx = cmd(
+            &mut s,
+            Command::MarkCounts {
+                sentence: 2,
+                cell: "boundaries".into(),
+            },
+        );
+        let [
+            Effect::Io(IoCommand::Correct {
+                attempt_id,
+                question,
+                correction,
+            }),
+        ] = fx.as_slice()
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(attempt_id, "a1");
+        assert_eq!(question.as_ref().map(|q| q.id.as_str()), Some(LONG));
+        assert_eq!(
+            (
+                correction.cell.as_str(),
+                correction.verdict,
+                correction.sentence.as_str()
+            ),
+            ("boundaries", Verdict::Counts, "It stops being good enough past a day.")
+        );
+        assert!(matches!(&s.stage, Stage::Review(r) if r.rescoring && r.attempt.corrections.len() == 1));
+
+        // "Doesn't count" on the trade-off evidence rejects its whole sentence for that cell.
+        let fx = cmd(
+            &mut s,
+            Command::RejectEvidence {
+                cell: "trade-offs".into(),
+                start_s: stuffed.start_s,
+            },
+        );
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::Correct { correction, .. })]
+                if correction.verdict == Verdict::DoesNotCount
+                    && correction.cell == "trade-offs"
+                    && correction.sentence == "Trade-offs, there are always trade-offs."),
+            "{fx:?}"
+        );
+
+        // The disk worker's new report replaces the shown one, with its evidence markers.
+        let Stage::Review(r) = &s.stage else { panic!("review") };
+        let mut attempt = r.attempt.clone();
+        attempt.notes = "from disk".into();
+        let mut report = r.report.clone().unwrap();
+        report.rubric[2].covered = true;
+        report.rubric[2].evidence = vec![crate::rubric::Evidence {
+            text: "It stops being good enough past a day.".into(),
+            start_s: 6.0,
+            end_s: 9.0,
+            sentence: Some("It stops being good enough past a day.".into()),
+            why: Some("you marked this as counting".into()),
+        }];
+        update(
+            &mut s,
+            Event::Io(IoEvent::Corrected(Box::new(Entry {
+                attempt,
+                report: Some(report),
+            }))),
+        );
+        let Stage::Review(r) = &s.stage else { panic!("review") };
+        assert!(!r.rescoring);
+        assert_eq!(r.attempt.notes, "from disk");
+        assert!(r.report.as_ref().unwrap().rubric[2].covered);
+        assert!(r.markers.iter().any(|m| m.label.starts_with("boundaries: ")));
+        assert!(s.entries.iter().any(|e| e.attempt.id == "a1" && e.report.is_some()));
+
+        // A failed save says so and the report stays.
+        update(
+            &mut s,
+            Event::Io(IoEvent::CorrectFailed {
+                attempt_id: "a1".into(),
+                error: "disk full".into(),
+            }),
+        );
+        assert_eq!(s.notice.as_deref(), Some("The correction was not saved: disk full"));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.report.is_some()));
+    }
+
+    #[test]
+    fn nothing_to_correct_without_a_report_or_outside_review() {
+        let mut s = ready();
+        let mark = Command::MarkCounts {
+            sentence: 0,
+            cell: "boundaries".into(),
+        };
+        assert!(cmd(&mut s, mark.clone()).is_empty());
+        let mut s = review(LONG); // scored without a report (deck missing)
+        assert!(cmd(&mut s, mark).is_empty());
+        assert!(s.notice.as_deref().unwrap().contains("no report to correct"));
+        let mut s = reviewed_with_report();
+        let far = Command::MarkCounts {
+            sentence: 99,
+            cell: "boundaries".into(),
+        };
+        assert!(cmd(&mut s, far).is_empty(), "no such sentence");
     }
 
     #[test]

@@ -192,6 +192,10 @@ pub struct Review {
     pub dialog: ReviewDialog,
     /// Why there is no report (failed or cancelled transcription).
     pub problem: Option<String>,
+    /// The transcript's sentences, which the person can mark as covering a cell.
+    pub sentences: Vec<crate::rubric::corrections::SentenceSpan>,
+    /// A correction was sent; the report shown is from before it until the new one arrives.
+    pub rescoring: bool,
 }
 
 /// Playing or paused.

@@ -14,6 +14,7 @@ mod plan;
 mod progress;
 mod questions;
 mod record;
+mod rubric;
 mod score;
 mod today;
 mod transcribe;
@@ -77,6 +78,9 @@ enum Command {
     Mock(mock::MockArgs),
     /// Export an attempt or a mock panel as Markdown or self-contained HTML, or every attempt as CSV.
     Export(export::ExportArgs),
+    /// Your rubric corrections: `rehearse rubric corrections list` shows the sentences you marked in Review
+    /// (used for every new answer), `rehearse rubric corrections clear` forgets them.
+    Rubric(rubric::RubricArgs),
 }
 
 impl Cli {
@@ -98,6 +102,7 @@ impl Cli {
             Some(Command::Today(args)) => args.run(),
             Some(Command::Export(args)) => args.run(),
             Some(Command::Mock(args)) => args.run(),
+            Some(Command::Rubric(args)) => args.run(),
         }
     }
 }

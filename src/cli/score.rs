@@ -1,4 +1,5 @@
-//! `rehearse score`: one answer (a WAV, or a transcript) scored against a question and the rubric.
+//! `rehearse score`: one answer (a WAV, or a transcript) scored against a question and the rubric, with the
+//! person's corrections (`rehearse rubric corrections list`) taken into account.
 
 use std::path::{Path, PathBuf};
 
@@ -43,12 +44,18 @@ impl ScoreArgs {
             (None, Some(file)) => read_transcript(file)?,
             (None, None) => anyhow::bail!("give an answer WAV or --transcript FILE"),
         };
-        let report::Outcome::Scored(report) = report::assess_with(
+        let personal = super::rubric::personal_or_warn();
+        let scorer = super::scorer();
+        let report::Outcome::Scored(report) = report::assess_corrected(
             q,
             &rubric,
             &transcript,
             self.seconds.unwrap_or(q.time_box_s),
-            super::scorer().semantic(),
+            scorer.semantic(),
+            report::Corrections {
+                own: &[],
+                personal: &personal,
+            },
         ) else {
             anyhow::bail!("{}; `rehearse devices` lists inputs", report::NO_SPEECH);
         };

@@ -5,6 +5,7 @@
 //! tokens (see [`text`]) with Aho-Corasick phrase search (see [`matcher`]), so the whole evaluation is a
 //! few linear passes over the transcript.
 
+pub mod corrections;
 pub mod eval;
 pub mod matcher;
 pub mod semantic;

@@ -207,6 +207,10 @@ pub struct Attempt {
     /// rehearse keeps it untouched in `extra`, so no format version change is needed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel: Option<PanelSlot>,
+    /// The person's corrections of the rubric for this answer, oldest first (absent in older files and
+    /// answers never corrected; an older rehearse keeps them untouched in `extra`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<crate::rubric::corrections::Correction>,
     /// Fields this version does not know, kept so saving does not drop them.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -235,6 +239,7 @@ impl Default for Attempt {
             model: None,
             error: None,
             panel: None,
+            corrections: Vec::new(),
             extra: serde_json::Map::new(),
         }
     }
@@ -308,6 +313,31 @@ mod tests {
         };
         let v = serde_json::to_value(&a).unwrap();
         assert_eq!(v["panel"]["kind"], "follow-up");
+        assert_eq!(serde_json::from_value::<Attempt>(v).unwrap(), a);
+    }
+
+    #[test]
+    fn corrections_are_optional_and_round_trip() {
+        use crate::rubric::corrections::{Correction, Verdict};
+        // A record from before corrections existed loads without them and saves without the key.
+        let old = r#"{"version":2,"id":"20261125-121530-q1","question_id":"q1",
+            "started_at":"2026-11-25T12:15:30Z","status":"scored","report":{"rubric":[]}}"#;
+        let a: Attempt = serde_json::from_str(old).unwrap();
+        assert!(a.corrections.is_empty());
+        assert!(serde_json::to_value(&a).unwrap().get("corrections").is_none());
+        let a = Attempt {
+            corrections: vec![Correction {
+                cell: "boundaries".into(),
+                verdict: Verdict::Counts,
+                sentence: "Where this approach breaks is late data.".into(),
+                start_s: 4.5,
+                end_s: 7.0,
+            }],
+            ..a
+        };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(v["corrections"][0]["verdict"], "counts");
+        assert_eq!(v["corrections"][0]["cell"], "boundaries");
         assert_eq!(serde_json::from_value::<Attempt>(v).unwrap(), a);
     }
 

@@ -1,6 +1,8 @@
 //! Review of one attempt: the recording (waveform, playhead, speed), the transcript with the current word
 //! highlighted, the person's own rating first, then the automatic rubric coverage with evidence that seeks
 //! playback, content points, mistakes not mentioned, delivery, the model hint and the follow-up, and notes.
+//! The person can correct the rubric: "Doesn't count" on a piece of evidence, or "Counts as…" on any
+//! sentence; the attempt is scored again at once and the correction kept for future answers.
 
 use egui::{RichText, ScrollArea};
 
@@ -28,6 +30,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         ui.add_space(8.0);
         ui.columns(2, |cols| {
             transcript(&mut cols[0], r, cmds);
+            if r.revealed() && r.report.is_some() {
+                corrections(&mut cols[0], app, r, cmds);
+            }
             if r.revealed() {
                 coverage(&mut cols[1], app, r, cmds);
             } else {
@@ -171,6 +176,54 @@ fn transcript(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
     }
 }
 
+/// Every sentence with a "Counts as…" menu of the rubric's cells: the person says the rubric missed it.
+fn corrections(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
+    let Some(rep) = &r.report else { return };
+    let cells: Vec<(String, String)> = rep
+        .rubric
+        .iter()
+        .map(|c| {
+            let label = app
+                .state
+                .rubric
+                .as_ref()
+                .and_then(|rb| rb.cells().iter().find(|d| d.id == c.cell))
+                .map_or(c.cell.clone(), |d| d.label.clone());
+            (c.cell.clone(), label)
+        })
+        .collect();
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Mark a sentence the rubric missed")
+        .id_salt("corrections")
+        .show(ui, |ui| {
+            ui.weak(
+                "Said it in your own words and the rubric missed it? Mark the sentence. Your corrections are \
+                 kept with this attempt and used for your future answers (`rehearse rubric corrections list`).",
+            );
+            ScrollArea::vertical()
+                .id_salt("sentences")
+                .max_height(280.0)
+                .show(ui, |ui| {
+                    for (i, s) in r.sentences.iter().enumerate() {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.menu_button("Counts as\u{2026}", |ui| {
+                                for (id, label) in &cells {
+                                    if ui.button(label).clicked() {
+                                        cmds.push(Command::MarkCounts {
+                                            sentence: i,
+                                            cell: id.clone(),
+                                        });
+                                        ui.close();
+                                    }
+                                }
+                            });
+                            ui.label(format!("{} {}", mmss(s.start_s), s.text));
+                        });
+                    }
+                });
+        });
+}
+
 fn self_score(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
     section(ui, "Rate yourself first");
     ui.label("Before you see the automatic coverage, score this answer 1–5 on each part of the rubric.");
@@ -228,12 +281,34 @@ fn coverage(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
         }
         ui.horizontal_wrapped(|ui| {
             for e in cell.evidence.iter().take(4) {
-                if evidence_chip_ui(ui, &e.text, e.start_s).clicked() {
+                let mut chip = evidence_chip_ui(ui, &e.text, e.start_s);
+                if let Some(why) = &e.why {
+                    chip = chip.on_hover_text(why);
+                }
+                if chip.clicked() {
                     cmds.push(Command::Seek(e.start_s));
+                }
+                // Only quotes of something said can be rejected (not "finished at 2:41 of 3:00").
+                if e.sentence.is_some()
+                    && ui
+                        .small_button("Doesn't count")
+                        .on_hover_text(format!(
+                            "This sentence does not cover {label}: score again without it, and decide the same \
+                             sentence that way in future answers"
+                        ))
+                        .clicked()
+                {
+                    cmds.push(Command::RejectEvidence {
+                        cell: cell.cell.clone(),
+                        start_s: e.start_s,
+                    });
                 }
             }
         });
         ui.add_space(4.0);
+    }
+    if r.rescoring {
+        ui.weak("Scoring again with your correction\u{2026}");
     }
     match rep.restatement_at_s {
         Some(t) if rep.restatement_late => {
