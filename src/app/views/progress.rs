@@ -3,7 +3,7 @@
 //! recent) and the gap per day. Draws [`crate::plan::progress::Progress`], computed in the core.
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Corner, HLine, Legend, Line, LineStyle, Plot, Points, VLine};
+use egui_plot::{HLine, Line, LineStyle, Plot, Points, VLine};
 
 use super::section;
 use crate::app::App;
@@ -29,7 +29,7 @@ pub(super) fn show(ui: &mut Ui, app: &App, p: &Progress) {
     };
     coverage_chart_ui(ui, p, &label, &color);
     section(ui, "Your ratings vs the rubric");
-    calibration_ui(ui, &p.calibration, &label, &color);
+    calibration_ui(ui, &p.calibration, p.plan_days, &label, &color);
 }
 
 /// The rubric's label for a cell id ("trade-offs" → "Trade-offs").
@@ -47,11 +47,38 @@ fn cell_label(app: &App, id: &str) -> String {
 
 /// Whole plan days on the x axis; nothing between them.
 fn day_ticks(mark: egui_plot::GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
-    if mark.value.fract().abs() < 1e-9 && mark.value >= 1.0 {
-        format!("{:.0}", mark.value)
+    let day = mark.value.round();
+    if (mark.value - day).abs() < 1e-6 && day >= 1.0 {
+        format!("{day:.0}")
     } else {
         String::new()
     }
+}
+
+/// The x axis: "Plan day", a label on every whole day (egui_plot's default needs 60 points between labels,
+/// more than a day gets in a long plan).
+fn day_axis() -> egui_plot::AxisHints<'static> {
+    egui_plot::AxisHints::new_x()
+        .label("Plan day")
+        .formatter(day_ticks)
+        .label_spacing(24.0..=40.0)
+}
+
+/// Y grid lines every 25 points, labelled where there is room (the default steps are powers of ten).
+fn quarters() -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    egui_plot::uniform_grid_spacer(|_| [0.25, 0.5, 1.0])
+}
+
+/// A row of coloured dots and names above a chart (egui_plot's own legend would cover the lines).
+fn legend_ui(ui: &mut Ui, keys: &[(String, Color32)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (name, color) in keys {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().circle_filled(rect.center(), 4.0, *color);
+            ui.label(RichText::new(name).small());
+            ui.add_space(6.0);
+        }
+    });
 }
 
 /// Coverage per cell per plan day, with today marked. Its accessible label says each cell's latest value.
@@ -62,8 +89,10 @@ fn coverage_chart_ui(
     color: &dyn Fn(&str) -> Color32,
 ) -> egui::Response {
     let today_color = Theme::of(ui).weak_text;
+    let mut keys: Vec<(String, Color32)> = p.coverage.iter().map(|c| (label(&c.cell), color(&c.cell))).collect();
+    keys.push(("today (dashed)".to_owned(), today_color));
+    legend_ui(ui, &keys);
     let response = Plot::new("rehearse_plan_coverage")
-        .legend(Legend::default().position(Corner::LeftBottom))
         .height(COVERAGE_HEIGHT)
         .include_y(0.0)
         .include_y(1.0)
@@ -74,10 +103,10 @@ fn coverage_chart_ui(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .x_axis_label("Plan day")
         .y_axis_label("Coverage")
-        .x_axis_formatter(day_ticks)
+        .custom_x_axes(vec![day_axis()])
         .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value * 100.0))
+        .y_grid_spacer(quarters())
         .show(ui, |plot| {
             for c in &p.coverage {
                 let color = color(&c.cell);
@@ -113,7 +142,13 @@ fn pct(x: f64) -> String {
 }
 
 /// The summary, a table per self-rated cell, and the signed gap per day.
-fn calibration_ui(ui: &mut Ui, c: &Calibration, label: &dyn Fn(&str) -> String, color: &dyn Fn(&str) -> Color32) {
+fn calibration_ui(
+    ui: &mut Ui,
+    c: &Calibration,
+    plan_days: i64,
+    label: &dyn Fn(&str) -> String,
+    color: &dyn Fn(&str) -> Color32,
+) {
     let theme = Theme::of(ui);
     let summary = c.summary();
     match c.furthest().map(|f| f.overall) {
@@ -147,7 +182,7 @@ fn calibration_ui(ui: &mut Ui, c: &Calibration, label: &dyn Fn(&str) -> String, 
             }
         });
     ui.weak("You: your 1–5 ratings as 0–100%. Earlier, recent: the mean gap either way, in points, over the earlier and the recent half of your rated answers.");
-    gap_chart_ui(ui, c, label, color);
+    gap_chart_ui(ui, c, plan_days, label, color);
 }
 
 /// "60 then 18 pts, closer" from the two halves' mean absolute gaps.
@@ -170,24 +205,30 @@ fn trend(earlier: Option<Gap>, recent: Option<Gap>) -> String {
 fn gap_chart_ui(
     ui: &mut Ui,
     c: &Calibration,
+    plan_days: i64,
     label: &dyn Fn(&str) -> String,
     color: &dyn Fn(&str) -> Color32,
 ) -> egui::Response {
     let zero = Theme::of(ui).weak_text;
+    ui.add_space(6.0);
+    ui.label("Gap per day, you minus the rubric (above the line: you rate yourself higher)");
+    let keys: Vec<(String, Color32)> = c.cells.iter().map(|x| (label(&x.cell), color(&x.cell))).collect();
+    legend_ui(ui, &keys);
     let response = Plot::new("rehearse_plan_calibration")
-        .legend(Legend::default().position(Corner::LeftBottom))
         .height(GAP_HEIGHT)
-        .include_y(-0.5)
-        .include_y(0.5)
+        .include_x(1.0)
+        .include_x(plan_days as f64)
+        .include_y(-0.6)
+        .include_y(0.6)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .x_axis_label("Plan day")
-        .y_axis_label("You - rubric")
-        .x_axis_formatter(day_ticks)
+        .y_axis_label("Gap, pts")
+        .custom_x_axes(vec![day_axis()])
         .y_axis_formatter(|mark, _| format!("{:+.0}", mark.value * 100.0))
+        .y_grid_spacer(quarters())
         .show(ui, |plot| {
             plot.hline(HLine::new("", 0.0).color(zero));
             for cell in &c.cells {
