@@ -2,7 +2,9 @@
 # Screenshots of the Today screen on days 1, 5 and 7 of a sample 8-day plan (assets/screenshots/today-day*.png):
 # the real binary under Xvfb, with sample scored attempts written as a person following the plan would leave
 # them (fundamentals and drills on days 1-4, two mocks answered question by question on days 5-6, trade-offs
-# weakest). Usage: scripts/today-screenshots.sh [path/to/rehearse]
+# weakest, and self-rated 4 of 5 on most answers, so Progress shows trade-offs over-rated). Beside the plan,
+# Progress: coverage per rubric cell per plan day and the self-rating calibration.
+# Usage: scripts/today-screenshots.sh [path/to/rehearse]
 set -euo pipefail
 bin=${1:-target/release/rehearse}
 out=assets/screenshots
@@ -14,15 +16,18 @@ sleep 1
 python3 - "$tmp" <<'PY'
 import json, os, sys
 root = sys.argv[1]
-def attempt(day, n, q, cells):
+def attempt(day, n, q, cells, me=None):
     at = f"2026-11-{26 + day:02d}T{9 + n // 6:02d}:{(n * 10) % 60:02d}:00+01:00" if 26 + day <= 30 else \
          f"2026-12-{day - 4:02d}T{9 + n // 6:02d}:{(n * 10) % 60:02d}:00+01:00"
     rid = at[:10].replace("-", "") + f"-{9 + n // 6:02d}{(n * 10) % 60:02d}00-{q}"
     rubric = [{"cell": c, "covered": s >= 0.5, "score": s, "evidence": []} for c, s in cells.items()]
     d = os.path.join(root, "data-5", "attempts", rid)
     os.makedirs(d, exist_ok=True)
-    json.dump({"version": 2, "id": rid, "question_id": q, "deck_id": "product-metrics", "started_at": at,
-               "status": "scored", "duration_s": 80.0, "report": {"rubric": rubric}}, open(os.path.join(d, "attempt.json"), "w"))
+    a = {"version": 2, "id": rid, "question_id": q, "deck_id": "product-metrics", "started_at": at,
+         "status": "scored", "duration_s": 80.0, "report": {"rubric": rubric}}
+    if me:
+        a["self_scores"] = dict(zip(["restatement", "trade_offs", "execution", "communication"], me))
+    json.dump(a, open(os.path.join(d, "attempt.json"), "w"))
 ok = {"restatement": 0.9, "trade-offs": 0.6, "boundaries": 0.7, "execution": 0.8, "communication": 0.8}
 weak = dict(ok, **{"trade-offs": 0.25})
 days = [["pm-03-smallest-poc", "pm-07-question-for-interviewer", "pm-12-theory-vs-practice"],
@@ -31,12 +36,15 @@ days = [["pm-03-smallest-poc", "pm-07-question-for-interviewer", "pm-12-theory-v
         ["pm-05-wrong-tool", "pm-06-documentation", "pm-08-end-to-end-example"]]
 for day, qs in enumerate(days):
     for n, q in enumerate(qs):
-        attempt(day, n, q, ok)
+        # The first answer of each day is not rated; the others are, a little generously on trade-offs.
+        cells = {"restatement": 0.6 + 0.1 * day, "trade-offs": 0.45 + 0.1 * day, "boundaries": 0.4 + 0.1 * day,
+                 "execution": 0.65 + 0.05 * day, "communication": 0.7 + 0.05 * (day % 2)}
+        attempt(day, n, q, cells, [4, 4, 4, 3] if n else None)
 mocks = [["pm-01-success-metrics", "pm-02-explain-trade-off", "pm-03-smallest-poc", "pm-04-debug-slow"],
          ["pm-05-wrong-tool", "pm-06-documentation", "pm-07-question-for-interviewer", "pm-08-end-to-end-example"]]
 for day, qs in [(4, mocks[0]), (5, mocks[1])]:
     for n, q in enumerate(qs):
-        attempt(day, 10 + n, q, weak)
+        attempt(day, 10 + n, q, weak, [4, 4, 4, 4])
 PY
 shot() { # day data-dir
   local data=$1 day=$2 today=$3

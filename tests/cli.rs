@@ -439,6 +439,20 @@ fn plan_and_today_follow_the_attempts() {
         text.contains("Now: explain pm-07-question-for-interviewer · 1:30 time-box"),
         "{text}"
     );
+    assert!(!text.contains("Your ratings"), "no self-ratings yet: {text}");
+    // Rated 5 on trade-offs against the rubric's 0.8 everywhere: the ratings line says so.
+    let path = dir
+        .path()
+        .join("attempts/20261126-100000-pm-03-smallest-poc/attempt.json");
+    let mut a: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    a["self_scores"] = serde_json::json!({"restatement": 4, "trade_offs": 5, "execution": 4, "communication": 4});
+    std::fs::write(&path, serde_json::to_vec(&a).expect("json")).expect("write");
+    let out = at("2026-11-26").arg("today").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Your ratings: You over-rate trade-offs: you 100%, the rubric 80% (1 rated answer)."),
+        "{text}"
+    );
 
     // Nothing on day 2: on day 3 the rest of the fundamentals rolls forward, the interview date holds.
     let t = json_out(at("2026-11-28").args(["today", "--json"]));

@@ -373,3 +373,72 @@ fn a_pasted_guide_is_previewed_with_its_warnings_then_saved() {
     h.run_steps(2);
     h.get_by_label("What is a watermark and why does it matter?");
 }
+
+/// A scored attempt at `question` on `date` (10:00 UTC), every rubric cell at 0.8 except trade-offs, with
+/// the person's 1–5 self-scores if given; no audio (the plan reads only the record).
+fn write_scored(data_dir: &Path, date: time::Date, question: &str, trade_offs: f64, me: Option<[u8; 4]>) {
+    let day = rehearse::plan::ymd::format(date);
+    let id = format!("{}-100000-{question}", day.replace('-', ""));
+    let rubric: Vec<serde_json::Value> = ["restatement", "trade-offs", "boundaries", "execution", "communication"]
+        .iter()
+        .map(|c| {
+            let score = if *c == "trade-offs" { trade_offs } else { 0.8 };
+            serde_json::json!({"cell": c, "covered": score >= 0.5, "score": score, "evidence": []})
+        })
+        .collect();
+    let mut a = serde_json::json!({
+        "version": 2, "id": id, "question_id": question, "deck_id": "product-metrics",
+        "started_at": format!("{day}T10:00:00Z"), "status": "scored", "duration_s": 80.0,
+        "report": {"rubric": rubric},
+    });
+    if let Some([r, t, e, c]) = me {
+        a["self_scores"] = serde_json::json!({"restatement": r, "trade_offs": t, "execution": e, "communication": c});
+    }
+    let dir = data_dir.join("attempts").join(&id);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("attempt.json"), a.to_string()).expect("write attempt");
+}
+
+/// Today's Progress: a plan with a few scored answers on its first days, two of them self-rated. Beside the
+/// plan: the coverage chart per rubric cell across the plan, the calibration summary ("you over-rate
+/// trade-offs"), the per-cell table and the gap chart.
+#[test]
+fn today_shows_coverage_across_the_plan_and_self_rating_calibration() {
+    use rehearse::plan::file::{self, PlanDates};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let start = file::today_local() - time::Duration::days(3);
+    file::save(
+        tmp.path(),
+        &PlanDates::new(start, start + time::Duration::days(8)).expect("dates"),
+    )
+    .expect("save plan");
+    for (day, question, trade_offs, me) in [
+        (1, "pm-15-what-and-why", 0.2, Some([4, 5, 4, 4])),
+        (2, "pm-01-success-metrics", 0.3, Some([4, 5, 4, 4])),
+        (4, "pm-02-explain-trade-off", 0.6, None),
+    ] {
+        write_scored(
+            tmp.path(),
+            start + time::Duration::days(day - 1),
+            question,
+            trade_offs,
+            me,
+        );
+    }
+    let mut h = harness(tmp.path(), "no-such-model");
+    wait_until(&mut h, "the plan's progress", Duration::from_secs(20), |a| {
+        a.state().plan_progress.as_ref().is_some_and(|p| p.answers == 3)
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Today);
+    h.get_by_label("Progress");
+    h.get_by_label(
+        "Coverage across the plan: Restatement 80% on day 4, Trade-offs 60% on day 4, Boundaries 80% on day 4, \
+         Execution 80% on day 4, Communication 80% on day 4",
+    );
+    h.get_by_label("Your ratings vs the rubric");
+    h.get_by_label("You over-rate trade-offs: you 100%, the rubric 25% (2 rated answers).");
+    h.get_by_label("over by 75 pts");
+    h.get_by_label("80 then 70 pts, closer");
+    h.get_by_label_contains("Self-rating gap per day: Restatement close");
+}

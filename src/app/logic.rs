@@ -835,21 +835,24 @@ fn capitalised(s: &str) -> String {
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
-/// Recomputes Today from the plan's dates and the attempts (pure; cheap for a plan's size).
+/// Recomputes Today and the plan's progress from the plan's dates and the attempts (pure; cheap for a
+/// plan's size).
 pub(crate) fn refresh_plan(state: &mut State) {
-    state.plan_today = match &state.plan {
+    (state.plan_today, state.plan_progress) = match &state.plan {
         PlanState::Ready(d) => {
             let questions = crate::plan::file::plan_questions(&state.decks, d.deck.as_deref());
             let practice = crate::plan::Practice::from_attempts(state.entries.iter().map(|e| &e.attempt));
-            Some(crate::plan::today(crate::plan::Inputs {
+            let today = crate::plan::today(crate::plan::Inputs {
                 start: d.start,
                 interview: d.interview,
                 questions: &questions,
                 practice: &practice,
                 today: state.today,
-            }))
+            });
+            let progress = crate::plan::progress::progress(d.start, d.interview, state.today, &practice);
+            (Some(today), Some(progress))
         }
-        _ => None,
+        _ => (None, None),
     };
 }
 
@@ -1867,6 +1870,34 @@ mod transitions {
             s.active_step.is_none(),
             "a question picked by hand is not the plan's step"
         );
+    }
+
+    #[test]
+    fn scores_and_self_ratings_flow_into_the_plans_progress() {
+        let mut s = planned(8);
+        let p = s.plan_progress.clone().unwrap();
+        assert_eq!((p.answers, p.calibration.rated), (0, 0));
+        let e = scored("a1", LONG, 0.25);
+        update(&mut s, Event::Io(IoEvent::Scored(Box::new(e.clone()))));
+        let p = s.plan_progress.clone().unwrap();
+        assert_eq!((p.answers, p.calibration.rated), (1, 0));
+        assert_eq!(p.coverage.len(), 5);
+        assert_eq!(p.coverage[1].cell, "trade-offs");
+        assert_eq!(p.coverage[1].days[0].day, 1);
+        // The self-scores saved from Review reach the calibration.
+        let mut a = e.attempt;
+        a.self_scores = Some(SelfScores::new(3, 5, 2, 3).unwrap());
+        update(&mut s, Event::Io(IoEvent::Saved(Box::new(a))));
+        let p = s.plan_progress.clone().unwrap();
+        assert_eq!(p.calibration.rated, 1);
+        assert_eq!(
+            p.calibration.summary(),
+            "You over-rate trade-offs: you 100%, the rubric 25% (1 rated answer)."
+        );
+        // No plan, no progress.
+        let mut s = ready();
+        update(&mut s, Event::Io(IoEvent::Plan(Ok(None))));
+        assert!(s.plan_progress.is_none());
     }
 
     #[test]

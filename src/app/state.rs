@@ -320,6 +320,8 @@ pub struct State {
     pub today: time::Date,
     /// Today's place in the plan, derived from the dates and the attempts (see `logic::refresh_plan`).
     pub plan_today: Option<crate::plan::Today>,
+    /// Coverage per cell across the plan and self-rating calibration (see `logic::refresh_plan`).
+    pub plan_progress: Option<crate::plan::progress::Progress>,
     /// The plan step started from Today, while the person answers and reviews it.
     pub active_step: Option<ActiveStep>,
     /// A guide read for import, waiting for the person to save or discard it.
@@ -363,6 +365,7 @@ impl State {
             plan: PlanState::Loading,
             today: crate::plan::file::today_local(),
             plan_today: None,
+            plan_progress: None,
             active_step: None,
             guide_preview: None,
         }

@@ -1,5 +1,6 @@
 //! `rehearse today`: today's step of the practice plan — what, why, how long — with the plan's progress,
-//! the streak and the interview countdown (`--json`: the same as data).
+//! the streak, the interview countdown and, once answers are self-rated, how the ratings compare with the
+//! rubric (`--json`: the same as data, without the ratings line).
 
 use clap::Args;
 
@@ -49,6 +50,10 @@ impl TodayArgs {
         }
         if let Some(w) = &t.worst_cell {
             println!("Mocks: {}", w.describe());
+        }
+        let progress = plan::progress::progress(dates.start, dates.interview, today, &practice);
+        if progress.calibration.rated > 0 {
+            println!("Your ratings: {}", progress.calibration.summary());
         }
         match &t.next {
             Some(n) => {

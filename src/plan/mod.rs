@@ -12,6 +12,7 @@
 //! (a step is done whenever its answers exist). Pure: dates in, plan out, no clock, UI or disk.
 
 pub mod file;
+pub mod progress;
 pub mod schedule;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! engine, the disk or the stage. Only text being typed and view toggles ([`UiState`]) change here.
 
 mod history;
+mod progress;
 mod questions;
 mod record;
 mod review;

@@ -1,5 +1,6 @@
 //! Today: the practice plan's step for today — what, why, how long — and one button to start it; progress
-//! through the roadmap, the streak, the interview countdown, and the plan's dates. Also the banner that
+//! through the roadmap, the streak, the interview countdown, the plan's dates, and beside them (below on a
+//! narrow window) coverage per rubric cell and self-rating calibration ([`super::progress`]). Also the banner that
 //! Record and Review show while a plan step is being answered (a blitz shows its target cell large).
 
 use egui::{RichText, Ui};
@@ -13,41 +14,72 @@ use crate::plan::{Phase, Step, StepKind, Today, ymd};
 
 /// Days the guide's full roadmap needs; a new plan's default interview date.
 const DEFAULT_DAYS: i64 = crate::plan::FULL_PROGRAMME_DAYS;
+/// Width from which progress sits beside the plan rather than below it.
+const TWO_COLUMNS: f32 = 960.0;
+/// Space between the two columns.
+const COLUMN_GAP: f32 = 24.0;
 
 pub(super) fn show(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.label(RichText::new("Today").size(26.0).strong());
-        match &app.state.plan {
-            PlanState::Loading => {
-                ui.weak("Reading your plan…");
-            }
-            PlanState::None => {
-                ui.label(
-                    "Turn the guide's roadmap into a day-by-day plan: fundamentals, scenario drills, two mock \
-                     panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
-                );
-                dates_editor(ui, app, st, cmds, "Make my plan");
-            }
-            PlanState::Damaged(why) => {
-                ui.colored_label(Theme::of(ui).amber, why);
-                ui.label("Your attempts are safe. Set the dates to make a fresh plan:");
-                dates_editor(ui, app, st, cmds, "Make a fresh plan");
-            }
-            PlanState::Ready(d) => {
-                if let Some(t) = &app.state.plan_today {
-                    plan_today(ui, app, t, (d.interview - d.start).whole_days(), cmds);
-                }
-                ui.add_space(12.0);
-                ui.collapsing("Plan dates and deck", |ui| {
-                    dates_editor(ui, app, st, cmds, "Save dates")
+        let progress = match (&app.state.plan, &app.state.plan_progress) {
+            (PlanState::Ready(_), Some(p)) => Some(p),
+            _ => None,
+        };
+        match progress {
+            // Wide enough: the plan on the left, progress beside it, both in view.
+            Some(p) if ui.available_width() >= TWO_COLUMNS => {
+                ui.horizontal_top(|ui| {
+                    let left = (ui.available_width() * 0.52).min(640.0);
+                    ui.vertical(|ui| {
+                        ui.set_width(left);
+                        plan_column(ui, app, st, cmds);
+                    });
+                    ui.add_space(COLUMN_GAP);
+                    ui.vertical(|ui| super::progress::show(ui, app, p));
                 });
             }
-        }
-        ui.add_space(16.0);
-        if ui.button("All questions").clicked() {
-            cmds.push(Command::ShowScreen(Screen::Questions));
+            Some(p) => {
+                plan_column(ui, app, st, cmds);
+                super::progress::show(ui, app, p);
+            }
+            None => plan_column(ui, app, st, cmds),
         }
     });
+}
+
+/// The plan's step for today, its dates, and the way to the question list.
+fn plan_column(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
+    ui.label(RichText::new("Today").size(26.0).strong());
+    match &app.state.plan {
+        PlanState::Loading => {
+            ui.weak("Reading your plan…");
+        }
+        PlanState::None => {
+            ui.label(
+                "Turn the guide's roadmap into a day-by-day plan: fundamentals, scenario drills, two mock \
+                     panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
+            );
+            dates_editor(ui, app, st, cmds, "Make my plan");
+        }
+        PlanState::Damaged(why) => {
+            ui.colored_label(Theme::of(ui).amber, why);
+            ui.label("Your attempts are safe. Set the dates to make a fresh plan:");
+            dates_editor(ui, app, st, cmds, "Make a fresh plan");
+        }
+        PlanState::Ready(d) => {
+            if let Some(t) = &app.state.plan_today {
+                plan_today(ui, app, t, (d.interview - d.start).whole_days(), cmds);
+            }
+            ui.add_space(12.0);
+            ui.collapsing("Plan dates and deck", |ui| {
+                dates_editor(ui, app, st, cmds, "Save dates")
+            });
+        }
+    }
+    ui.add_space(16.0);
+    if ui.button("All questions").clicked() {
+        cmds.push(Command::ShowScreen(Screen::Questions));
+    }
 }
 
 fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Command>) {
