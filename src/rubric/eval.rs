@@ -110,8 +110,9 @@ pub struct EvalResult {
     pub rows: Vec<(String, Mode, Counts)>,
     /// `(answer id, kind, cell, what the reader said)` where the hybrid (or phrases without an encoder) disagreed.
     pub misses: Vec<(String, String, String, bool)>,
-    /// Per miss (same order as `misses`): the unit that decided, with its probability and the cell's
-    /// threshold (the best-scoring unit for a miss, the hits for a false hit), for `rehearse eval --errors`.
+    /// Per miss (same order as `misses`): the cell's threshold and the three best-scoring units or
+    /// two-unit windows with their probabilities (phrase evidence without an encoder), for
+    /// `rehearse eval --errors`.
     pub details: Vec<String>,
     /// Answers scored.
     pub answers: usize,

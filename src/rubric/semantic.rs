@@ -704,6 +704,21 @@ mod tests {
     }
 
     #[test]
+    fn unit_scores_cover_every_unit_and_every_adjacent_pair() {
+        let h = head();
+        let f = [[0.0; FEATURES.len()]; 3];
+        let v = [vec![0.0, 1.0], vec![1.0, 0.0], vec![0.0, 1.0]];
+        let s = unit_scores(&h.cells[0], Mode::Semantic, &v, &f);
+        assert_eq!(s.len(), 5);
+        assert!(s[..3].iter().all(|u| !u.window) && s[3..].iter().all(|u| u.window));
+        assert_eq!(s.iter().map(|u| u.unit).collect::<Vec<_>>(), [0, 1, 2, 1, 2]);
+        // The best stretch is the "late" unit alone; the verdict's score is that maximum.
+        let best = s.iter().max_by(|a, b| a.p.total_cmp(&b.p)).expect("scores");
+        assert_eq!((best.unit, best.window), (1, false));
+        assert!((judge(&h.cells[0], Mode::Semantic, &v, &f).score - best.p).abs() < 1e-6);
+    }
+
+    #[test]
     fn hybrid_uses_the_structural_features() {
         let mut h = head();
         // Only the "phrase" feature carries weight: a phrase hit alone decides.
