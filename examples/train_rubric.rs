@@ -31,10 +31,18 @@ const L2: f32 = 1e-3;
 const HIDDEN: usize = 32;
 const MLP_EPOCHS: usize = 30;
 const MLP_L2: f32 = 1e-3;
+
+/// A tuning knob from the environment (`REHEARSE_HEAD_EPOCHS`, `REHEARSE_HEAD_L2`), or its default.
+fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
 const BATCH: usize = 32;
 
 struct Sentence {
+    /// A deck question id, or `None` for `[any]` and `[prompt: ...]` sections.
     question: Option<String>,
+    /// The prompt of a `[prompt: ...]` section (a question outside the deck).
+    prompt: Option<String>,
     labels: [bool; 3],
     text: String,
 }
@@ -68,13 +76,15 @@ impl Rng {
 fn parse(src: &str) -> Result<Vec<Sentence>, String> {
     let mut out = Vec::new();
     let mut question = None;
+    let mut prompt: Option<String> = None;
     for (i, line) in src.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if let Some(q) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            question = (q != "any").then(|| q.to_string());
+            prompt = q.strip_prefix("prompt:").map(|p| p.trim().to_string());
+            question = (q != "any" && prompt.is_none()).then(|| q.to_string());
             continue;
         }
         let (labels, text) = line
@@ -90,6 +100,7 @@ fn parse(src: &str) -> Result<Vec<Sentence>, String> {
         }
         out.push(Sentence {
             question: question.clone(),
+            prompt: prompt.clone(),
             labels: l,
             text: text.trim().to_string(),
         });
@@ -229,7 +240,11 @@ fn fit_mlp(rows: &[&Row], cell: usize, mode: Mode, hidden: usize, seed: u64) -> 
     let mut step = 0i32;
     let mut h = vec![0f32; hidden];
     let mut g = vec![0f32; n];
-    for _ in 0..MLP_EPOCHS {
+    let (epochs, l2) = (
+        knob("REHEARSE_HEAD_EPOCHS", MLP_EPOCHS),
+        knob("REHEARSE_HEAD_L2", MLP_L2),
+    );
+    for _ in 0..epochs {
         for i in (1..order.len()).rev() {
             let j = rng.below(i + 1);
             order.swap(i, j);
@@ -261,7 +276,7 @@ fn fit_mlp(rows: &[&Row], cell: usize, mode: Mode, hidden: usize, seed: u64) -> 
             let bn = batch.len() as f32;
             for i in 0..n {
                 let decay = if i < n_w1 || (i >= n_w1 + hidden && i < n - 1) {
-                    MLP_L2 * p[i]
+                    l2 * p[i]
                 } else {
                     0.0
                 };
@@ -480,12 +495,34 @@ fn main() -> anyhow::Result<()> {
     let refs: Vec<&str> = texts.iter().map(|t| t.2.as_str()).collect();
     let vectors = embed_cached(&model, &refs, root)?;
     let mut rows = Vec::new();
+    // Questions outside the deck (`[prompt: ...]`): a deck question with its prompt replaced, and its vector.
+    let mut own: HashMap<String, (Question, Vec<f32>)> = HashMap::new();
+    for p in sentences.iter().filter_map(|s| s.prompt.as_ref()) {
+        if !own.contains_key(p) {
+            let mut q = deck
+                .questions
+                .first()
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("empty deck"))?;
+            q.id = "own-prompt".into();
+            q.prompt.clone_from(p);
+            own.insert(p.clone(), (q, model.embed(p)));
+        }
+    }
     for ((base, vi, text), vector) in texts.into_iter().zip(vectors) {
         let s = &sentences[base];
-        let q = s.question.as_deref().and_then(|id| deck.question(id));
+        let own_q = s.prompt.as_ref().and_then(|p| own.get(p));
+        let q = match own_q {
+            Some((q, _)) => Some(q),
+            None => s.question.as_deref().and_then(|id| deck.question(id)),
+        };
         let mut features = features(&rubric, &signals, q, &text);
+        let similarity = match own_q {
+            Some((_, p)) => dot(&vector, p).max(0.0),
+            None => prompt_similarity(s.question.as_deref(), &vector),
+        };
         for f in &mut features {
-            set_prompt_similarity(f, prompt_similarity(s.question.as_deref(), &vector));
+            set_prompt_similarity(f, similarity);
         }
         let fold = s
             .text
@@ -605,7 +642,8 @@ fn main() -> anyhow::Result<()> {
     };
     let mut head = head;
     calibrate_on_answers(&mut head, &model, root)?;
-    let out = root.join("assets/rubric-head.json");
+    // `REHEARSE_HEAD_OUT` writes a candidate elsewhere (measure it with `rehearse eval --head`).
+    let out = std::env::var_os("REHEARSE_HEAD_OUT").map_or_else(|| root.join("assets/rubric-head.json"), Into::into);
     std::fs::write(&out, serde_json::to_string(&head)? + "\n")?;
     eprintln!(
         "wrote {} ({} bytes) in {:.1} s",

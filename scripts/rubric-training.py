@@ -3,8 +3,11 @@
 
 Run: python3 scripts/rubric-training.py > assets/rubric-training.txt
 
-Three sources, all written by hand:
-  * free sentences (HAND_* below): positives in people's own words and hard negatives (traps);
+Four sources, all written by hand:
+  * free sentences (HAND_* below and scripts/rubric-training-hand.txt): positives in people's own words and
+    hard negatives (traps);
+  * sentences on other topics (scripts/rubric-training-topics.txt), each under its own question
+    (`[prompt: ...]`), so the head learns the cells rather than the default deck's subject;
   * per-question topics (TOPICS) said back through many different openers (restatement), and the
     question itself repeated back (a trap);
   * trade-off pairs and boundary conditions said through many different verbal forms, so no one template
@@ -790,7 +793,20 @@ def main():
     hand = pathlib.Path(__file__).resolve().parent / 'rubric-training-hand.txt'
     extra = hand.read_text().splitlines() if hand.exists() else []
     # Short windows of two sentences: a point among answer content counts, content or traps alone do not.
-    hand_lines = []
+    # Other topics, each under the question it answers (`[prompt: ...]`), passed through as sections.
+    topics_path = pathlib.Path(__file__).resolve().parent / 'rubric-training-topics.txt'
+    topic_lines = []  # (section, labels, text)
+    section = "any"
+    for line in (topics_path.read_text().splitlines() if topics_path.exists() else []):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+            continue
+        lab, text = line.split("|", 1)
+        topic_lines.append((section, lab.strip(), text.strip()))
+    hand_lines = [(l, t) for _, l, t in topic_lines]
     for line in extra:
         if "|" in line and not line.lstrip().startswith("#"):
             lab, text = line.split("|", 1)
@@ -812,6 +828,9 @@ def main():
             continue
         lab, text = line.split("|", 1)
         add("any", lab.strip(), text.strip(), spoken=text.strip()[:1].islower())
+
+    for section, lab, text in topic_lines:
+        add(section, lab, text, spoken=text[:1].islower())
 
     out = sys.stdout
     out.write("# Training sentences for the semantic rubric head (see src/rubric/semantic.rs, examples/train_rubric.rs).\n")

@@ -12,7 +12,7 @@ use rehearse::rubric::eval::{LabelSet, evaluate, render};
 use rehearse::rubric::semantic::{Head, Mode};
 
 /// Hybrid balanced accuracy reached on the evaluation set when the head was last trained (floor, per cell).
-const FLOORS: [(&str, f64); 3] = [("restatement", 0.84), ("trade-offs", 0.85), ("boundaries", 0.72)];
+const FLOORS: [(&str, f64); 3] = [("restatement", 0.84), ("trade-offs", 0.87), ("boundaries", 0.87)];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

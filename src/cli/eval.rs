@@ -12,6 +12,12 @@ pub(super) struct EvalArgs {
     /// Measure the phrase matcher only, even when the embedding model is installed.
     #[arg(long)]
     phrases_only: bool,
+    /// After the table, show for each disagreement the sentences that decided it and their scores.
+    #[arg(long)]
+    errors: bool,
+    /// Measure this head file instead of the compiled-in one (a candidate from `make train-rubric`).
+    #[arg(long, value_name = "HEAD_JSON")]
+    head: Option<PathBuf>,
 }
 
 impl EvalArgs {
@@ -25,7 +31,18 @@ impl EvalArgs {
         let encoder = embedder
             .as_ref()
             .map(|e| e as &dyn crate::rubric::semantic::SentenceEncoder);
-        print!("{}", crate::rubric::eval::run(&self.labels, &deck, encoder)?);
+        let head = match &self.head {
+            Some(p) => {
+                let src =
+                    std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+                crate::rubric::semantic::Head::from_json(&src)?
+            }
+            None => crate::rubric::semantic::Head::embedded()?,
+        };
+        print!(
+            "{}",
+            crate::rubric::eval::run(&self.labels, &deck, &head, encoder, self.errors)?
+        );
         Ok(())
     }
 }

@@ -110,6 +110,10 @@ pub struct EvalResult {
     pub rows: Vec<(String, Mode, Counts)>,
     /// `(answer id, kind, cell, what the reader said)` where the hybrid (or phrases without an encoder) disagreed.
     pub misses: Vec<(String, String, String, bool)>,
+    /// Per miss (same order as `misses`): the cell's threshold and the three best-scoring units or
+    /// two-unit windows with their probabilities (phrase evidence without an encoder), for
+    /// `rehearse eval --errors`.
+    pub details: Vec<String>,
     /// Answers scored.
     pub answers: usize,
 }
@@ -137,6 +141,8 @@ pub fn evaluate(
     let best = *modes.last().unwrap_or(&Mode::Phrase);
     let mut counts = vec![[Counts::default(); 3]; CELLS.len() + 1];
     let mut misses = Vec::new();
+    let mut details = Vec::new();
+    let signals = semantic::Signals::new(rubric);
     for a in &set.answer {
         let q = deck
             .question(&a.question)
@@ -164,6 +170,7 @@ pub fn evaluate(
                 counts[ci][mi].add(got, truth[ci]);
                 if mode == best && got != truth[ci] {
                     misses.push((a.id.clone(), a.kind.clone(), (*cell).to_string(), truth[ci]));
+                    details.push(explain(rubric, head, &signals, q, &t, encoded.as_ref(), &cells, cell));
                 }
             }
             for (pi, want) in a.points.iter().enumerate() {
@@ -181,18 +188,87 @@ pub fn evaluate(
     Ok(EvalResult {
         rows,
         misses,
+        details,
         answers: set.answer.len(),
     })
 }
 
+/// Why the best matcher decided as it did on one cell of one answer: its three best units (or windows of
+/// two) with their probabilities against the threshold, or the phrase evidence without an encoder.
+#[allow(clippy::too_many_arguments)]
+fn explain(
+    rubric: &Rubric,
+    head: &Head,
+    signals: &semantic::Signals,
+    q: &crate::bank::Question,
+    t: &Transcript,
+    encoded: Option<&semantic::Encoded>,
+    cells: &[super::CellResult],
+    cell: &str,
+) -> String {
+    let (Some(enc), Some(ch)) = (encoded, head.cells.iter().find(|c| c.cell == cell)) else {
+        return cells
+            .iter()
+            .find(|c| c.cell == cell)
+            .map(|c| {
+                c.evidence
+                    .iter()
+                    .map(|e| format!("phrase: \"{}\"", e.text))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+    };
+    let mut f = signals.features(rubric, Some(q), t, &enc.units, cell);
+    if let Some(p) = &enc.prompt {
+        for (f, v) in f.iter_mut().zip(&enc.vectors) {
+            semantic::set_prompt_similarity(f, semantic::dot(v, p));
+        }
+    }
+    let mut scores = semantic::unit_scores(ch, Mode::Hybrid, &enc.vectors, &f);
+    scores.sort_by(|a, b| b.p.total_cmp(&a.p));
+    let mut out = format!("threshold {:.2}", ch.hybrid.threshold);
+    for s in scores.iter().take(3) {
+        let text = match (s.window, s.unit.checked_sub(1)) {
+            (true, Some(prev)) => format!("{} | {}", enc.units[prev].text, enc.units[s.unit].text),
+            _ => enc.units[s.unit].text.clone(),
+        };
+        let _ = write!(out, "\n      {:.2} \"{text}\"", s.p);
+    }
+    out
+}
+
 /// Runs the evaluation and renders the table (the `rehearse eval` command). Without an encoder only the
 /// phrase matcher is measured, and the output says how to turn the model on.
-pub fn run(labels: &Path, deck: &Deck, encoder: Option<&dyn SentenceEncoder>) -> anyhow::Result<String> {
+pub fn run(
+    labels: &Path,
+    deck: &Deck,
+    head: &Head,
+    encoder: Option<&dyn SentenceEncoder>,
+    errors: bool,
+) -> anyhow::Result<String> {
     let set = LabelSet::load(labels)?;
     let rubric = Rubric::embedded()?;
-    let head = Head::embedded()?;
-    let result = evaluate(&set, deck, &rubric, &head, encoder)?;
-    Ok(render(&result))
+    let result = evaluate(&set, deck, &rubric, head, encoder)?;
+    let mut out = render(&result);
+    if errors {
+        out.push_str(&render_errors(&result));
+    }
+    Ok(out)
+}
+
+/// The disagreements with what decided each one (`rehearse eval --errors`).
+pub fn render_errors(r: &EvalResult) -> String {
+    let mut out = String::new();
+    if r.misses.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nwhy ({}):", r.misses.len());
+    for ((id, kind, cell, truth), why) in r.misses.iter().zip(&r.details) {
+        let said = if *truth { "missed" } else { "false hit" };
+        let _ = writeln!(out, "  {id} ({kind}) {cell} {said}: {why}");
+    }
+    out
 }
 
 /// The table and the misses, as text.

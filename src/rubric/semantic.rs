@@ -442,8 +442,48 @@ pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32
         Mode::Hybrid => &head.hybrid,
         _ => &head.semantic,
     };
-    let mut probs: Vec<(usize, f32)> = Vec::with_capacity(vectors.len() * 2);
-    let mut x = Vec::with_capacity(lr.weights.len());
+    let probs = unit_scores(head, mode, vectors, features);
+    let score = probs.iter().map(|p| p.p).fold(0.0, f32::max);
+    let mut hits: Vec<(usize, f32)> = probs
+        .into_iter()
+        .filter(|p| p.p >= lr.threshold)
+        .map(|p| (p.unit, p.p))
+        .collect();
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|h| seen.insert(h.0));
+    CellVerdict {
+        cell: head.cell.clone(),
+        score,
+        covered: score >= lr.threshold,
+        hits,
+    }
+}
+
+/// One judged stretch: a unit, or a unit with the one before it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnitScore {
+    /// The unit (for a window, its later unit: that is where the point is completed).
+    pub unit: usize,
+    /// True when the unit was judged together with the one before it.
+    pub window: bool,
+    /// The head's probability.
+    pub p: f32,
+}
+
+/// The head's probability for every unit and every window of two adjacent units, units first.
+pub fn unit_scores(
+    head: &CellHead,
+    mode: Mode,
+    vectors: &[Vec<f32>],
+    features: &[[f32; FEATURES.len()]],
+) -> Vec<UnitScore> {
+    let lr = match mode {
+        Mode::Hybrid => &head.hybrid,
+        _ => &head.semantic,
+    };
+    let mut probs = Vec::with_capacity(vectors.len() * 2);
+    let mut x = Vec::with_capacity(lr.input_width());
     let mut score_of = |v: &[f32], f: &[f32]| {
         x.clear();
         x.extend_from_slice(v);
@@ -454,7 +494,11 @@ pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32
     };
     for (i, v) in vectors.iter().enumerate() {
         let f = features.get(i).copied().unwrap_or_default();
-        probs.push((i, score_of(v, &f)));
+        probs.push(UnitScore {
+            unit: i,
+            window: false,
+            p: score_of(v, &f),
+        });
     }
     for i in 1..vectors.len() {
         let mut m: Vec<f32> = vectors[i - 1].iter().zip(&vectors[i]).map(|(a, b)| a + b).collect();
@@ -469,21 +513,13 @@ pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32
             f[k] = a[k].max(b[k]);
         }
         f[SHORT] = 0.0; // two units together are never "short"
-        let p = score_of(&m, &f);
-        // Credit the window's later sentence: that is where the point is completed.
-        probs.push((i, p));
+        probs.push(UnitScore {
+            unit: i,
+            window: true,
+            p: score_of(&m, &f),
+        });
     }
-    let score = probs.iter().map(|p| p.1).fold(0.0, f32::max);
-    let mut hits: Vec<(usize, f32)> = probs.into_iter().filter(|p| p.1 >= lr.threshold).collect();
-    hits.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut seen = std::collections::HashSet::new();
-    hits.retain(|h| seen.insert(h.0));
-    CellVerdict {
-        cell: head.cell.clone(),
-        score,
-        covered: score >= lr.threshold,
-        hits,
-    }
+    probs
 }
 
 /// Sentence vectors for an answer, computed once and reused for every cell.
@@ -665,6 +701,21 @@ mod tests {
         assert_eq!(yes.hits.first().map(|h| h.0), Some(1));
         let no = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![0.0, 1.0]], &f);
         assert!(!no.covered && no.hits.is_empty());
+    }
+
+    #[test]
+    fn unit_scores_cover_every_unit_and_every_adjacent_pair() {
+        let h = head();
+        let f = [[0.0; FEATURES.len()]; 3];
+        let v = [vec![0.0, 1.0], vec![1.0, 0.0], vec![0.0, 1.0]];
+        let s = unit_scores(&h.cells[0], Mode::Semantic, &v, &f);
+        assert_eq!(s.len(), 5);
+        assert!(s[..3].iter().all(|u| !u.window) && s[3..].iter().all(|u| u.window));
+        assert_eq!(s.iter().map(|u| u.unit).collect::<Vec<_>>(), [0, 1, 2, 1, 2]);
+        // The best stretch is the "late" unit alone; the verdict's score is that maximum.
+        let best = s.iter().max_by(|a, b| a.p.total_cmp(&b.p)).expect("scores");
+        assert_eq!((best.unit, best.window), (1, false));
+        assert!((judge(&h.cells[0], Mode::Semantic, &v, &f).score - best.p).abs() < 1e-6);
     }
 
     #[test]
