@@ -71,18 +71,14 @@ pub fn assess_with(
     time_box_s: f64,
     semantic: Option<Semantic<'_>>,
 ) -> Outcome {
-    let transcript = transcript.clone().without_annotations();
-    if transcript.has_speech() {
-        Outcome::Scored(Box::new(score_with(
-            question,
-            rubric,
-            &transcript,
-            time_box_s,
-            semantic,
-        )))
-    } else {
-        Outcome::NoSpeech
-    }
+    assess_corrected(
+        question,
+        rubric,
+        transcript,
+        time_box_s,
+        semantic,
+        Corrections::default(),
+    )
 }
 
 /// Scores one answer: rubric cells, restatement timing, dimensions, content points, mistakes and delivery.

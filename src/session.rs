@@ -216,13 +216,7 @@ pub fn transcribed(
         own: &attempt.corrections,
         personal: &personal,
     };
-    let report =
-        question.and_then(
-            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
-                report::Outcome::Scored(r) => Some(*r),
-                report::Outcome::NoSpeech => None,
-            },
-        );
+    let report = question.and_then(|q| scored(q, time_box(q), rubric, &transcript, semantic, fixes));
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.transcript = Some(transcript);
@@ -289,13 +283,7 @@ pub fn correct(
         own: &own,
         personal: &personal,
     };
-    let report =
-        question.and_then(
-            |q| match report::assess_corrected(q, rubric, &transcript, time_box(q), semantic, fixes) {
-                report::Outcome::Scored(r) => Some(*r),
-                report::Outcome::NoSpeech => None,
-            },
-        );
+    let report = question.and_then(|q| scored(q, time_box(q), rubric, &transcript, semantic, fixes));
     let report_json = report.as_ref().and_then(report_to_store);
     let attempt = store.update(id, |a| {
         a.corrections = own;
@@ -357,6 +345,21 @@ pub fn stored_report(attempt: &Attempt) -> Option<Report> {
         );
     }
     serde_json::from_value(value).ok()
+}
+
+/// The report of one answer with the person's corrections, or `None` when it holds no speech.
+fn scored(
+    question: &Question,
+    time_box_s: f64,
+    rubric: &Rubric,
+    transcript: &Transcript,
+    semantic: Option<report::Semantic<'_>>,
+    fixes: report::Corrections<'_>,
+) -> Option<Report> {
+    match report::assess_corrected(question, rubric, transcript, time_box_s, semantic, fixes) {
+        report::Outcome::Scored(r) => Some(*r),
+        report::Outcome::NoSpeech => None,
+    }
 }
 
 #[cfg(test)]
