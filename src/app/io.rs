@@ -112,6 +112,14 @@ pub enum IoCommand {
         question: Option<Box<Question>>,
         correction: crate::rubric::corrections::Correction,
     },
+    /// Score the answer being recorded, as transcribed so far (nothing is saved): for the live coach, and
+    /// so that the sentence vectors are ready when the whole answer is scored at Stop.
+    Prescore {
+        attempt_id: String,
+        question: Box<Question>,
+        transcript: Box<Transcript>,
+        time_box_s: f64,
+    },
     Shutdown,
 }
 
@@ -163,6 +171,11 @@ pub enum IoEvent {
     CorrectFailed {
         attempt_id: String,
         error: String,
+    },
+    /// The answer being recorded, scored so far ([`IoCommand::Prescore`]).
+    Live {
+        attempt_id: String,
+        report: Box<Report>,
     },
 }
 
@@ -453,6 +466,20 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
                     .map_err(session::SessionError::from),
                 &attempt_id,
             )
+        }
+        IoCommand::Prescore {
+            attempt_id,
+            question,
+            transcript,
+            time_box_s,
+        } => {
+            let rubric = Rubric::embedded().ok()?;
+            let report =
+                crate::report::score_with(&question, &rubric, &transcript, time_box_s, scorer.get().semantic());
+            IoEvent::Live {
+                attempt_id,
+                report: Box::new(report),
+            }
         }
         IoCommand::ScoreAndSave {
             attempt_id,

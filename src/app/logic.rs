@@ -211,6 +211,7 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 elapsed_s: 0.0,
                 rms_db: -90.0,
                 peak_db: -90.0,
+                live: None,
             }));
         }
         IoEvent::Saved(attempt) => {
@@ -332,6 +333,13 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 r.rescoring = false;
             }
             state.notice = Some(format!("The correction was not saved: {error}"));
+        }
+        IoEvent::Live { attempt_id, report } => {
+            if let Stage::Recording(r) = &mut state.stage
+                && r.attempt.id == attempt_id
+            {
+                r.live = Some(report);
+            }
         }
     }
 }
@@ -467,6 +475,18 @@ fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
             transcription_ended(state, job, &format!("Transcription failed: {error}"), fx);
         }
         AsrEvent::Cancelled { job } => transcription_ended(state, job, "Transcription was cancelled.", fx),
+        AsrEvent::Partial { wav, transcript } => {
+            if let Stage::Recording(r) = &state.stage
+                && r.wav == wav
+            {
+                fx.push(Effect::Io(IoCommand::Prescore {
+                    attempt_id: r.attempt.id.clone(),
+                    question: Box::new(r.question.clone()),
+                    transcript: Box::new(transcript),
+                    time_box_s: r.time_box.seconds,
+                }));
+            }
+        }
     }
 }
 

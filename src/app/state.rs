@@ -61,6 +61,9 @@ pub struct Prefs {
     pub dark: bool,
     /// Playback speed.
     pub speed: f32,
+    /// The live coach: while recording, the rubric cells light up as they are covered and the pace shows.
+    /// Off by default (some people find it distracting).
+    pub live_coach: bool,
 }
 
 impl Default for Prefs {
@@ -70,6 +73,7 @@ impl Default for Prefs {
             input_device: None,
             dark: false,
             speed: 1.0,
+            live_coach: false,
         }
     }
 }
@@ -119,6 +123,9 @@ pub struct Recording {
     pub elapsed_s: f64,
     pub rms_db: f32,
     pub peak_db: f32,
+    /// The answer so far, transcribed while it is spoken and scored (for the live coach; computed whether
+    /// or not it is shown, which also makes scoring at Stop quick).
+    pub live: Option<Box<Report>>,
 }
 
 impl Recording {

@@ -71,6 +71,9 @@ pub struct StreamOptions {
     /// machine two threads can be many times slower than one (see `examples/asr_levers.rs`). After Stop
     /// the tail gets every thread.
     pub live_threads: Option<i32>,
+    /// The last this-many words of the previous chunk are Whisper's prompt for the next (0: every chunk
+    /// starts cold), so a sentence cut at a pause continues as one.
+    pub prompt_words: usize,
 }
 
 impl Default for StreamOptions {
@@ -81,6 +84,7 @@ impl Default for StreamOptions {
             audio_ctx_margin_s: None,
             poll: Duration::from_millis(200),
             live_threads: Some(1),
+            prompt_words: 0,
         }
     }
 }
@@ -104,9 +108,24 @@ pub struct Streamer {
     handle: Option<JoinHandle<Result<Transcript, StreamError>>>,
 }
 
+/// Called on the stream's thread with the transcript so far (chunks merged, annotations dropped) each time
+/// a chunk is transcribed while the person is still speaking: for a live display, or to score the answer
+/// so far so that scoring the whole of it at Stop has little left to do.
+pub type OnPartial = Box<dyn FnMut(&Transcript) + Send>;
+
 impl Streamer {
     /// Starts transcribing `wav` as it grows (the file need not exist yet) with `model`.
     pub fn start(wav: &Path, model: Arc<Model>, opts: StreamOptions) -> Result<Self, StreamError> {
+        Self::start_with(wav, model, opts, None)
+    }
+
+    /// Like [`Streamer::start`], calling `on_partial` after every chunk transcribed before Stop.
+    pub fn start_with(
+        wav: &Path,
+        model: Arc<Model>,
+        opts: StreamOptions,
+        on_partial: Option<OnPartial>,
+    ) -> Result<Self, StreamError> {
         let finish = Arc::new(AtomicBool::new(false));
         let cancel = Arc::new(AtomicBool::new(false));
         let chunks = Arc::new(AtomicU64::new(0));
@@ -119,6 +138,7 @@ impl Streamer {
             cancel: Arc::clone(&cancel),
             chunks: Arc::clone(&chunks),
             done: Arc::clone(&done),
+            on_partial,
         };
         let handle = std::thread::Builder::new()
             .name(THREAD_NAME.into())
@@ -179,10 +199,11 @@ struct Worker {
     cancel: Arc<AtomicBool>,
     chunks: Arc<AtomicU64>,
     done: Arc<AtomicU64>,
+    on_partial: Option<OnPartial>,
 }
 
 impl Worker {
-    fn run(self) -> Result<Transcript, StreamError> {
+    fn run(mut self) -> Result<Transcript, StreamError> {
         let mut tail = WavTail::new(&self.wav);
         let mut to16k: Option<To16k> = None;
         let mut chunker = Chunker::new(self.opts.chunker);
@@ -211,12 +232,22 @@ impl Worker {
                 samples.extend(to16k.finish()?);
             }
             total += samples.len();
+            let before = parts.len();
             for chunk in chunker.push(&samples) {
-                parts.push(self.transcribe(&chunk, finishing)?);
+                let part = self.transcribe(&chunk, finishing, parts.last())?;
+                parts.push(part);
+            }
+            if !finishing
+                && parts.len() > before
+                && let Some(f) = self.on_partial.as_mut()
+            {
+                let so_far = parts.last().map_or(0.0, |p| p.end_s);
+                f(&merge(&parts, so_far).without_annotations());
             }
             if finishing {
                 if let Some(chunk) = chunker.finish() {
-                    parts.push(self.transcribe(&chunk, true)?);
+                    let part = self.transcribe(&chunk, true, parts.last())?;
+                    parts.push(part);
                 }
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
@@ -229,26 +260,87 @@ impl Worker {
         }
     }
 
-    fn transcribe(&self, chunk: &Chunk, finishing: bool) -> Result<ChunkTranscript, StreamError> {
-        let mut opts = self.opts.whisper.clone();
-        if !finishing && opts.threads.is_none() {
-            opts.threads = self.opts.live_threads;
-        }
-        if let Some(margin) = self.opts.audio_ctx_margin_s {
-            opts.audio_ctx = audio_ctx_for(chunk.end_s() - chunk.start_s(), margin);
-        }
-        let transcript = self
-            .model
-            .transcribe(&chunk.samples, &opts, |_| {}, Arc::clone(&self.cancel))?;
+    fn transcribe(
+        &self,
+        chunk: &Chunk,
+        finishing: bool,
+        previous: Option<&ChunkTranscript>,
+    ) -> Result<ChunkTranscript, StreamError> {
+        let live = (!finishing).then_some(self.opts.live_threads).flatten();
+        let part = transcribe_chunk(&self.model, &self.opts, chunk, live, previous, &self.cancel)?;
         self.chunks.fetch_add(1, Ordering::Relaxed);
         self.done
             .store((chunk.start + chunk.samples.len()) as u64, Ordering::Relaxed);
-        Ok(ChunkTranscript {
-            start_s: chunk.start_s(),
-            end_s: chunk.end_s(),
-            transcript,
-        })
+        Ok(part)
     }
+}
+
+/// One chunk through Whisper with the stream's options: `threads` unless the options name them, the encoder
+/// context fitted to the chunk, the previous chunk's last words as the prompt.
+fn transcribe_chunk(
+    model: &Model,
+    stream: &StreamOptions,
+    chunk: &Chunk,
+    threads: Option<i32>,
+    previous: Option<&ChunkTranscript>,
+    cancel: &Arc<AtomicBool>,
+) -> Result<ChunkTranscript, StreamError> {
+    let mut opts = stream.whisper.clone();
+    if stream.prompt_words > 0
+        && let Some(prev) = previous
+    {
+        // Whisper's own notes ("[BLANK_AUDIO]", "(wind blowing)") are not speech to continue from.
+        let words: Vec<&str> = prev
+            .transcript
+            .text
+            .split_whitespace()
+            .filter(|w| !w.starts_with(['[', '(']) && !w.ends_with([']', ')']))
+            .collect();
+        let from = words.len().saturating_sub(stream.prompt_words);
+        if from < words.len() {
+            opts.prompt = Some(words[from..].join(" "));
+        }
+    }
+    if opts.threads.is_none() {
+        opts.threads = threads;
+    }
+    if let Some(margin) = stream.audio_ctx_margin_s {
+        opts.audio_ctx = audio_ctx_for(chunk.end_s() - chunk.start_s(), margin);
+    }
+    let transcript = model.transcribe(&chunk.samples, &opts, |_| {}, Arc::clone(cancel))?;
+    Ok(ChunkTranscript {
+        start_s: chunk.start_s(),
+        end_s: chunk.end_s(),
+        transcript,
+    })
+}
+
+/// Transcribes a whole recording (16 kHz mono) the way the stream does, chunk after chunk cut at pauses, with
+/// every thread: `progress` gets 0–100; setting `cancel` stops early.
+pub fn transcribe_chunked(
+    model: &Model,
+    samples: &[f32],
+    opts: &StreamOptions,
+    mut progress: impl FnMut(i32),
+    cancel: &Arc<AtomicBool>,
+) -> Result<Transcript, StreamError> {
+    let mut chunker = Chunker::new(opts.chunker);
+    let mut chunks = chunker.push(samples);
+    chunks.extend(chunker.finish());
+    let mut parts: Vec<ChunkTranscript> = Vec::with_capacity(chunks.len());
+    for chunk in &chunks {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(AsrError::Cancelled.into());
+        }
+        let part = transcribe_chunk(model, opts, chunk, None, parts.last(), cancel)?;
+        parts.push(part);
+        let done = chunk.start + chunk.samples.len();
+        progress(((done * 100) / samples.len().max(1)) as i32);
+    }
+    if samples.is_empty() {
+        return Ok(Transcript::default());
+    }
+    Ok(merge(&parts, samples.len() as f64 / RATE as f64).without_annotations())
 }
 
 /// Streaming resampling to 16 kHz, block for block the same as [`decode::resample`] on the whole file.

@@ -40,6 +40,9 @@ pub struct Options {
     /// Encoder context in 20 ms frames (whisper.cpp's `audio_ctx`; 1500 = 30 s). Smaller is faster for
     /// short clips; `None` keeps the full 30 s. See [`audio_ctx_for`].
     pub audio_ctx: Option<i32>,
+    /// What was said just before this audio (the previous chunk's last words when transcribing in chunks),
+    /// given to Whisper as its prompt so a chunk continues the sentence the last one was in.
+    pub prompt: Option<String>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             keep_fillers: false,
             threads: None,
             audio_ctx: None,
+            prompt: None,
         }
     }
 }
@@ -113,8 +117,14 @@ impl Model {
         params.set_print_timestamps(false);
         params.set_token_timestamps(true);
         params.set_suppress_blank(true);
-        if opts.keep_fillers {
-            params.set_initial_prompt(FILLER_PROMPT);
+        let prompt = match (&opts.prompt, opts.keep_fillers) {
+            (Some(p), true) => Some(format!("{FILLER_PROMPT} {p}")),
+            (Some(p), false) => Some(p.clone()),
+            (None, true) => Some(FILLER_PROMPT.to_owned()),
+            (None, false) => None,
+        };
+        if let Some(p) = &prompt {
+            params.set_initial_prompt(p);
         }
         if let Some(ctx) = opts.audio_ctx {
             params.set_audio_ctx(ctx.clamp(64, 1500));

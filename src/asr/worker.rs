@@ -69,6 +69,11 @@ pub enum AsrEvent {
     Cancelled {
         job: u64,
     },
+    /// The answer being recorded to `wav`, transcribed so far (after each chunk while the person speaks).
+    Partial {
+        wav: PathBuf,
+        transcript: Transcript,
+    },
 }
 
 /// Handle to the worker thread.
@@ -84,14 +89,14 @@ const NO_JOB: u64 = 0;
 
 impl AsrWorker {
     /// Starts the worker. `waker` is called after every event (the UI passes `ctx.request_repaint`).
-    pub fn spawn(waker: Box<dyn Fn() + Send>) -> std::io::Result<Self> {
+    pub fn spawn(waker: Box<dyn Fn() + Send + Sync>) -> std::io::Result<Self> {
         let (tx, cmd_rx) = unbounded::<AsrCommand>();
         let (ev_tx, rx) = unbounded::<AsrEvent>();
         let cancel = Arc::new(AtomicU64::new(NO_JOB));
         let cancel_in = Arc::clone(&cancel);
         let handle = std::thread::Builder::new()
             .name("rehearse-asr".into())
-            .spawn(move || run(&cmd_rx, &ev_tx, &cancel_in, &*waker))?;
+            .spawn(move || run(&cmd_rx, &ev_tx, &cancel_in, Arc::from(waker)))?;
         Ok(Self {
             tx,
             rx,
@@ -132,7 +137,13 @@ impl Drop for AsrWorker {
     }
 }
 
-fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<AtomicU64>, waker: &dyn Fn()) {
+fn run(
+    cmds: &Receiver<AsrCommand>,
+    events: &Sender<AsrEvent>,
+    cancel: &Arc<AtomicU64>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) {
+    let waker = &*wake;
     let emit = |e: AsrEvent| {
         let _ = events.send(e);
         waker();
@@ -146,7 +157,16 @@ fn run(cmds: &Receiver<AsrCommand>, events: &Sender<AsrEvent>, cancel: &Arc<Atom
                 stream = None; // one recording at a time: a stale stream is cancelled
                 if let Some(m) = &model {
                     // A stream that cannot start is not an error: the file is transcribed whole later.
-                    stream = Streamer::start(&wav, Arc::clone(m), StreamOptions::default())
+                    let (tx, waker_tx) = (events.clone(), Arc::clone(&wake));
+                    let path = wav.clone();
+                    let on_partial: super::stream::OnPartial = Box::new(move |t: &Transcript| {
+                        let _ = tx.send(AsrEvent::Partial {
+                            wav: path.clone(),
+                            transcript: t.clone(),
+                        });
+                        waker_tx();
+                    });
+                    stream = Streamer::start_with(&wav, Arc::clone(m), StreamOptions::default(), Some(on_partial))
                         .ok()
                         .map(|s| (wav, s));
                 }

@@ -130,6 +130,18 @@ pub(super) fn save_transcript(
     model_name: &str,
     transcript: crate::transcript::Transcript,
 ) -> anyhow::Result<Attempt> {
+    save_transcript_with(store, decks, id, model_name, transcript, &super::scorer())
+}
+
+/// [`save_transcript`] with a scorer already loaded.
+pub(super) fn save_transcript_with(
+    store: &Store,
+    decks: &[bank::Deck],
+    id: &str,
+    model_name: &str,
+    transcript: crate::transcript::Transcript,
+    scorer: &crate::embed::Scorer,
+) -> anyhow::Result<Attempt> {
     let attempt = store.get(id)?;
     let question = session::question_for(decks, &attempt).cloned();
     let (attempt, _) = session::transcribed(
@@ -139,7 +151,7 @@ pub(super) fn save_transcript(
         model_name,
         question.as_ref(),
         &Rubric::embedded()?,
-        super::scorer().semantic(),
+        scorer.semantic(),
     )?;
     Ok(attempt)
 }

@@ -120,9 +120,21 @@ impl Recorder<'_> {
         engine.start(request)?;
         // The answer is transcribed in chunks while it is spoken (see `asr::stream`), so at Stop only the
         // last few seconds are left.
-        let streamer = match self.model {
-            Some((_, m)) => Some(Streamer::start(&new.wav_path, Arc::clone(m), StreamOptions::default())?),
-            None => None,
+        // The answer so far is scored after every chunk on a thread of its own (which first loads the
+        // rubric's model), so the sentence vectors are ready and scoring the whole answer at Stop is quick.
+        let question = crate::session::question_for(self.decks, &new.attempt).cloned();
+        let (prescorer, streamer) = match self.model {
+            Some((_, m)) => {
+                let (tx, rx) = crossbeam_channel::unbounded::<crate::transcript::Transcript>();
+                let prescorer = Prescorer::spawn(rx, question, time_box.seconds)?;
+                let on_partial: crate::asr::stream::OnPartial = Box::new(move |t| {
+                    let _ = tx.send(t.clone());
+                });
+                let streamer =
+                    Streamer::start_with(&new.wav_path, Arc::clone(m), StreamOptions::default(), Some(on_partial))?;
+                (Some(prescorer), Some(streamer))
+            }
+            None => (None, None),
         };
         eprintln!("time-box: {}", time_box.describe());
         let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
@@ -193,14 +205,23 @@ impl Recorder<'_> {
         if let (Some((path, _)), Some(streamer)) = (self.model, streamer) {
             let tail_from = Instant::now();
             let chunks = streamer.progress().chunks;
-            match streamer.finish() {
+            let finished = streamer.finish();
+            // The stream is over, so no more partial transcripts: the scorer is free once it has done the last.
+            let scorer = prescorer.map_or_else(super::scorer, Prescorer::finish);
+            match finished {
                 Ok(transcript) => {
                     let model_name = path
                         .file_name()
                         .map(|f| f.to_string_lossy().to_string())
                         .unwrap_or_default();
-                    attempt =
-                        super::attempts::save_transcript(store, self.decks, &attempt.id, &model_name, transcript)?;
+                    attempt = super::attempts::save_transcript_with(
+                        store,
+                        self.decks,
+                        &attempt.id,
+                        &model_name,
+                        transcript,
+                        &scorer,
+                    )?;
                 }
                 Err(e) => {
                     // The recording is intact: fall back to transcribing the whole file.
@@ -218,5 +239,42 @@ impl Recorder<'_> {
             }
         }
         Ok(attempt)
+    }
+}
+
+/// Scores the answer so far on its own thread while it is recorded (see [`Recorder::record`]).
+struct Prescorer {
+    handle: std::thread::JoinHandle<crate::embed::Scorer>,
+}
+
+impl Prescorer {
+    /// Loads the scorer, then scores each partial transcript from `rx` against `question` until the sender
+    /// is dropped. Only the newest waiting transcript is scored (each one contains the ones before it).
+    fn spawn(
+        rx: crossbeam_channel::Receiver<crate::transcript::Transcript>,
+        question: Option<crate::bank::Question>,
+        time_box_s: f64,
+    ) -> std::io::Result<Self> {
+        let handle = std::thread::Builder::new()
+            .name("rehearse-prescore".into())
+            .spawn(move || {
+                let scorer = super::scorer();
+                let rubric = crate::rubric::Rubric::embedded().ok();
+                while let Ok(mut t) = rx.recv() {
+                    while let Ok(newer) = rx.try_recv() {
+                        t = newer;
+                    }
+                    if let (Some(q), Some(r)) = (&question, &rubric) {
+                        let _ = crate::report::score_with(q, r, &t, time_box_s, scorer.semantic());
+                    }
+                }
+                scorer
+            })?;
+        Ok(Self { handle })
+    }
+
+    /// Waits for the last partial scoring and hands the scorer over (a fresh one if the thread panicked).
+    fn finish(self) -> crate::embed::Scorer {
+        self.handle.join().unwrap_or_else(|_| super::scorer())
     }
 }

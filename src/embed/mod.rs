@@ -57,7 +57,13 @@ pub struct Embedder {
     tokenizer: WordPiece,
     bert: Bert,
     source: PathBuf,
+    /// Vectors of sentences already encoded through [`SentenceEncoder::encode`], so scoring the finished
+    /// answer only encodes what was not seen while it was being recorded (see [`Embedder::warm`]).
+    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
 }
+
+/// Most sentences kept in an [`Embedder`]'s cache (~1.6 KB each); past it the cache starts again.
+const CACHE_MAX: usize = 4096;
 
 impl std::fmt::Debug for Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -169,6 +175,7 @@ impl Embedder {
             tokenizer,
             bert,
             source: path.to_path_buf(),
+            cache: std::sync::Mutex::default(),
         })
     }
 
@@ -245,8 +252,37 @@ impl SentenceEncoder for Embedder {
     }
 
     fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+        let cached: Vec<Option<Vec<f32>>> = {
+            let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            sentences.iter().map(|s| cache.get(*s).cloned()).collect()
+        };
+        let mut missing: Vec<&str> = Vec::new();
+        for (s, c) in sentences.iter().zip(&cached) {
+            if c.is_none() && !missing.contains(s) {
+                missing.push(s);
+            }
+        }
         let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4);
-        self.embed_parallel(sentences, threads)
+        let fresh = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.embed_parallel(&missing, threads)
+        };
+        let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() + fresh.len() > CACHE_MAX {
+            cache.clear();
+        }
+        for (s, v) in missing.iter().zip(&fresh) {
+            cache.insert((*s).to_owned(), v.clone());
+        }
+        sentences
+            .iter()
+            .zip(cached)
+            .map(|(s, c)| {
+                c.or_else(|| missing.iter().position(|m| m == s).map(|i| fresh[i].clone()))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 }
 

@@ -1,0 +1,95 @@
+//! How to cut and feed an answer to Whisper: the whole file at once against the chunked path that the
+//! stream uses (cut at pauses, encoder context fitted to each chunk, the previous chunk's last words as
+//! the prompt), with seconds and word error rate for each variant, on the 3-minute answer and on the
+//! spoken fixtures. `cargo run --release --example chunk_levers [-- MODEL]` (default: the default model).
+//! `target/bench-answer-3min.wav` is made by `scripts/bench-anchor.sh` (`make bench`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use rehearse::asr::chunker::ChunkerConfig;
+use rehearse::asr::models;
+use rehearse::asr::stream::{StreamOptions, transcribe_chunked};
+use rehearse::asr::whisper::{Model, Options, word_error_rate};
+use rehearse::audio::decode;
+
+fn main() -> anyhow::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| models::DEFAULT_MODEL.to_owned());
+    let model = Model::load(&models::resolve(&name).map_err(anyhow::Error::msg)?)?;
+    let mut files = vec![(
+        root.join("target/bench-answer-3min.wav"),
+        root.join("benches/answer-3min.txt"),
+    )];
+    for f in ["speech", "answer-cache", "answer-fillers", "answer-pipeline"] {
+        files.push((
+            root.join(format!("tests/fixtures/{f}.wav")),
+            root.join(format!("tests/fixtures/{f}.txt")),
+        ));
+    }
+    let only = std::env::var("LEVERS").ok();
+    let variants: Vec<(&str, Option<StreamOptions>)> = vec![
+        ("whole file", None),
+        ("chunks 8-25 s", Some(StreamOptions::default())),
+        ("8-25 fitted", Some(opts(8.0, 25.0, Some(1.0), 0))),
+        ("8-25 fitted prompt", Some(opts(8.0, 25.0, Some(1.0), 32))),
+        ("4-12 fitted prompt", Some(opts(4.0, 12.0, Some(1.0), 32))),
+        ("6-15 fitted prompt", Some(opts(6.0, 15.0, Some(1.0), 32))),
+        ("6-15 fitted", Some(opts(6.0, 15.0, Some(1.0), 0))),
+        ("10-20 fitted prompt", Some(opts(10.0, 20.0, Some(1.0), 32))),
+    ];
+    println!("model {name}");
+    for (label, variant) in variants {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|v| label.starts_with(v)))
+        {
+            continue;
+        }
+        let (mut secs, mut wers) = (0.0, Vec::new());
+        let mut first = String::new();
+        for (i, (wav, txt)) in files.iter().enumerate() {
+            if !wav.is_file() {
+                continue;
+            }
+            let reference = std::fs::read_to_string(txt)?;
+            let (samples, _) = decode::load_for_whisper(wav)?;
+            let cancel = Arc::new(AtomicBool::new(false));
+            let t = Instant::now();
+            let transcript = match &variant {
+                None => model.transcribe(&samples, &Options::default(), |_| {}, cancel)?,
+                Some(o) => transcribe_chunked(&model, &samples, o, |_| {}, &cancel)?,
+            };
+            let s = t.elapsed().as_secs_f64();
+            let wer = word_error_rate(&reference, &transcript.text);
+            if i == 0 {
+                first = format!("3-min {s:>6.2} s WER {wer:.3}");
+            }
+            secs += s;
+            wers.push(wer);
+        }
+        let mean = wers.iter().sum::<f64>() / wers.len().max(1) as f64;
+        println!(
+            "{label:<22} {first}   all {} files: {secs:>6.2} s, mean WER {mean:.3}",
+            wers.len()
+        );
+    }
+    Ok(())
+}
+
+fn opts(min_s: f64, max_s: f64, margin: Option<f64>, prompt_words: usize) -> StreamOptions {
+    StreamOptions {
+        chunker: ChunkerConfig {
+            min_s,
+            max_s,
+            ..ChunkerConfig::default()
+        },
+        audio_ctx_margin_s: margin,
+        prompt_words,
+        ..StreamOptions::default()
+    }
+}
