@@ -32,6 +32,12 @@ fn main() -> anyhow::Result<()> {
         ));
     }
     let only = std::env::var("LEVERS").ok();
+    // `THREADS=1` measures word error rates on a busy machine (the words do not depend on threads).
+    let threads: Option<i32> = std::env::var("THREADS").ok().and_then(|t| t.parse().ok());
+    let whole = Options {
+        threads,
+        ..Options::default()
+    };
     let variants: Vec<(&str, Option<StreamOptions>)> = vec![
         ("whole file", None),
         ("chunks 8-25 s", Some(StreamOptions::default())),
@@ -61,8 +67,12 @@ fn main() -> anyhow::Result<()> {
             let cancel = Arc::new(AtomicBool::new(false));
             let t = Instant::now();
             let transcript = match &variant {
-                None => model.transcribe(&samples, &Options::default(), |_| {}, cancel)?,
-                Some(o) => transcribe_chunked(&model, &samples, o, |_| {}, &cancel)?,
+                None => model.transcribe(&samples, &whole, |_| {}, cancel)?,
+                Some(o) => {
+                    let mut o = o.clone();
+                    o.whisper.threads = threads;
+                    transcribe_chunked(&model, &samples, &o, |_| {}, &cancel)?
+                }
             };
             let s = t.elapsed().as_secs_f64();
             let wer = word_error_rate(&reference, &transcript.text);

@@ -59,6 +59,8 @@ pub enum Command {
     SetTimeBoxOverride(Option<f64>),
     SetInputDevice(Option<String>),
     RefreshDevices,
+    /// Turn the live coach (rubric cells and pace while recording) on or off.
+    SetLiveCoach(bool),
     SetDark(bool),
     DismissNotice,
     /// Open the Record screen on the plan's next step (its question, time-box, and for fundamentals the
@@ -776,6 +778,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::RefreshDevices);
             fx.push(Effect::Io(IoCommand::ListModels));
         }
+        Command::SetLiveCoach(on) => state.prefs.live_coach = on,
         Command::SetDark(dark) => {
             state.prefs.dark = dark;
             fx.push(Effect::SetTheme { dark });
@@ -1226,6 +1229,86 @@ mod transitions {
         assert_eq!(s.ui_state.time_box_override, None);
         let tb = s.time_box_for(s.question(LONG).unwrap());
         assert_eq!((tb.seconds, tb.source), (180.0, TimeBoxSource::Question));
+    }
+
+    #[test]
+    fn the_answer_so_far_is_scored_while_recording_and_kept_for_the_live_coach() {
+        let mut s = recording(LONG);
+        let so_far = Transcript::from_plain_text("So the question is how to measure churn.", Some(4.0));
+        // A stream of another file is stale: nothing to score.
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Partial {
+                wav: PathBuf::from("/d/old/answer.wav"),
+                transcript: so_far.clone(),
+            }),
+        );
+        assert!(fx.is_empty());
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Partial {
+                wav: PathBuf::from("/d/a1/answer.wav"),
+                transcript: so_far.clone(),
+            }),
+        );
+        let [
+            Effect::Io(IoCommand::Prescore {
+                attempt_id,
+                question,
+                transcript,
+                ..
+            }),
+        ] = fx.as_slice()
+        else {
+            panic!("expected one Prescore, got {fx:?}");
+        };
+        assert_eq!((attempt_id.as_str(), question.id.as_str()), ("a1", LONG));
+        assert_eq!(transcript.text, so_far.text);
+        let report = crate::report::score(
+            question,
+            &crate::rubric::Rubric::embedded().expect("rubric"),
+            transcript,
+            180.0,
+        );
+        // The score of another attempt is not shown.
+        update(
+            &mut s,
+            Event::Io(IoEvent::Live {
+                attempt_id: "other".into(),
+                report: Box::new(report.clone()),
+            }),
+        );
+        assert!(matches!(&s.stage, Stage::Recording(r) if r.live.is_none()));
+        update(
+            &mut s,
+            Event::Io(IoEvent::Live {
+                attempt_id: "a1".into(),
+                report: Box::new(report),
+            }),
+        );
+        assert!(matches!(&s.stage, Stage::Recording(r) if r.live.is_some()));
+        // After Stop, partial news is ignored.
+        cmd(&mut s, Command::StopRecording);
+        update(
+            &mut s,
+            Event::Rec(RecEvent::Stopped {
+                path: PathBuf::from("/d/a1/answer.wav"),
+                duration_s: 12.0,
+                why: StopWhy::User,
+            }),
+        );
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Partial {
+                wav: PathBuf::from("/d/a1/answer.wav"),
+                transcript: so_far,
+            }),
+        );
+        assert!(fx.is_empty());
+        // The live coach is a preference, off by default.
+        assert!(!s.prefs.live_coach);
+        cmd(&mut s, Command::SetLiveCoach(true));
+        assert!(s.prefs.live_coach);
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                     cmds.push(Command::StopRecording);
                 }
                 ui.weak("Space stops");
+                if app.state.prefs.live_coach {
+                    live_coach(ui, app, r.live.as_deref());
+                }
             }
             Stage::Transcribing(t) => {
                 if let Some(q) = &t.question {
@@ -84,6 +87,38 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
             },
         }
     });
+}
+
+/// The live coach (Settings, off by default): each rubric cell lit once the answer so far covers it, and
+/// the pace. The answer is scored after every chunk Whisper transcribes, so it trails speech by a few seconds.
+fn live_coach(ui: &mut egui::Ui, app: &App, live: Option<&crate::report::Report>) {
+    ui.add_space(16.0);
+    let theme = Theme::of(ui);
+    let Some(rep) = live else {
+        ui.weak("Live coach: listening… the cells light up a few seconds after you speak.");
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        for c in &rep.rubric {
+            let label = app
+                .state
+                .rubric
+                .as_ref()
+                .and_then(|rb| rb.cells().iter().find(|d| d.id == c.cell))
+                .map_or(c.cell.clone(), |d| d.label.clone());
+            let (text, colour) = if c.covered {
+                (format!("✔ {label}"), theme.green)
+            } else {
+                (format!("○ {label}"), theme.weak_text)
+            };
+            let r = ui.label(RichText::new(text).color(colour));
+            let state = if c.covered { "covered" } else { "not yet" };
+            r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{label}: {state}")));
+        }
+    });
+    if rep.delivery.wpm > 0.0 {
+        ui.weak(format!("Pace {:.0} words/min", rep.delivery.wpm));
+    }
 }
 
 fn prompt(ui: &mut egui::Ui, q: &Question) {

@@ -98,6 +98,19 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
         }
     });
 
+    section(ui, "While recording");
+    let mut live = app.state.prefs.live_coach;
+    if ui
+        .checkbox(
+            &mut live,
+            "Live coach: light up the rubric cells as you cover them, and show your pace",
+        )
+        .on_hover_text("Off keeps the Record screen to the clock and the level, as in a real interview")
+        .changed()
+    {
+        cmds.push(Command::SetLiveCoach(live));
+    }
+
     section(ui, "Theme");
     ui.horizontal(|ui| {
         if ui.radio(!app.state.prefs.dark, "Light").clicked() {
