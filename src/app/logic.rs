@@ -54,6 +54,8 @@ pub enum Command {
     OpenAttempt(String),
     SetModel(String),
     ImportModelDialog,
+    /// Download and convert an installable model (`asr::install`, e.g. `base`).
+    InstallModel(String),
     CancelImport,
     /// The time-box for the next attempt, seconds; `None` = the question's own.
     SetTimeBoxOverride(Option<f64>),
@@ -135,6 +137,8 @@ pub enum Effect {
         attempt_id: String,
     },
     ImportModel,
+    /// Run `asr::install` for this model on a thread, reporting progress like an import.
+    InstallModel(String),
     CancelImport,
     RefreshDevices,
     SetTheme {
@@ -766,6 +770,12 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             if state.import_progress.is_none() {
                 state.import_progress = Some(0.0);
                 fx.push(Effect::ImportModel);
+            }
+        }
+        Command::InstallModel(name) => {
+            if state.import_progress.is_none() {
+                state.import_progress = Some(0.0);
+                fx.push(Effect::InstallModel(name));
             }
         }
         Command::CancelImport => fx.push(Effect::CancelImport),

@@ -331,6 +331,11 @@ impl App {
                 self.io
                     .import_model(Arc::clone(&self.import_cancel), Arc::clone(&self.waker));
             }
+            Effect::InstallModel(name) => {
+                self.import_cancel.store(false, std::sync::atomic::Ordering::SeqCst);
+                self.io
+                    .install_model(name, Arc::clone(&self.import_cancel), Arc::clone(&self.waker));
+            }
             Effect::CancelImport => self.import_cancel.store(true, std::sync::atomic::Ordering::SeqCst),
             Effect::RefreshDevices => self.refresh_devices(),
             Effect::SetTheme { dark } => ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light }),

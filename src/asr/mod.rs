@@ -3,6 +3,7 @@
 pub mod chunker;
 pub mod convert;
 pub mod download;
+pub mod install;
 pub mod models;
 pub mod stream;
 pub mod whisper;

