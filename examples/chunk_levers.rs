@@ -47,6 +47,10 @@ fn main() -> anyhow::Result<()> {
         ("6-15 fitted prompt", Some(opts(6.0, 15.0, Some(1.0), 32))),
         ("6-15 fitted", Some(opts(6.0, 15.0, Some(1.0), 0))),
         ("10-20 fitted prompt", Some(opts(10.0, 20.0, Some(1.0), 32))),
+        ("full 8-25 prompt", Some(opts(8.0, 25.0, None, 32))),
+        ("full 15-28 prompt", Some(opts(15.0, 28.0, None, 32))),
+        ("margin3 8-25 prompt", Some(opts(8.0, 25.0, Some(3.0), 32))),
+        ("margin5 12-25 prompt", Some(opts(12.0, 25.0, Some(5.0), 32))),
     ];
     println!("model {name}");
     for (label, variant) in variants {

