@@ -6,7 +6,7 @@ Run: python3 scripts/rubric-training.py > assets/rubric-training.txt
 Four sources, all written by hand:
   * free sentences (HAND_* below and scripts/rubric-training-hand.txt): positives in people's own words and
     hard negatives (traps);
-  * sentences on other topics (scripts/rubric-training-topics.txt), each under its own question
+  * sentences on other topics (scripts/rubric-training-topics*.txt), each under its own question
     (`[prompt: ...]`), so the head learns the cells rather than the default deck's subject;
   * per-question topics (TOPICS) said back through many different openers (restatement), and the
     question itself repeated back (a trap);
@@ -565,10 +565,10 @@ The most common wrong answer is to list a dozen metrics with no reason.
 Product metrics are the numbers a team uses to tell whether the product is doing what users need.
 It matters here because the role owns the metrics platform.
 So at my last company we had about three hundred dashboards.
-We had a data quality team that ran null checks.
+Our analytics group ran null checks on every table.
 I remember one time finance found a mismatch with the ledger.
-Anyway, I think quality is super important.
-We also had standups every day which helped with communication.
+Anyway, correctness matters a great deal to me.
+There was a daily sync that kept people talking.
 The demo would show a single chart with yesterday's signups.
 I'd pick one metric, like weekly active users, and build it end to end.
 The event goes from the app to the collector, then into the warehouse, then into a model.
@@ -715,6 +715,142 @@ def negatives(add):
             add(qid, "-", f.format(x=rng.choice(ph)), spoken=(n % 3 == 1))
             n += 1
 
+# ---- Added: scope limits, assumptions and "I'd be wrong if" as boundaries; empty on-topic sentences,
+# step-by-step descriptions and non-scope "I'm not ..." sentences as hard negatives.
+B_SCOPE_FORMS = [
+    "this only covers {s}", "I'm not handling {x} here", "{x} is out of scope for this answer", "I'm leaving {x} aside",
+    "this answer assumes {a}", "I'm assuming {a}, and without that the plan changes", "I'd be wrong about this if it turned out that {w}",
+    "this says nothing about {x}", "{x} isn't something this plan deals with", "it doesn't cover {x}", "none of this applies to {x}",
+    "my plan is only for {s}", "it's meant for {s}, not for {x}", "all of that rests on the assumption that {a}",
+    "what I just said wouldn't survive {w2}", "just {s}, so {x} would need its own answer", "I'm deliberately not solving {x}",
+    "take this as a plan for {s} only", "the one thing I'm taking for granted is that {a}",
+]
+SCOPES = {  # (covered, excluded, assumption, would-be-wrong-if, would-not-survive)
+    "pm-01-success-metrics": (["the revenue dashboards", "the numbers we can reconcile against a source", "the daily reporting pipeline"],
+        ["metrics nobody has defined yet", "whether we track the right things at all", "the mobile app's events"],
+        ["billing is the source of truth", "the definitions are agreed", "someone looks at the health numbers daily"],
+        ["billing itself double-counts", "half the teams compute revenue their own way"], ["a second source of truth appearing"]),
+    "pm-02-explain-trade-off": (["a stakeholder who argues from data", "the revenue reporting decision", "a one-to-one conversation"],
+        ["the political side of the decision", "people who already promised the opposite to the board", "a whole committee"],
+        ["the stakeholder wants to be convinced", "we have last quarter's numbers to show", "the cost is something we can put a number on"],
+        ["the objection is about budget and not about accuracy", "the VP has already committed publicly"], ["a reorg that changes who decides"]),
+    "pm-03-smallest-poc": (["proving the idea on real data", "a single metric", "the team that asked for it"],
+        ["performance at full volume", "security review", "anything a customer would see"],
+        ["we can get a week of real events", "one chart is enough to convince this audience", "the data is clean enough to use raw"],
+        ["the audience only trusts production systems", "the real data is too messy for a notebook"], ["an audience that wants a live system"]),
+    "pm-04-debug-slow": (["slow warehouse queries", "the batch jobs", "the dashboards that time out"],
+        ["slowness in the BI tool's own rendering", "network problems between offices", "the mobile app's latency"],
+        ["the slowness is reproducible", "we can read the query history", "nothing changed in the data volume"],
+        ["the data volume tripled last week", "the slowness only happens on one person's laptop"], ["a problem that only shows up once a month"]),
+    "pm-05-wrong-tool": (["internal analytics", "that one team's use case", "metrics for a small customer base"],
+        ["customer-facing features", "the question of whether the tool is bad in general", "what other companies do"],
+        ["the team had the skills to run either option", "the requirements didn't change halfway", "the volume stayed small"],
+        ["the feature had actually grown to thousands of users", "we had been missing an obvious requirement"], ["a tenfold growth in users"]),
+    "pm-06-documentation": (["people joining the data team", "the core pipeline", "day-to-day operations"],
+        ["why past decisions were made", "the finance team's reports", "anything under legal hold"],
+        ["somebody owns each page", "newcomers can read SQL", "the code doesn't change weekly"],
+        ["nobody updates the pages after the first month", "newcomers never read docs at all"], ["a rewrite of the pipeline"]),
+    "pm-07-question-for-interviewer": (["a team that already has dashboards", "the way decisions get made", "the data team's day-to-day"],
+        ["compensation and benefits", "the company's wider strategy", "other teams' tooling"],
+        ["the interviewer works with the metrics daily", "there's been at least one disagreement to talk about", "they'll answer honestly"],
+        ["the interviewer is from a different department", "the team was formed last month"], ["an interviewer from recruiting"]),
+    "pm-08-end-to-end-example": (["the signup funnel", "web traffic", "one product team's weekly decision"],
+        ["the mobile app", "the experimentation platform", "how the raw logs are stored long term"],
+        ["the tracking plan is followed", "the event names are stable", "the team reads the dashboard weekly"],
+        ["the app sends events in a different format", "the product team ignores the chart"], ["a redesign of the signup flow"]),
+    "pm-09-top-follow-ups": (["a senior engineering interviewer", "the design part of the round", "a follow-up on my own answer"],
+        ["behavioural follow-ups", "questions about my CV", "the coding round"],
+        ["the interviewer follows a standard script", "my first answer went well", "there's time left for three questions"],
+        ["the interviewer is a product manager", "the round is mostly coding"], ["an interviewer who goes off script"]),
+    "pm-10-onboard-junior": (["a junior with some SQL", "the first month", "the core dbt models"],
+        ["on-call duties", "performance reviews", "people who join remotely in another time zone"],
+        ["I have a few hours a week to pair", "the repo has tests to copy", "the junior can ask questions freely"],
+        ["I'm away for half of the month", "the junior has never written SQL"], ["a team reorganisation in the first month"]),
+    "pm-11-hidden-production-trade-off": (["the ingestion path", "what we saw at our scale", "the deduplication step"],
+        ["trade-offs that show up in design reviews", "costs of the BI licences", "mobile clients"],
+        ["our traffic shape is typical", "staging really differs from production", "the team watches the bill"],
+        ["our traffic is unusually spiky", "staging mirrors production closely"], ["a move to a different cloud"]),
+    "pm-12-theory-vs-practice": (["someone who already knows the basics", "a two-week preparation", "a metrics-heavy round"],
+        ["the coding round", "people new to the field", "system design"],
+        ["I have about ten hours", "the round is conversational", "I can find someone to do mocks with"],
+        ["the round turns out to be a written test", "I have only one evening"], ["a change in the interview format"]),
+    "pm-13-common-wrong-answer": (["product-focused interviews", "mid-level candidates", "metrics questions"],
+        ["wrong answers in coding rounds", "candidates with no product experience", "the behavioural part"],
+        ["interviewers want decisions, not lists", "the candidate has time to explain", "the question is open-ended"],
+        ["the interviewer actually asked for a list", "the company only cares about one metric"], ["an interviewer who wants a definition"]),
+    "pm-14-last-48-hours": (["a metrics and behavioural round", "someone who prepared before", "two evenings of time"],
+        ["the coding part", "learning a new topic from scratch", "the take-home exercise"],
+        ["the round format is what the recruiter said", "I already have notes", "I can sleep properly"],
+        ["the round is actually system design", "I haven't prepared at all before"], ["a last-minute change of interviewer"]),
+    "pm-15-what-and-why": (["consumer products", "a product-facing engineering role", "this particular round"],
+        ["pure infrastructure roles", "marketing analytics", "finance reporting"],
+        ["the role works with a product team", "the company sells to consumers", "the round is run by a product person"],
+        ["the role is mostly platform work", "the company has no product team"], ["a move to a backend-only role"]),
+}
+B_SCOPE_TRAPS = [
+    "I'm not sure about {x}", "I'm not a big fan of {x}", "we covered {x} as well", "{x} took most of our time",
+    "I assume you know {s} already", "we handled {s} and {x} in the same sprint", "{x} is also part of it",
+    "I'm not going to lie, {s} was hard", "scope creep hit us with {x}", "I'd include {x} too, for completeness",
+    "out of curiosity I also looked at {x}",
+]
+STEP_FORMS = [
+    "first I'd {a}, then I'd {b}", "I'd {a} and after that {b}", "step one is to {a}, step two is to {b}",
+    "we {a2} and then we {b2}", "then I'd {a} before I {b}", "so I'd {a}, {b}, and report back",
+    "once I {a2}, I'd {b}", "if that works I'd {b}",
+]
+STEPS = [
+    ("pull a week of events", "pulled a week of events"), ("write the query", "wrote the query"), ("check the row counts", "checked the row counts"),
+    ("add a test", "added a test"), ("build the dashboard", "built the dashboard"), ("talk to the owner", "talked to the owner"),
+    ("look at the query plan", "looked at the query plan"), ("share a doc with the team", "shared a doc with the team"),
+    ("schedule a review", "scheduled a review"), ("set up an alert", "set up an alert"), ("read the logs", "read the logs"),
+    ("pair with the junior", "paired with the junior"), ("time each stage", "timed each stage"), ("write the glossary", "wrote the glossary"),
+    ("run a mock interview", "ran a mock interview"), ("present the chart", "presented the chart"), ("fix the join", "fixed the join"),
+]
+EMPTY_KEYS = {
+    "pm-01-success-metrics": ["tracking the right metrics", "knowing the metrics work well", "metrics"],
+    "pm-02-explain-trade-off": ["explaining a trade-off", "talking to a skeptical stakeholder", "senior stakeholders"],
+    "pm-03-smallest-poc": ["a proof of concept", "a small demo", "showing it clearly"],
+    "pm-04-debug-slow": ["debugging", "a slow implementation", "performance"],
+    "pm-05-wrong-tool": ["picking the right tool", "the wrong tool", "tools in general"],
+    "pm-06-documentation": ["documentation", "ramping up new teammates", "good docs"],
+    "pm-07-question-for-interviewer": ["asking the interviewer questions", "a good question", "interviewers"],
+    "pm-08-end-to-end-example": ["an end-to-end example", "examples", "the whole flow"],
+    "pm-09-top-follow-ups": ["follow-up questions", "a strong answer", "interviewer follow-ups"],
+    "pm-10-onboard-junior": ["onboarding", "junior engineers", "mentoring"],
+    "pm-11-hidden-production-trade-off": ["production", "non-obvious trade-offs", "running things in production"],
+    "pm-12-theory-vs-practice": ["preparation", "theory and practice", "studying"],
+    "pm-13-common-wrong-answer": ["wrong answers", "common mistakes", "what interviewers hear"],
+    "pm-14-last-48-hours": ["the last 48 hours", "good resources", "last-minute preparation"],
+    "pm-15-what-and-why": ["product metrics", "this interview round", "why it's relevant"],
+}
+EMPTY_FORMS = [
+    "{k} is really important", "{k} matters a lot for every team", "I have a lot of experience with {k}",
+    "there are many ways to think about {k}", "{k} is something I care about", "good {k} is the key to success here",
+    "that's what {k} is all about", "I'd approach {k} carefully and thoroughly", "{k} is a big topic",
+    "everyone should think about {k}", "{k} is what this question is about, and it's important", "so yeah, {k}, very important",
+    "when it comes to {k}, you want to do it well", "{k} can make or break a team",
+]
+
+
+def more(add):
+    n = 0
+    for qid, (cov, exc, ass, wrong, surv) in SCOPES.items():
+        for f in rng.sample(B_SCOPE_FORMS, 9):
+            add(qid, "B", f.format(s=rng.choice(cov), x=rng.choice(exc), a=rng.choice(ass), w=rng.choice(wrong),
+                                   w2=rng.choice(surv)), spoken=(n % 3 == 1))
+            n += 1
+        for f in rng.sample(B_SCOPE_TRAPS, 4):
+            add(qid, "-", f.format(s=rng.choice(cov), x=rng.choice(exc)), spoken=(n % 3 == 1))
+            n += 1
+        for f in rng.sample(EMPTY_FORMS, 6):
+            add(qid, "-", f.format(k=rng.choice(EMPTY_KEYS[qid])), spoken=(n % 3 == 1))
+            n += 1
+    for f in STEP_FORMS:
+        for _ in range(6):
+            (a, a2), (b, b2) = rng.sample(STEPS, 2)
+            add("any", "-", f.format(a=a, a2=a2, b=b, b2=b2), spoken=(n % 3 == 1))
+            n += 1
+
 
 def cap(s):
     return s[0].upper() + s[1:] if s else s
@@ -789,15 +925,17 @@ def main():
             add("any", "-", t, spoken=t[:1].islower())
             add("any", "-", t, spoken=True)
     negatives(add)
+    more(add)
     import pathlib
     hand = pathlib.Path(__file__).resolve().parent / 'rubric-training-hand.txt'
     extra = hand.read_text().splitlines() if hand.exists() else []
     # Short windows of two sentences: a point among answer content counts, content or traps alone do not.
     # Other topics, each under the question it answers (`[prompt: ...]`), passed through as sections.
-    topics_path = pathlib.Path(__file__).resolve().parent / 'rubric-training-topics.txt'
+    here = pathlib.Path(__file__).resolve().parent
+    topic_text = [p.read_text().splitlines() for p in sorted(here.glob('rubric-training-topics*.txt'))]
     topic_lines = []  # (section, labels, text)
     section = "any"
-    for line in (topics_path.read_text().splitlines() if topics_path.exists() else []):
+    for line in (line for lines in topic_text for line in lines):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -814,7 +952,7 @@ def main():
     pos = [(l, t) for l, t in hand_lines if l != "-"] + [(l, t) for l, t in
            [("R", x) for x in HAND_R] + [("T", x) for x in HAND_T] + [("B", x) for x in HAND_B]]
     neg = [t for l, t in hand_lines if l == "-"] + HAND_NEUTRAL + HAND_NEG_T + HAND_NEG_B + HAND_NEG_R
-    for i in range(360):
+    for i in range(600):
         if i % 2 == 0:
             lab, t = rng.choice(pos)
             a, b = (rng.choice(neg), t) if i % 4 == 0 else (t, rng.choice(neg))

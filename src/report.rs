@@ -144,6 +144,25 @@ pub fn score_with(
             &encoded,
             &mut report.rubric,
         );
+        // Dimensions by meaning: the units that made a trade-off or a boundary, compared with the head's
+        // dimension examples, add to those found next to a cue word.
+        let counted: Vec<f64> = report
+            .rubric
+            .iter()
+            .filter(|c| c.covered && (c.cell == "trade-offs" || c.cell == "boundaries"))
+            .flat_map(|c| c.evidence.iter().map(|e| e.start_s))
+            .collect();
+        for (name, _) in semantic::dimensions(sem.head, &encoded, |i| {
+            encoded
+                .units
+                .get(i)
+                .and_then(|u| transcript.words.get(u.first_word))
+                .is_some_and(|w| counted.iter().any(|s| (s - w.start_s).abs() < 1e-6))
+        }) {
+            if !report.dimensions.contains(&name) {
+                report.dimensions.push(name);
+            }
+        }
         for k in kept {
             if let Some(cell) = report.rubric.iter_mut().find(|c| c.cell == k.cell) {
                 *cell = k;

@@ -167,6 +167,10 @@ pub struct Head {
     /// A few positive training sentences per cell, to say which one a hit is closest to.
     #[serde(default)]
     pub exemplars: Vec<Exemplar>,
+    /// Example sentences per trade-off dimension (`Exemplar::cell` is the dimension's name), from
+    /// `assets/rubric-dimensions.txt`; see [`dimensions`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<Exemplar>,
 }
 
 /// Why a head file is unusable.
@@ -612,6 +616,37 @@ pub fn apply(
     }
 }
 
+/// A dimension counts by meaning when a trade-off or boundary unit's cosine with one of the dimension's
+/// example sentences reaches this (chosen on a few trade-off sentences written for the purpose, not on the
+/// evaluation answers: a whole sentence sits at 0.2–0.45 from unrelated dimensions and 0.5–0.7 from its own).
+pub const DIMENSION_THRESHOLD: f32 = 0.5;
+
+/// Dimensions found by meaning: for each unit that `counts` (the units that made a trade-off or a boundary),
+/// every dimension with an example sentence at least [`DIMENSION_THRESHOLD`] close, strongest first per
+/// unit and at most two per unit. Returns (dimension name, unit index) in unit order, each name once.
+/// Uses only the vectors already computed for the cells: no extra model call.
+pub fn dimensions(head: &Head, encoded: &Encoded, counts: impl Fn(usize) -> bool) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (i, v) in encoded.vectors.iter().enumerate().filter(|(i, _)| counts(*i)) {
+        let mut best: Vec<(&str, f32)> = Vec::new();
+        for e in &head.dimensions {
+            let s = e.similarity(v);
+            match best.iter_mut().find(|b| b.0 == e.cell) {
+                Some(b) => b.1 = b.1.max(s),
+                None => best.push((e.cell.as_str(), s)),
+            }
+        }
+        best.retain(|b| b.1 >= DIMENSION_THRESHOLD);
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (name, _) in best.into_iter().take(2) {
+            if !out.iter().any(|o| o.0 == name) {
+                out.push((name.to_string(), i));
+            }
+        }
+    }
+    out
+}
+
 /// A content point counts by meaning when a unit's cosine with the point's description reaches this.
 /// Chosen before looking at the evaluation answers; there is no labelled training data per point yet.
 pub const POINT_THRESHOLD: f32 = 0.5;
@@ -689,7 +724,39 @@ mod tests {
                 text: "it fails when data is late".into(),
                 vector: vec![127, 0],
             }],
+            dimensions: vec![
+                Exemplar {
+                    cell: "freshness".into(),
+                    text: "the data is a day old".into(),
+                    vector: vec![127, 0],
+                },
+                Exemplar {
+                    cell: "cost".into(),
+                    text: "the bill goes up".into(),
+                    vector: vec![0, 127],
+                },
+            ],
         }
+    }
+
+    #[test]
+    fn dimensions_are_found_by_meaning_in_the_units_that_count_only() {
+        let h = head();
+        let enc = Encoded {
+            units: Vec::new(),
+            vectors: vec![vec![0.0, 1.0], vec![0.7, 0.7], vec![1.0, 0.0], vec![-1.0, 0.0]],
+            prompt: None,
+        };
+        // Unit 0 (pure cost) made no trade-off here, so only unit 1, between both dimensions, names them.
+        let found = dimensions(&h, &enc, |i| i != 0);
+        assert_eq!(found, [("freshness".to_string(), 1), ("cost".to_string(), 1)]);
+        // A unit that made no trade-off or boundary adds nothing, whatever it is close to; a unit far from
+        // every example adds nothing either.
+        assert_eq!(dimensions(&h, &enc, |_| false), []);
+        assert_eq!(dimensions(&h, &enc, |i| i == 0), [("cost".to_string(), 0)]);
+        assert_eq!(dimensions(&h, &enc, |i| i == 3), []);
+        let only_fresh = dimensions(&h, &enc, |i| i == 2);
+        assert_eq!(only_fresh, [("freshness".to_string(), 2)]);
     }
 
     #[test]
