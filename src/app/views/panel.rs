@@ -260,15 +260,17 @@ fn answer(ui: &mut Ui, app: &App, a: &PanelAnswer, cell_title: &dyn Fn(&str) -> 
             });
         }
         if !rep.content_points.is_empty() {
+            // Words, not check marks: the default font has no glyph for them.
             ui.horizontal_wrapped(|ui| {
                 ui.weak("Content points:");
                 for p in &rep.content_points {
                     let (mark, color) = if p.covered {
-                        ("\u{2713}", theme.green)
+                        ("made", theme.green)
                     } else {
-                        ("\u{2717}", theme.red)
+                        ("not made", theme.red)
                     };
-                    ui.colored_label(color, format!("{mark} {}", p.point));
+                    ui.label(&p.point);
+                    ui.colored_label(color, mark);
                 }
             });
         }
