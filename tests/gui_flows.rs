@@ -442,3 +442,98 @@ fn today_shows_coverage_across_the_plan_and_self_rating_calibration() {
     h.get_by_label("80 then 70 pts, closer");
     h.get_by_label_contains("Self-rating gap per day: Restatement close");
 }
+
+/// A mock panel of one ticked question: it is asked aloud (espeak-ng into the silent player) before the
+/// clock starts, *Show the question* reveals it, both answers are recorded (the fixture as the microphone)
+/// with no coverage shown, then the panel report lists both with coverage per cell, opens an answer in
+/// Review and comes back; both attempts are on disk with the panel's id.
+#[test]
+fn a_mock_panel_is_asked_aloud_answered_and_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut h = harness(tmp.path(), &model());
+    wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
+    h.get_by_label("All questions").click();
+    h.run_steps(2);
+    h.get_by_label(&format!("In the panel: {PM01}")).click();
+    h.run_steps(2);
+    h.get_by_label("Start a mock panel with the 1 ticked").click();
+    h.run_steps(2);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Panel);
+    h.get_by_label("Question 1 of 1");
+    // Asked aloud: the text is not on screen, the clock has not started.
+    assert!(h.query_by_label(PM01).is_none(), "the question is spoken, not shown");
+    h.get_by_label_contains("The interviewer is asking");
+    assert_eq!(h.state().stage().name(), "idle");
+    h.get_by_label("Show the question").click();
+    h.run_steps(2);
+    h.get_by_label(PM01);
+
+    let follow_up = "Walk me through the observability you would add before shipping this.";
+    for (n, title) in [(1, "Question 1 of 1"), (2, "Follow-up 1 of 1")] {
+        h.get_by_label(title);
+        wait_until(&mut h, "the answer's recording", Duration::from_secs(30), |a| {
+            a.stage().name() == "recording" && h_elapsed(a) > 0.5
+        });
+        assert!(h.query_by_label("Rubric coverage").is_none(), "no feedback mid-panel");
+        assert!(h.query_by_label_contains("covered").is_none(), "no feedback mid-panel");
+        h.get_by_label("Done answering").click();
+        wait_until(&mut h, "the next step", Duration::from_secs(20), |a| {
+            a.stage().name() == "idle" || a.state().panel.is_none()
+        });
+        if n == 1 {
+            // The follow-up is asked next, hidden again until shown.
+            h.get_by_label("Follow-up 1 of 1");
+            assert!(h.query_by_label(follow_up).is_none());
+        }
+    }
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Panel);
+    h.get_by_label("Mock panel report");
+    wait_until(&mut h, "both answers scored", Duration::from_secs(240), |a| {
+        a.state()
+            .panel_report
+            .as_ref()
+            .is_some_and(|r| r.answers.len() == 2 && r.answers.iter().all(|x| x.report.is_some()))
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("complete");
+    h.get_by_label("Coverage per cell (mean over the panel)");
+    h.get_by_label_contains("Worst cell: ");
+    assert!(
+        h.query_all_by_label_contains("covered").count() + h.query_all_by_label_contains("missing").count() >= 10,
+        "five cells for each of the two answers"
+    );
+    h.get_by_label(follow_up);
+    let report = h.state().state().panel_report.clone().expect("report");
+    assert!(report.complete);
+    assert_eq!(report.cells.len(), 5);
+
+    // Each answer opens in Review, and the report is one click back.
+    let open: Vec<_> = h.get_all_by_label("Open in Review").collect();
+    assert_eq!(open.len(), 2);
+    open[1].click();
+    h.run_steps(3);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Review);
+    assert_eq!(
+        h.state().current_attempt_id(),
+        Some(report.answers[1].attempt_id.as_str())
+    );
+    h.get_by_label("Back to the panel report").click();
+    h.run_steps(2);
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Panel);
+    h.get_by_label("Export…");
+
+    // On disk: two attempts of this panel, question then follow-up.
+    let mut kinds: Vec<String> = std::fs::read_dir(tmp.path().join("attempts"))
+        .expect("attempts dir")
+        .filter_map(Result::ok)
+        .map(|e| {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path().join("attempt.json")).expect("attempt.json"))
+                    .expect("parses");
+            assert_eq!(v["panel"]["id"], report.panel_id.as_str());
+            v["panel"]["kind"].as_str().expect("kind").to_owned()
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["follow-up", "question"]);
+}

@@ -32,11 +32,13 @@ const WAVE_BUCKETS: usize = 1200;
 pub enum IoCommand {
     /// Recover interrupted recordings, then list attempts.
     LoadAttempts,
-    /// `session::begin`: create the attempt (folder and record) for a new recording.
+    /// `session::begin` (or `begin_in_panel` with a slot): create the attempt (folder and record) for a new
+    /// recording.
     Begin {
         question: Box<Question>,
         deck_id: String,
         time_box: TimeBox,
+        panel: Option<crate::store::PanelSlot>,
     },
     /// `session::started`: the microphone confirmed the start.
     Started {
@@ -239,7 +241,7 @@ impl IoWorker {
         );
     }
 
-    /// Shows a save dialog for exporting attempt `id` on a dialog thread; the worker writes the file.
+    /// Shows a save dialog for exporting attempt or panel `id` on a dialog thread; the worker writes the file.
     pub fn pick_export(&self, id: String, waker: Waker) {
         let tx = self.tx.clone();
         let err = self.dialog_tx.clone();
@@ -247,7 +249,11 @@ impl IoWorker {
             .name("rehearse-file-dialog".into())
             .spawn(move || {
                 let picked = rfd::FileDialog::new()
-                    .set_title("Export this attempt")
+                    .set_title(if id.starts_with("panel-") {
+                        "Export this mock panel"
+                    } else {
+                        "Export this attempt"
+                    })
                     .set_file_name(format!("{id}.html"))
                     .add_filter("Web page (HTML)", &["html"])
                     .add_filter("Markdown", &["md"])
@@ -466,11 +472,16 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             question,
             deck_id,
             time_box,
+            panel,
         } => {
             let Some(store) = store else {
                 return Some(IoEvent::CreateFailed("the attempt store is not available".into()));
             };
-            match session::begin(store, &question, &deck_id, time_box) {
+            let begun = match panel {
+                Some(slot) => session::begin_in_panel(store, &question, &deck_id, time_box, slot),
+                None => session::begin(store, &question, &deck_id, time_box),
+            };
+            match begun {
                 Ok(n) => IoEvent::Begun(Box::new(n)),
                 Err(e) => IoEvent::CreateFailed(format!(
                     "Cannot start a new attempt: {e}. Check that the data folder {} is writable and has free space.",

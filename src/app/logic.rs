@@ -9,17 +9,18 @@ use super::DeviceList;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
 use super::state::{
-    ActiveStep, Coverage, Entry, ModelState, PlanState, Playback, RecPhase, Recording, Review, ReviewDialog,
-    SELF_SCORE_CELLS, Screen, Stage, State, Transcribing, TxPhase,
+    ActiveStep, BackgroundJob, Coverage, Entry, ModelState, PanelPhase, PanelRun, PlanState, Playback, RecPhase,
+    Recording, Review, ReviewDialog, SELF_SCORE_CELLS, Screen, Stage, State, Transcribing, TxPhase,
 };
 use super::widgets::{Marker, MarkerKind};
 use crate::asr::worker::AsrEvent;
+use crate::audio::speak::SpeakerEvent;
 use crate::bank::Question;
 use crate::plan::file::PlanDates;
 use crate::report::Report;
 use crate::rubric::corrections::{self, Verdict};
 use crate::session::Ending;
-use crate::store::{Attempt, SelfScores, Status};
+use crate::store::{AnswerKind, Attempt, SelfScores, Status};
 
 /// Something the person asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +87,21 @@ pub enum Command {
         cell: String,
         start_s: f64,
     },
+    /// Start a mock panel: these questions in order, or (empty) [`crate::panel::DEFAULT_QUESTIONS`] chosen by
+    /// `panel::choose_questions`; each question's answer gets `time_box_s` (`None`: its own).
+    StartPanel {
+        question_ids: Vec<String>,
+        time_box_s: Option<f64>,
+    },
+    /// Ask the panel's questions aloud (or not) from now on.
+    SetAskAloud(bool),
+    /// Show the text of what the panel is asking (it is spoken, not shown, by default).
+    ShowPanelQuestion,
+    /// End the panel now: what was recorded is kept (the answer being recorded included), the panel is
+    /// incomplete, and its report opens.
+    EndPanel,
+    /// Export the panel whose report is shown (a save dialog asks where; `.md` or `.html`).
+    ExportPanel,
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -97,6 +113,8 @@ pub enum Event {
     Asr(AsrEvent),
     Player(PlayerEvent),
     Devices(DeviceList),
+    /// The interviewer's voice finished (or failed) a question.
+    Speech(SpeakerEvent),
 }
 
 /// What the playback engine must do.
@@ -144,6 +162,13 @@ pub enum Effect {
     SetTheme {
         dark: bool,
     },
+    /// Say this (request `id`) in the interviewer's voice; `Event::Speech` follows.
+    Speak {
+        id: u64,
+        text: String,
+    },
+    /// Stop speaking (no event follows).
+    StopSpeaking,
 }
 
 /// Applies one event to the state and returns what the engines must do.
@@ -157,9 +182,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Asr(e) => asr_event(state, e, &mut fx),
         Event::Player(e) => player_event(state, e),
         Event::Devices(d) => state.devices = Some(d),
+        Event::Speech(e) => speech_event(state, e, &mut fx),
     }
     if replan {
         refresh_plan(state);
+        refresh_panel_report(state);
     }
     fx
 }
@@ -293,7 +320,12 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
             if matches!(state.stage, Stage::Preparing { .. }) {
                 state.stage = Stage::Idle;
             }
-            state.notice = Some(e);
+            if state.panel.is_some() {
+                finish_panel(state, fx);
+                state.notice = Some(format!("{e} The panel ended; what was recorded is kept."));
+            } else {
+                state.notice = Some(e);
+            }
         }
         IoEvent::ScoreFailed { attempt_id, error } => {
             // Review opens without a report rather than waiting for one that will not come.
@@ -407,7 +439,23 @@ fn rec_event(state: &mut State, ev: RecEvent, fx: &mut Vec<Effect>) {
                     report: None,
                 },
             );
-            transcribe(state, attempt, Some(rec.question), fx);
+            if state.panel.is_some() {
+                // No feedback during a panel: the answer is transcribed and scored behind the next question.
+                let job = state.next_job;
+                state.next_job += 1;
+                fx.push(Effect::Transcribe {
+                    job,
+                    attempt_id: attempt.id.clone(),
+                });
+                state.background.push(BackgroundJob {
+                    job,
+                    attempt_id: attempt.id.clone(),
+                    question: Some(rec.question),
+                });
+                panel_answered(state, attempt.id, fx);
+            } else {
+                transcribe(state, attempt, Some(rec.question), fx);
+            }
         }
         RecEvent::Error(e) => {
             // Nothing usable was recorded: the attempt stays on record as failed, with the reason.
@@ -420,8 +468,14 @@ fn rec_event(state: &mut State, ev: RecEvent, fx: &mut Vec<Effect>) {
             }));
             upsert_entry(state, Entry { attempt, report: None });
             state.stage = Stage::Idle;
+            let ended = if state.panel.is_some() {
+                finish_panel(state, fx);
+                " The panel ended; what was recorded is kept."
+            } else {
+                ""
+            };
             state.notice = Some(format!(
-                "{e} Check the microphone in Settings (or pick another input) and try again; the failed attempt is kept in History."
+                "{e} Check the microphone in Settings (or pick another input) and try again; the failed attempt is kept in History.{ended}"
             ));
         }
     }
@@ -463,6 +517,16 @@ fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
                 ModelState::Ready(name) => name.clone(),
                 _ => String::new(),
             };
+            if let Some(i) = state.background.iter().position(|b| b.job == job) {
+                let b = state.background.remove(i);
+                fx.push(Effect::Io(IoCommand::ScoreAndSave {
+                    attempt_id: b.attempt_id,
+                    question: b.question.map(Box::new),
+                    transcript: Box::new(transcript),
+                    model,
+                }));
+                return;
+            }
             let Stage::Transcribing(t) = &mut state.stage else {
                 return;
             };
@@ -498,6 +562,15 @@ fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
 
 /// A failed or cancelled job: the recording is kept; Review offers Re-transcribe.
 fn transcription_ended(state: &mut State, job: u64, why: &str, fx: &mut Vec<Effect>) {
+    if let Some(i) = state.background.iter().position(|b| b.job == job) {
+        // A panel's answer: kept with the reason; the panel report says so and Review offers Re-transcribe.
+        let b = state.background.remove(i);
+        fx.push(Effect::Io(IoCommand::TranscriptionFailed {
+            attempt_id: b.attempt_id,
+            error: why.to_owned(),
+        }));
+        return;
+    }
     let Stage::Transcribing(t) = &state.stage else { return };
     if t.job != job {
         return;
@@ -604,12 +677,18 @@ fn pause_review(state: &mut State, fx: &mut Vec<Effect>) {
 fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
     match cmd {
         Command::ShowScreen(s) => {
-            if !state.stage.is_live() {
+            let allowed = match s {
+                Screen::Panel => state.panel.is_some() || state.panel_report.is_some(),
+                _ => state.panel.is_none(),
+            };
+            if !state.stage.is_live() && allowed {
                 state.screen = s;
             }
         }
         Command::SelectQuestion(id) => {
-            if state.stage.is_live() {
+            if state.panel.is_some() {
+                state.notice = Some("End the panel before choosing another question.".into());
+            } else if state.stage.is_live() {
                 state.notice = Some("Stop the recording before choosing another question.".into());
             } else if state.question(&id).is_some() {
                 if state.selected.as_deref() != Some(id.as_str()) {
@@ -750,7 +829,8 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             }
         }
         Command::OpenAttempt(id) => {
-            if matches!(state.stage, Stage::Idle | Stage::Review(_))
+            if state.panel.is_none()
+                && matches!(state.stage, Stage::Idle | Stage::Review(_))
                 && let Some(e) = state.entries.iter().find(|e| e.attempt.id == id).cloned()
             {
                 pause_review(state, fx);
@@ -794,7 +874,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             fx.push(Effect::SetTheme { dark });
         }
         Command::DismissNotice => state.notice = None,
-        Command::StartTodayStep => start_today_step(state),
+        Command::StartTodayStep => start_today_step(state, fx),
         Command::SetPlanDates(start, interview) => match PlanDates::new(start, interview) {
             Ok(d) => {
                 let deck = match &state.plan {
@@ -821,6 +901,31 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             if let Stage::Review(r) = &state.stage {
                 fx.push(Effect::PickExport {
                     attempt_id: r.attempt.id.clone(),
+                });
+            }
+        }
+        Command::StartPanel {
+            question_ids,
+            time_box_s,
+        } => start_panel(state, &question_ids, time_box_s, fx),
+        Command::SetAskAloud(on) => {
+            if let Some(p) = &mut state.panel {
+                p.ask_aloud = on;
+                if !on {
+                    p.shown = true;
+                }
+            }
+        }
+        Command::ShowPanelQuestion => {
+            if let Some(p) = &mut state.panel {
+                p.shown = true;
+            }
+        }
+        Command::EndPanel => end_panel(state, fx),
+        Command::ExportPanel => {
+            if let Some(r) = &state.panel_report {
+                fx.push(Effect::PickExport {
+                    attempt_id: r.panel_id.clone(),
                 });
             }
         }
@@ -890,9 +995,20 @@ pub(crate) fn refresh_plan(state: &mut State) {
 }
 
 /// Opens Record on the plan's next step: its question and time-box; an explain step shows the hint and
-/// example first. A mock step, until the mock panel exists, is its four questions answered in turn.
-fn start_today_step(state: &mut State) {
-    if state.stage.is_live() {
+/// example first. A mock step starts a mock panel on its questions.
+fn start_today_step(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.stage.is_live() || state.panel.is_some() {
+        return;
+    }
+    if let Some(next) = state.plan_today.as_ref().and_then(|t| t.next.clone())
+        && next.step.kind == crate::plan::StepKind::Mock
+    {
+        start_panel(
+            state,
+            &next.step.question_ids,
+            Some(f64::from(next.step.time_box_s).clamp(30.0, 600.0)),
+            fx,
+        );
         return;
     }
     let Some(next) = state.plan_today.as_ref().and_then(|t| t.next.clone()) else {
@@ -914,6 +1030,216 @@ fn start_today_step(state: &mut State) {
         phase,
     });
     state.screen = Screen::Record;
+}
+
+/// Starts a mock panel on `ids` (in order; those not in a loaded deck are left out), or on the default
+/// choice when `ids` is empty: [`crate::panel::DEFAULT_QUESTIONS`] questions of mixed difficulty, least
+/// recently practised first, from the plan's deck when it has one.
+fn start_panel(state: &mut State, ids: &[String], time_box_s: Option<f64>, fx: &mut Vec<Effect>) {
+    if state.panel.is_some() || !matches!(state.stage, Stage::Idle | Stage::Review(_)) {
+        return;
+    }
+    if let ModelState::Unavailable(why) = &state.model {
+        state.notice = Some(no_model_notice(why));
+        return;
+    }
+    let questions: Vec<(String, Question)> = if ids.is_empty() {
+        let plan_deck = match &state.plan {
+            PlanState::Ready(d) => d.deck.clone(),
+            _ => None,
+        };
+        let decks: Vec<crate::bank::Deck> = state
+            .decks
+            .iter()
+            .filter(|d| plan_deck.as_deref().is_none_or(|p| p == d.id))
+            .cloned()
+            .collect();
+        let decks = if decks.is_empty() { state.decks.clone() } else { decks };
+        // Only what the choice needs: which question, when.
+        let practised: Vec<Attempt> = state
+            .entries
+            .iter()
+            .map(|e| Attempt {
+                question_id: e.attempt.question_id.clone(),
+                started_at: e.attempt.started_at,
+                ..Attempt::default()
+            })
+            .collect();
+        crate::panel::choose_questions(&decks, &practised, crate::panel::DEFAULT_QUESTIONS)
+            .into_iter()
+            .map(|(d, q)| (d.id.clone(), q.clone()))
+            .collect()
+    } else {
+        ids.iter()
+            .filter_map(|id| crate::bank::find_question(&state.decks, None, id))
+            .map(|(d, q)| (d.id.clone(), q.clone()))
+            .collect()
+    };
+    if questions.is_empty() {
+        state.notice = Some("There are no questions to ask: open or import a deck in Questions.".into());
+        return;
+    }
+    pause_review(state, fx);
+    state.stage = Stage::Idle;
+    state.active_step = None;
+    state.panel_report = None;
+    state.panel = Some(PanelRun {
+        id: crate::panel::new_id(state.now),
+        questions,
+        position: 0,
+        kind: AnswerKind::Question,
+        phase: PanelPhase::Answering,
+        ask_aloud: true,
+        shown: false,
+        question_time_box_s: time_box_s,
+        follow_up_time_box_s: crate::panel::FOLLOW_UP_TIME_BOX_S,
+        recorded: Vec::new(),
+    });
+    state.screen = Screen::Panel;
+    ask(state, fx);
+}
+
+/// Asks the panel's current question or follow-up: aloud (the answer starts when the voice ends), or
+/// straight away with the text on screen.
+fn ask(state: &mut State, fx: &mut Vec<Effect>) {
+    let id = state.next_speech;
+    let Some(p) = &mut state.panel else { return };
+    p.shown = !p.ask_aloud;
+    if p.ask_aloud {
+        state.next_speech += 1;
+        p.phase = PanelPhase::Asking(id);
+        fx.push(Effect::Speak {
+            id,
+            text: p.asked_text().to_owned(),
+        });
+    } else {
+        begin_panel_answer(state, fx);
+    }
+}
+
+/// Creates the attempt for the panel's current slot (same lifecycle as any recording, with the panel's
+/// slot); recording starts when it exists.
+fn begin_panel_answer(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(p) = &mut state.panel else { return };
+    let Some((deck_id, q)) = p.current().cloned() else {
+        return;
+    };
+    let wanted = match p.kind {
+        AnswerKind::Question => p.question_time_box_s,
+        AnswerKind::FollowUp => Some(p.follow_up_time_box_s),
+    };
+    let time_box = crate::session::TimeBox::for_question(&q, wanted).unwrap_or(crate::session::TimeBox {
+        seconds: q.time_box_s,
+        source: crate::session::TimeBoxSource::Question,
+    });
+    p.phase = PanelPhase::Answering;
+    fx.push(Effect::Io(IoCommand::Begin {
+        question: Box::new(q.clone()),
+        deck_id,
+        time_box,
+        panel: Some(crate::panel::slot(&p.id, p.kind, p.position, p.questions.len())),
+    }));
+    state.selected = Some(q.id.clone());
+    state.stage = Stage::Preparing { question: q, time_box };
+}
+
+/// The interviewer finished asking (or could not): the answer's clock starts.
+fn speech_event(state: &mut State, ev: SpeakerEvent, fx: &mut Vec<Effect>) {
+    let Some(p) = &mut state.panel else { return };
+    let (id, failed) = match ev {
+        SpeakerEvent::Done { id, .. } => (id, None),
+        SpeakerEvent::Failed { id, error } => (id, Some(error)),
+    };
+    if p.phase != PanelPhase::Asking(id) {
+        return; // an earlier question's, cut short
+    }
+    if let Some(e) = failed {
+        p.shown = true;
+        state.notice = Some(format!("The question could not be spoken ({e}); it is shown instead."));
+    }
+    begin_panel_answer(state, fx);
+}
+
+/// The current slot's answer is on disk (`attempt_id`): ask the next one, or end the panel.
+fn panel_answered(state: &mut State, attempt_id: String, fx: &mut Vec<Effect>) {
+    let Some(p) = &mut state.panel else { return };
+    p.recorded.push(attempt_id);
+    if p.phase == PanelPhase::Ending {
+        finish_panel(state, fx);
+        return;
+    }
+    match p.kind {
+        AnswerKind::Question => p.kind = AnswerKind::FollowUp,
+        AnswerKind::FollowUp => {
+            p.kind = AnswerKind::Question;
+            p.position += 1;
+        }
+    }
+    if p.position >= p.questions.len() {
+        finish_panel(state, fx);
+    } else {
+        ask(state, fx);
+    }
+}
+
+/// End panel: a recording in progress is stopped and kept (the report opens once it is on disk); the
+/// voice stops; an attempt still being created is kept as failed when it arrives.
+fn end_panel(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(p) = &mut state.panel else { return };
+    match &mut state.stage {
+        Stage::Recording(r) => {
+            p.phase = PanelPhase::Ending;
+            if r.phase != RecPhase::Stopping {
+                r.phase = RecPhase::Stopping;
+                fx.push(Effect::StopRecorder);
+            }
+        }
+        Stage::Preparing { .. } => {
+            state.stage = Stage::Idle;
+            finish_panel(state, fx);
+        }
+        _ => {
+            if matches!(p.phase, PanelPhase::Asking(_)) {
+                fx.push(Effect::StopSpeaking);
+            }
+            finish_panel(state, fx);
+        }
+    }
+}
+
+/// The panel is over (all answered, or ended): its report opens, and fills in as the answers still being
+/// transcribed are scored.
+fn finish_panel(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(p) = state.panel.take() else { return };
+    if matches!(p.phase, PanelPhase::Asking(_)) {
+        fx.push(Effect::StopSpeaking);
+    }
+    state.panel_report = panel_report_of(state, &p.id);
+    if state.panel_report.is_some() {
+        state.screen = Screen::Panel;
+    } else {
+        state.screen = Screen::Today;
+        state.notice = Some("The panel ended before any answer was recorded.".into());
+    }
+}
+
+/// Panel `id`'s report from the attempts known to the window.
+fn panel_report_of(state: &State, id: &str) -> Option<crate::panel::PanelReport> {
+    let attempts: Vec<Attempt> = state
+        .entries
+        .iter()
+        .filter(|e| e.attempt.panel.as_ref().is_some_and(|s| s.id == id))
+        .map(|e| e.attempt.clone())
+        .collect();
+    crate::panel::build_report(id, &attempts, &state.decks)
+}
+
+/// Rebuilds the shown panel report (answers scored since, self-scores given in Review, a deletion).
+fn refresh_panel_report(state: &mut State) {
+    if let Some(r) = &state.panel_report {
+        let id = r.panel_id.clone();
+        state.panel_report = panel_report_of(state, &id);
+    }
 }
 
 /// Asks for the configured model (the override, else the preference) to be loaded.
@@ -940,7 +1266,7 @@ fn no_model_notice(why: &str) -> String {
 }
 
 fn start_recording(state: &mut State, fx: &mut Vec<Effect>) {
-    if !matches!(state.stage, Stage::Idle | Stage::Review(_)) {
+    if !matches!(state.stage, Stage::Idle | Stage::Review(_)) || state.panel.is_some() {
         return;
     }
     let Some(q) = state.selected.as_deref().and_then(|id| state.question(id)).cloned() else {
@@ -957,6 +1283,7 @@ fn start_recording(state: &mut State, fx: &mut Vec<Effect>) {
         question: Box::new(q.clone()),
         deck_id: deck_of(state, &q.id),
         time_box,
+        panel: None,
     }));
     state.ui_state.peek = false;
     state.stage = Stage::Preparing { question: q, time_box };
@@ -2039,10 +2366,17 @@ mod transitions {
             answer(&mut s, &q, 0.8);
         }
         refresh_plan(&mut s);
-        cmd(&mut s, Command::StartTodayStep);
-        let a = s.active_step.clone().unwrap();
-        assert_eq!(a.step.kind, crate::plan::StepKind::Mock);
-        assert!(!s.ui_state.peek, "no hint in a mock");
+        // The mock step starts a mock panel on its questions, with its time-box.
+        let step = s.plan_today.clone().unwrap().next.unwrap().step;
+        assert_eq!(step.kind, crate::plan::StepKind::Mock);
+        let fx = cmd(&mut s, Command::StartTodayStep);
+        assert!(fx.iter().any(|e| matches!(e, Effect::Speak { .. })), "{fx:?}");
+        let p = s.panel.clone().unwrap();
+        let ids: Vec<_> = p.questions.iter().map(|(_, q)| q.id.clone()).collect();
+        assert_eq!(ids, step.question_ids);
+        assert_eq!(p.question_time_box_s, Some(f64::from(step.time_box_s)));
+        assert_eq!(s.screen, Screen::Panel);
+        cmd(&mut s, Command::EndPanel);
         for q in plan.days[4..6].iter().flat_map(|d| &d.steps[0].question_ids) {
             answer(&mut s, q, 0.3);
         }
@@ -2096,5 +2430,350 @@ mod transitions {
         update(&mut s, Event::Io(IoEvent::DeckImported(Box::new(deck.clone()))));
         assert_eq!(s.decks.len(), 1, "same id: replaced, not duplicated");
         assert_eq!(s.decks[0].title, deck.title);
+    }
+
+    // ── The mock panel ──
+
+    use crate::audio::speak::Spoken;
+    use crate::store::PanelSlot;
+
+    fn spoken(id: u64) -> Event {
+        Event::Speech(SpeakerEvent::Done {
+            id,
+            spoken: Spoken {
+                audio_s: 4.0,
+                played_s: 4.1,
+            },
+        })
+    }
+
+    /// The disk answers the `Begin` in `fx` with attempt `id` (carrying the panel slot it was asked for).
+    fn begun(s: &mut State, fx: &[Effect], id: &str) -> (Vec<Effect>, PanelSlot, TimeBox) {
+        let Some((question, slot, time_box)) = fx.iter().find_map(|e| match e {
+            Effect::Io(IoCommand::Begin {
+                question,
+                panel: Some(slot),
+                time_box,
+                ..
+            }) => Some((question.id.clone(), slot.clone(), *time_box)),
+            _ => None,
+        }) else {
+            panic!("no Begin with a panel slot in {fx:?}")
+        };
+        let mut a = attempt(id, &question);
+        a.panel = Some(slot.clone());
+        let fx = update(
+            s,
+            Event::Io(IoEvent::Begun(Box::new(NewAttempt {
+                attempt: a,
+                dir: PathBuf::from(format!("/d/{id}")),
+                wav_path: PathBuf::from(format!("/d/{id}/answer.wav")),
+            }))),
+        );
+        update(
+            s,
+            Event::Rec(RecEvent::Started {
+                device: "mic".into(),
+                sample_rate: 48_000,
+            }),
+        );
+        (fx, slot, time_box)
+    }
+
+    fn stopped(s: &mut State, why: StopWhy) -> Vec<Effect> {
+        update(
+            s,
+            Event::Rec(RecEvent::Stopped {
+                path: PathBuf::from("/d/x/answer.wav"),
+                duration_s: 20.0,
+                why,
+            }),
+        )
+    }
+
+    fn speak_id(fx: &[Effect]) -> Option<(u64, String)> {
+        fx.iter().find_map(|e| match e {
+            Effect::Speak { id, text } => Some((*id, text.clone())),
+            _ => None,
+        })
+    }
+
+    fn start_panel_on(s: &mut State, ids: &[&str]) -> Vec<Effect> {
+        cmd(
+            s,
+            Command::StartPanel {
+                question_ids: ids.iter().map(|&i| i.to_owned()).collect(),
+                time_box_s: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedback() {
+        let mut s = ready();
+        s.now = time::macros::datetime!(2026-11-26 09:05:03 +01:00);
+        let fx = start_panel_on(&mut s, &[LONG, SHORT]);
+        let q_long = s.question(LONG).unwrap().clone();
+        let q_short = s.question(SHORT).unwrap().clone();
+        assert_eq!(s.screen, Screen::Panel);
+        let p = s.panel.clone().unwrap();
+        assert_eq!(p.id, "panel-20261126-090503");
+        assert_eq!(p.phase, PanelPhase::Asking(1));
+        assert!(!p.shown, "asked aloud: the text is not on screen");
+        assert_eq!(speak_id(&fx), Some((1, q_long.prompt.clone())));
+        assert!(matches!(s.stage, Stage::Idle), "the clock waits for the question");
+        // Show the question reveals the text; the voice goes on.
+        assert!(cmd(&mut s, Command::ShowPanelQuestion).is_empty());
+        assert!(s.panel.as_ref().unwrap().shown);
+
+        let mut expected = vec![
+            (q_long.prompt.clone(), AnswerKind::Question, 0, 180.0),
+            (q_long.follow_up.clone(), AnswerKind::FollowUp, 0, 90.0),
+            (q_short.prompt.clone(), AnswerKind::Question, 1, 90.0),
+            (q_short.follow_up.clone(), AnswerKind::FollowUp, 1, 90.0),
+        ]
+        .into_iter();
+        let mut speech = 1;
+        for n in 1..=4 {
+            let (text, kind, position, seconds) = expected.next().unwrap();
+            assert_eq!(s.panel.as_ref().unwrap().asked_text(), text);
+            assert!(
+                update(&mut s, spoken(speech + 7)).is_empty(),
+                "another request's end is not this one's"
+            );
+            let fx = update(&mut s, spoken(speech));
+            assert!(matches!(s.stage, Stage::Preparing { .. }));
+            let (rec_fx, slot, time_box) = begun(&mut s, &fx, &format!("p{n}"));
+            assert_eq!(
+                (slot.id.as_str(), slot.kind, slot.position, slot.planned),
+                ("panel-20261126-090503", kind, position, 2)
+            );
+            assert_eq!(time_box.seconds, seconds, "answer {n}");
+            assert!(matches!(rec_fx.as_slice(), [Effect::Record(r)] if r.time_box_s == seconds));
+            assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Live));
+            assert_eq!(s.screen, Screen::Panel);
+            // The window cannot wander off mid-panel.
+            cmd(&mut s, Command::ShowScreen(Screen::History));
+            assert_eq!(s.screen, Screen::Panel);
+            cmd(&mut s, Command::StopRecording);
+            let fx = stopped(&mut s, if n == 2 { StopWhy::TimeUp } else { StopWhy::User });
+            let id = format!("p{n}");
+            assert!(
+                matches!(&fx[0], Effect::Io(IoCommand::Stopped { attempt_id, .. }) if *attempt_id == id),
+                "{fx:?}"
+            );
+            assert!(
+                fx.iter()
+                    .any(|e| matches!(e, Effect::Transcribe { attempt_id, .. } if *attempt_id == id)),
+                "transcribed behind the next question: {fx:?}"
+            );
+            assert!(
+                !matches!(s.stage, Stage::Transcribing(_) | Stage::Review(_)),
+                "no feedback during the panel"
+            );
+            if n < 4 {
+                speech += 1;
+                assert_eq!(speak_id(&fx).map(|(i, _)| i), Some(speech), "answer {n}: {fx:?}");
+                assert!(!s.panel.as_ref().unwrap().shown, "each question starts hidden");
+            } else {
+                assert!(speak_id(&fx).is_none());
+            }
+        }
+        // All answered: the panel report, complete, with answers still being transcribed.
+        assert!(s.panel.is_none());
+        assert_eq!(s.screen, Screen::Panel);
+        let r = s.panel_report.clone().unwrap();
+        assert!(r.complete);
+        assert_eq!(r.answers.len(), 4);
+        assert!(r.answers.iter().all(|a| a.report.is_none()));
+        assert_eq!(s.background.len(), 4);
+
+        // A background transcription is scored and saved, never opened in Review; the report fills in.
+        let job = s.background[0].job;
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Done {
+                job,
+                transcript: Transcript::from_plain_text("we would track latency", Some(5.0)),
+                seconds: 1.0,
+                streamed: Some(1),
+            }),
+        );
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::ScoreAndSave { attempt_id, question: Some(q), .. })]
+                if attempt_id == "p1" && q.id == LONG),
+            "{fx:?}"
+        );
+        let rubric = crate::rubric::Rubric::embedded().unwrap();
+        let t = Transcript::from_plain_text(
+            "So the question is how we know it works. The trade-off is latency versus cost.",
+            Some(8.0),
+        );
+        let report = crate::report::score(&q_long, &rubric, &t, 180.0);
+        let mut a = attempt("p1", LONG);
+        a.status = Status::Scored;
+        a.panel = Some(crate::panel::slot(&r.panel_id, AnswerKind::Question, 0, 2));
+        a.transcript = Some(t);
+        a.report = crate::session::report_to_store(&report);
+        let entry = Entry {
+            report: parse_report(&a),
+            attempt: a,
+        };
+        let fx = update(&mut s, Event::Io(IoEvent::Scored(Box::new(entry))));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(s.screen, Screen::Panel);
+        let r = s.panel_report.clone().unwrap();
+        assert!(r.answers[0].report.is_some());
+        assert_eq!(r.cells.len(), report.rubric.len());
+        for (mean, cell) in r.cells.iter().zip(&report.rubric) {
+            assert_eq!(
+                (mean.cell.as_str(), mean.mean, mean.answers),
+                (cell.cell.as_str(), cell.score, 1)
+            );
+        }
+        assert!(r.worst_cell.is_some());
+        // A failed background job keeps the recording with the reason.
+        let job = s.background[0].job;
+        let fx = update(
+            &mut s,
+            Event::Asr(AsrEvent::Failed {
+                job,
+                error: "boom".into(),
+            }),
+        );
+        assert!(
+            matches!(fx.as_slice(), [Effect::Io(IoCommand::TranscriptionFailed { attempt_id, .. })] if attempt_id == "p2"),
+            "{fx:?}"
+        );
+        // Each answer opens in Review, and Export asks where to save the panel.
+        cmd(&mut s, Command::OpenAttempt("p1".into()));
+        assert!(matches!(&s.stage, Stage::Review(r) if r.attempt.id == "p1"));
+        cmd(&mut s, Command::ShowScreen(Screen::Panel));
+        assert_eq!(s.screen, Screen::Panel);
+        let fx = cmd(&mut s, Command::ExportPanel);
+        assert!(
+            matches!(fx.as_slice(), [Effect::PickExport { attempt_id }] if attempt_id == "panel-20261126-090503"),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn ending_a_panel_keeps_what_was_recorded_and_marks_it_incomplete() {
+        // Mid-answer: the recording is stopped and kept, then the report opens.
+        let mut s = ready();
+        let fx = start_panel_on(&mut s, &[LONG, SHORT]);
+        let fx = update(&mut s, spoken(speak_id(&fx).unwrap().0));
+        begun(&mut s, &fx, "p1");
+        let fx = cmd(&mut s, Command::EndPanel);
+        assert!(matches!(fx.as_slice(), [Effect::StopRecorder]), "{fx:?}");
+        assert_eq!(s.panel.as_ref().unwrap().phase, PanelPhase::Ending);
+        let fx = stopped(&mut s, StopWhy::User);
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Transcribe { attempt_id, .. } if attempt_id == "p1"))
+        );
+        assert!(speak_id(&fx).is_none(), "nothing more is asked");
+        assert!(s.panel.is_none());
+        let r = s.panel_report.clone().unwrap();
+        assert!(!r.complete);
+        assert_eq!((r.answers.len(), r.planned), (1, 2));
+        assert_eq!(s.screen, Screen::Panel);
+        // Navigation is back.
+        cmd(&mut s, Command::ShowScreen(Screen::History));
+        assert_eq!(s.screen, Screen::History);
+
+        // While the follow-up is being asked: the voice stops; the question's answer is kept.
+        let mut s = ready();
+        let fx = start_panel_on(&mut s, &[LONG]);
+        let fx = update(&mut s, spoken(speak_id(&fx).unwrap().0));
+        begun(&mut s, &fx, "p1");
+        let fx = stopped(&mut s, StopWhy::User);
+        let (follow, _) = speak_id(&fx).unwrap();
+        let fx = cmd(&mut s, Command::EndPanel);
+        assert!(fx.iter().any(|e| matches!(e, Effect::StopSpeaking)), "{fx:?}");
+        assert!(update(&mut s, spoken(follow)).is_empty(), "its end changes nothing");
+        let r = s.panel_report.clone().unwrap();
+        assert!(!r.complete);
+        assert_eq!(r.answers.len(), 1);
+
+        // Before anything was recorded: no report, a message.
+        let mut s = ready();
+        start_panel_on(&mut s, &[LONG]);
+        cmd(&mut s, Command::EndPanel);
+        assert!(s.panel.is_none() && s.panel_report.is_none());
+        assert_eq!(s.screen, Screen::Today);
+        assert!(s.notice.as_deref().unwrap().contains("before any answer"));
+    }
+
+    #[test]
+    fn without_ask_aloud_the_text_shows_and_the_clock_starts_and_a_mute_voice_shows_it_too() {
+        let mut s = ready();
+        let fx = start_panel_on(&mut s, &[LONG]);
+        let (first, _) = speak_id(&fx).unwrap();
+        // Turning Ask aloud off shows the text; the next question is not spoken.
+        cmd(&mut s, Command::SetAskAloud(false));
+        assert!(s.panel.as_ref().unwrap().shown);
+        let fx = update(&mut s, spoken(first));
+        begun(&mut s, &fx, "p1");
+        let fx = stopped(&mut s, StopWhy::User);
+        assert!(speak_id(&fx).is_none(), "{fx:?}");
+        assert!(
+            fx.iter().any(
+                |e| matches!(e, Effect::Io(IoCommand::Begin { panel: Some(p), .. }) if p.kind == AnswerKind::FollowUp)
+            ),
+            "{fx:?}"
+        );
+        assert!(s.panel.as_ref().unwrap().shown);
+
+        // espeak-ng missing: the question is shown instead, with the reason, and the answer starts.
+        let mut s = ready();
+        let fx = start_panel_on(&mut s, &[LONG]);
+        let (id, _) = speak_id(&fx).unwrap();
+        let fx = update(
+            &mut s,
+            Event::Speech(SpeakerEvent::Failed {
+                id,
+                error: "espeak-ng: not found".into(),
+            }),
+        );
+        assert!(s.panel.as_ref().unwrap().shown);
+        assert!(s.notice.as_deref().unwrap().contains("shown instead"));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Io(IoCommand::Begin { .. }))));
+    }
+
+    #[test]
+    fn the_default_panel_mixes_difficulties_and_a_panel_blocks_other_recordings() {
+        let mut s = ready();
+        start_panel_on(&mut s, &[]);
+        let p = s.panel.clone().unwrap();
+        let diffs: Vec<_> = p.questions.iter().map(|(_, q)| q.difficulty).collect();
+        assert_eq!(p.questions.len(), crate::panel::DEFAULT_QUESTIONS);
+        assert_eq!(
+            diffs,
+            [
+                crate::bank::Difficulty::Medium,
+                crate::bank::Difficulty::Easy,
+                crate::bank::Difficulty::Hard,
+                crate::bank::Difficulty::Medium
+            ]
+        );
+        assert!(start_panel_on(&mut s, &[LONG]).is_empty(), "one panel at a time");
+        cmd(&mut s, Command::SelectQuestion(SHORT.into()));
+        assert!(s.notice.as_deref().unwrap().contains("End the panel"));
+        assert!(cmd(&mut s, Command::StartRecording).is_empty());
+        // No model: no panel.
+        let mut s = ready();
+        s.model = ModelState::Unavailable("missing".into());
+        assert!(start_panel_on(&mut s, &[LONG]).is_empty());
+        assert!(s.panel.is_none());
+        // A microphone that fails ends the panel, keeping the failed attempt.
+        let mut s = ready();
+        let fx = start_panel_on(&mut s, &[LONG]);
+        let fx = update(&mut s, spoken(speak_id(&fx).unwrap().0));
+        begun(&mut s, &fx, "p1");
+        update(&mut s, Event::Rec(RecEvent::Error("the microphone vanished".into())));
+        assert!(s.panel.is_none());
+        assert!(s.notice.as_deref().unwrap().contains("The panel ended"));
+        assert!(s.panel_report.as_ref().is_some_and(|r| !r.complete));
     }
 }

@@ -127,6 +127,10 @@ pub struct App {
     io: IoWorker,
     recorder: Box<dyn Recorder>,
     player: Player,
+    /// The interviewer's voice for mock panels.
+    speaker: crate::audio::speak::Speaker,
+    /// The local offset from UTC, read once at start (reading it needs care once threads run).
+    utc_offset: time::UtcOffset,
     devices_rx: crossbeam_channel::Receiver<DeviceList>,
     devices_tx: crossbeam_channel::Sender<DeviceList>,
     waker: Waker,
@@ -167,6 +171,9 @@ impl App {
             }
         };
         let player = Player::spawn(config.silent_playback, Arc::clone(&waker))?;
+        let w = Arc::clone(&waker);
+        let speaker = crate::audio::speak::Speaker::spawn(config.silent_playback, Some(Box::new(move || w())))?;
+        let utc_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
         let (devices_tx, devices_rx) = crossbeam_channel::unbounded();
         let (rubric, notice) = match Rubric::embedded() {
             Ok(r) => (Some(Arc::new(r)), None),
@@ -185,6 +192,8 @@ impl App {
             io,
             recorder,
             player,
+            speaker,
+            utc_offset,
             devices_rx,
             devices_tx,
             waker,
@@ -226,6 +235,10 @@ impl App {
         while let Ok(d) = self.devices_rx.try_recv() {
             events.push(Event::Devices(d));
         }
+        while let Some(e) = self.speaker.try_recv() {
+            events.push(Event::Speech(e));
+        }
+        self.state.now = time::OffsetDateTime::now_utc().to_offset(self.utc_offset);
         events.extend(std::mem::take(&mut self.commands).into_iter().map(Event::Command));
         for ev in events {
             let fx = logic::update(&mut self.state, ev);
@@ -339,6 +352,8 @@ impl App {
             Effect::CancelImport => self.import_cancel.store(true, std::sync::atomic::Ordering::SeqCst),
             Effect::RefreshDevices => self.refresh_devices(),
             Effect::SetTheme { dark } => ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light }),
+            Effect::Speak { id, text } => self.speaker.send(crate::audio::speak::SpeakerCommand::Say { id, text }),
+            Effect::StopSpeaking => self.speaker.send(crate::audio::speak::SpeakerCommand::Stop),
         }
         None
     }

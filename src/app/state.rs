@@ -23,6 +23,9 @@ pub enum Screen {
     Review,
     History,
     Settings,
+    /// A mock panel: the question being asked and answered, then the panel report. Not a tab: opened by
+    /// starting a panel (Today, Questions).
+    Panel,
 }
 
 impl Screen {
@@ -45,6 +48,7 @@ impl Screen {
             Self::Review => "Review",
             Self::History => "History",
             Self::Settings => "Settings",
+            Self::Panel => "Mock panel",
         }
     }
 }
@@ -293,6 +297,8 @@ pub struct UiState {
     pub plan_dates: Option<(String, String)>,
     /// Questions screen: the *Paste a guide* box is open, with what has been pasted so far.
     pub paste_guide: Option<String>,
+    /// Questions screen: questions ticked for a mock panel, in the order ticked (empty: the default choice).
+    pub panel_pick: Vec<String>,
 }
 
 /// Everything the window shows and decides on, as data: `logic::update` is the only code that changes it,
@@ -333,6 +339,87 @@ pub struct State {
     pub active_step: Option<ActiveStep>,
     /// A guide read for import, waiting for the person to save or discard it.
     pub guide_preview: Option<GuidePreview>,
+    /// The mock panel being run, if any.
+    pub panel: Option<PanelRun>,
+    /// The panel whose report the Panel screen shows once it has ended (rebuilt as its answers are scored).
+    pub panel_report: Option<crate::panel::PanelReport>,
+    /// Transcriptions running behind the panel (no feedback while it goes on): job and attempt.
+    pub background: Vec<BackgroundJob>,
+    /// The id the next spoken question gets.
+    pub next_speech: u64,
+    /// The time of the latest frame (`App::tick` sets it; tests set it by hand): names new panels.
+    pub now: time::OffsetDateTime,
+}
+
+/// A mock panel in progress: each question, then its follow-up, asked (aloud unless turned off) and
+/// answered as ordinary attempts carrying the panel's id. No coverage is shown until the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelRun {
+    /// `panel-YYYYMMDD-HHMMSS`, stored in each answer's [`crate::store::PanelSlot`].
+    pub id: String,
+    /// The questions and their decks, in the order asked.
+    pub questions: Vec<(String, Question)>,
+    /// 0-based position of the question being asked or answered.
+    pub position: usize,
+    /// The question itself or its follow-up.
+    pub kind: crate::store::AnswerKind,
+    /// Asking or answering.
+    pub phase: PanelPhase,
+    /// Questions and follow-ups are spoken before the clock starts.
+    pub ask_aloud: bool,
+    /// The text of what is being asked is on screen (always, when not asked aloud).
+    pub shown: bool,
+    /// Time-box of each question's answer, seconds (`None`: the question's own).
+    pub question_time_box_s: Option<f64>,
+    /// Time-box of each follow-up's answer, seconds.
+    pub follow_up_time_box_s: f64,
+    /// Answers recorded so far (attempt ids).
+    pub recorded: Vec<String>,
+}
+
+impl PanelRun {
+    /// The question being asked or answered, with its deck id.
+    pub fn current(&self) -> Option<&(String, Question)> {
+        self.questions.get(self.position)
+    }
+
+    /// What is being asked: the question's prompt or its follow-up.
+    pub fn asked_text(&self) -> &str {
+        match (self.current(), self.kind) {
+            (Some((_, q)), crate::store::AnswerKind::Question) => &q.prompt,
+            (Some((_, q)), crate::store::AnswerKind::FollowUp) => &q.follow_up,
+            (None, _) => "",
+        }
+    }
+
+    /// "Question 2 of 4" / "Follow-up 2 of 4".
+    pub fn slot_title(&self) -> String {
+        let what = match self.kind {
+            crate::store::AnswerKind::Question => "Question",
+            crate::store::AnswerKind::FollowUp => "Follow-up",
+        };
+        format!("{what} {} of {}", self.position + 1, self.questions.len())
+    }
+}
+
+/// Where a panel's current slot is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelPhase {
+    /// The interviewer is speaking (speech request id); the clock starts when it ends.
+    Asking(u64),
+    /// The answer is being recorded (the session stage is `Preparing` or `Recording`).
+    Answering,
+    /// End panel was pressed while recording: the report opens once the recording is on disk.
+    Ending,
+}
+
+/// A transcription running behind a panel: its result is saved and scored, but not shown until the
+/// panel report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackgroundJob {
+    pub job: u64,
+    pub attempt_id: String,
+    pub question: Option<Question>,
 }
 
 /// What the importer found in a guide, shown before anything is saved.
@@ -375,6 +462,11 @@ impl State {
             plan_progress: None,
             active_step: None,
             guide_preview: None,
+            panel: None,
+            panel_report: None,
+            background: Vec::new(),
+            next_speech: 1,
+            now: time::OffsetDateTime::now_utc(),
         }
     }
 

@@ -8,4 +8,5 @@ pub mod level;
 pub mod playback;
 pub mod quiet;
 pub mod speak;
+pub mod stretch;
 pub mod wav;

@@ -4,8 +4,8 @@
 //!
 //! The worker decodes the WAV to mono `f32`, converts it to the device rate by linear interpolation and
 //! pushes frames into an `rtrb` ring buffer; the audio callback only pops frames (no locks, allocation or
-//! I/O). Speed is changed the same way, by stepping through the source faster or slower, so 1.5× also
-//! raises the pitch (by a fifth) and 0.75× lowers it: fine for skimming your own answer, and simple.
+//! I/O). Speed is changed by time-stretching on the worker ([`Stretcher`], WSOLA, 20 ms blocks), which keeps
+//! the pitch: 1.5× is the same voice, faster, not a chipmunk.
 //! Each frame carries the source time it came from, and the callback publishes the time of the last frame
 //! it handed to the device, so the reported position is what was actually played, at any speed.
 //!
@@ -22,7 +22,10 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, Sample, SampleFormat, SizedSample};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
+use std::collections::VecDeque;
+
 use crate::audio::decode::read_wav_mono;
+use crate::audio::stretch::Stretcher;
 
 /// Slowest playback speed.
 pub const MIN_SPEED: f32 = 0.75;
@@ -42,6 +45,11 @@ const CLOCK_RATE: u32 = 48_000;
 const STALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a paused player keeps the output device open before releasing it.
 const IDLE_RELEASE: Duration = Duration::from_secs(10);
+/// A newly opened device counts as started once it has pulled at least half of real time's worth of
+/// frames over this window (after its first burst).
+const WARM_WINDOW: Duration = Duration::from_millis(200);
+/// The longest a load waits for a newly opened device to start pulling audio.
+const WARM_LIMIT: Duration = Duration::from_secs(3);
 
 /// What the UI asks the playback worker to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +170,8 @@ struct Shared {
     paused: AtomicBool,
     /// `f64` bits of the source time of the last frame handed to the device.
     played_pos: AtomicU64,
+    /// Frames the device has pulled (sound or silence): shows when a new stream has really started.
+    pulled: AtomicU64,
 }
 
 impl Shared {
@@ -211,19 +221,48 @@ impl Renderer {
         if let Some(pos) = last_pos {
             self.shared.set_played_s(pos);
         }
+        self.shared
+            .pulled
+            .fetch_add((out.len() / self.channels.max(1)) as u64, Ordering::Relaxed);
     }
 }
 
-/// The producer side's read head: where in the source the next output frame comes from.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+/// The producer side's read head: the source, time-stretched to the playback speed ([`Stretcher`], which
+/// keeps the pitch), then converted to the device rate by linear interpolation.
+#[derive(Clone, Debug)]
 struct Cursor {
-    /// Position in source frames (fractional).
-    pos: f64,
+    stretch: Stretcher,
+    /// Stretched samples at the source rate not yet interpolated past, with their source positions.
+    pending: VecDeque<(f32, f64)>,
+    /// Read position between `pending[0]` and `pending[1]`.
+    frac: f64,
 }
 
 impl Cursor {
+    fn new(src_rate: u32) -> Self {
+        let stretch = Stretcher::new(src_rate);
+        let pending = VecDeque::with_capacity(stretch.hop() * 2 + 2);
+        Self {
+            stretch,
+            pending,
+            frac: 0.0,
+        }
+    }
+
+    /// Where the next stretched block starts, in source frames (the read-ahead point).
+    fn pos(&self) -> f64 {
+        self.stretch.position()
+    }
+
+    /// Starts over from source frame `pos`, dropping what was read ahead.
+    fn seek(&mut self, pos: f64) {
+        self.stretch.seek(pos);
+        self.pending.clear();
+        self.frac = 0.0;
+    }
+
     /// Pushes interpolated frames until the ring is full or the source ends; returns how many were pushed.
-    /// Each output frame advances the source by `src_rate / out_rate * speed` frames.
+    /// At speed 1 the source is copied; otherwise stretched a block (20 ms) at a time.
     fn fill(
         &mut self,
         producer: &mut rtrb::Producer<Frame>,
@@ -233,30 +272,39 @@ impl Cursor {
         speed: f32,
         generation: u32,
     ) -> usize {
-        let step = f64::from(src_rate) / f64::from(out_rate.max(1)) * f64::from(speed);
-        let end = src.len() as f64;
+        let step = f64::from(src_rate) / f64::from(out_rate.max(1));
+        let rate = f64::from(src_rate.max(1));
         let mut pushed = 0;
-        while self.pos < end && !producer.is_full() {
-            let i = self.pos.floor() as usize;
-            let frac = (self.pos - i as f64) as f32;
-            let a = src[i];
-            let b = src.get(i + 1).copied().unwrap_or(a);
+        while !producer.is_full() {
+            if self.pending.len() < 2
+                && self.stretch.next_block(src, f64::from(speed), &mut self.pending) == 0
+                && self.pending.is_empty()
+            {
+                break;
+            }
+            let Some(&(a, ta)) = self.pending.front() else { break };
+            let (b, tb) = self.pending.get(1).copied().unwrap_or((a, ta));
+            let frac = self.frac as f32;
             let frame = Frame {
                 sample: a + (b - a) * frac,
                 generation,
-                pos_s: self.pos / f64::from(src_rate.max(1)),
+                pos_s: (ta + (tb - ta) * self.frac) / rate,
             };
             if producer.push(frame).is_err() {
                 break;
             }
-            self.pos += step;
             pushed += 1;
+            self.frac += step;
+            while self.frac >= 1.0 && !self.pending.is_empty() {
+                self.pending.pop_front();
+                self.frac -= 1.0;
+            }
         }
         pushed
     }
 
     fn at_end(&self, src_len: usize) -> bool {
-        self.pos >= src_len as f64
+        self.pos() >= src_len as f64 && self.pending.is_empty()
     }
 }
 
@@ -452,7 +500,7 @@ impl Worker {
             shared,
             output: None,
             source: None,
-            cursor: Cursor::default(),
+            cursor: Cursor::new(CLOCK_RATE),
             speed: 1.0,
             playing: false,
             generation: 0,
@@ -543,6 +591,7 @@ impl Worker {
             rate: audio.rate,
         };
         let duration_s = source.duration_s();
+        self.cursor = Cursor::new(source.rate);
         self.source = Some(source);
         self.emit(PlaybackEvent::Loaded { duration_s });
         self.seek(0.0);
@@ -554,14 +603,50 @@ impl Worker {
         }
         let output = match self.choice {
             OutputChoice::Silent => Output::clock(&self.shared),
-            OutputChoice::Device => Output::device(&self.shared).unwrap_or_else(|reason| {
-                self.emit(PlaybackEvent::Error(format!(
-                    "No audio output device: {reason}; review still works without sound"
-                )));
-                Output::clock(&self.shared)
-            }),
+            OutputChoice::Device => match Output::device(&self.shared) {
+                Ok(o) => {
+                    self.wait_until_pulling(o.rate);
+                    o
+                }
+                Err(reason) => {
+                    self.emit(PlaybackEvent::Error(format!(
+                        "No audio output device: {reason}; review still works without sound"
+                    )));
+                    Output::clock(&self.shared)
+                }
+            },
         };
         self.output = Some(output);
+    }
+
+    /// Waits (at most [`WARM_LIMIT`]) until a newly opened device pulls frames steadily. ALSA's PulseAudio
+    /// plugin takes the first callbacks' worth of frames, then can sit for a second or so before its stream
+    /// really starts; audio played straight away would be cut by that gap (a spoken question came out
+    /// 1.5 s longer than it is). Paused, the frames it takes meanwhile are silence.
+    fn wait_until_pulling(&self, rate: u32) {
+        let started = Instant::now();
+        let pulled = || self.shared.pulled.load(Ordering::Relaxed);
+        // The first burst (the device's buffer filled at once) says nothing about its pace.
+        while pulled() == 0 && started.elapsed() < WARM_LIMIT {
+            std::thread::sleep(TICK);
+        }
+        std::thread::sleep(TICK);
+        let window = WARM_WINDOW.as_secs_f64();
+        let needed = (f64::from(rate) * window * 0.5) as u64;
+        let mut marks: std::collections::VecDeque<(Instant, u64)> = std::collections::VecDeque::new();
+        marks.push_back((Instant::now(), pulled()));
+        while started.elapsed() < WARM_LIMIT {
+            std::thread::sleep(TICK);
+            let now = (Instant::now(), pulled());
+            while marks.len() > 1 && now.0 - marks[1].0 >= WARM_WINDOW {
+                marks.pop_front();
+            }
+            marks.push_back(now);
+            let (t0, f0) = marks[0];
+            if now.0 - t0 >= WARM_WINDOW && now.1 - f0 >= needed {
+                return;
+            }
+        }
     }
 
     /// Closes the output device, keeping the position: the next Play opens it again.
@@ -569,7 +654,7 @@ impl Worker {
         let at = self.shared.played_s();
         self.output = None;
         if let Some(source) = &self.source {
-            self.cursor.pos = at * f64::from(source.rate);
+            self.cursor.seek(at * f64::from(source.rate));
         }
     }
 
@@ -611,7 +696,7 @@ impl Worker {
         };
         self.generation = self.generation.wrapping_add(1);
         self.shared.generation.store(self.generation, Ordering::Release);
-        self.cursor.pos = t * f64::from(source.rate);
+        self.cursor.seek(t * f64::from(source.rate));
         self.shared.set_played_s(t);
         self.emit(PlaybackEvent::Position(t));
         if self.playing {
@@ -649,7 +734,7 @@ impl Worker {
             let at = self.shared.played_s();
             self.output = Some(Output::clock(&self.shared));
             if let Some(source) = &self.source {
-                self.cursor.pos = at * f64::from(source.rate);
+                self.cursor.seek(at * f64::from(source.rate));
             }
         }
         if !self.playing {
@@ -701,7 +786,7 @@ mod tests {
                 producer,
                 renderer,
                 shared,
-                cursor: Cursor::default(),
+                cursor: Cursor::new(16_000),
                 out_rate,
                 generation: 0,
             }
@@ -728,7 +813,7 @@ mod tests {
         fn seek(&mut self, t: f64, src_rate: u32) {
             self.generation += 1;
             self.shared.generation.store(self.generation, Ordering::Release);
-            self.cursor.pos = t * f64::from(src_rate);
+            self.cursor.seek(t * f64::from(src_rate));
         }
 
         fn drained(&self) -> bool {
@@ -777,7 +862,7 @@ mod tests {
                 "speed {speed}: {played} vs {expected}"
             );
             // The worker has read ahead by up to the ring's length; the reported position did not.
-            assert!(sink.cursor.pos / 16_000.0 > played);
+            assert!(sink.cursor.pos() / 16_000.0 > played);
         }
     }
 

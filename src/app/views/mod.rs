@@ -2,6 +2,7 @@
 //! engine, the disk or the stage. Only text being typed and view toggles ([`UiState`]) change here.
 
 mod history;
+mod panel;
 mod progress;
 mod questions;
 mod record;
@@ -28,7 +29,8 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("rehearse").strong());
             ui.separator();
-            let live = app.state.stage.is_live();
+            // While recording, or while a mock panel runs, the rest of the window steps back.
+            let live = app.state.stage.is_live() || app.state.panel.is_some();
             for s in Screen::ALL {
                 let r = ui.add_enabled(!live, egui::Button::selectable(app.state.screen == s, s.title()));
                 if r.clicked() {
@@ -57,6 +59,7 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
             Screen::Review => review::show(ui, app, &mut st, &mut cmds),
             Screen::History => history::show(ui, app, &mut st, &mut cmds),
             Screen::Settings => settings::show(ui, app, &mut st, &mut cmds),
+            Screen::Panel => panel::show(ui, app, &mut cmds),
         });
     questions::guide_dialogs(ui.ctx(), app, &mut st, &mut cmds);
     app.state.ui_state = st;

@@ -54,6 +54,32 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
             st.paste_guide.get_or_insert_with(String::new);
         }
     });
+    ui.horizontal(|ui| {
+        let label = if st.panel_pick.is_empty() {
+            format!(
+                "Start a mock panel ({} questions)",
+                crate::panel::DEFAULT_QUESTIONS
+            )
+        } else {
+            format!("Start a mock panel with the {} ticked", st.panel_pick.len())
+        };
+        if ui
+            .add_enabled(app.state.panel.is_none(), egui::Button::new(label))
+            .on_hover_text(
+                "Each question, then its follow-up, asked aloud and answered against the clock; the report comes at                  the end. Tick questions to choose them, or leave all unticked for a mix of difficulties you                  practised least recently.",
+            )
+            .clicked()
+        {
+            cmds.push(Command::StartPanel {
+                question_ids: st.panel_pick.clone(),
+                time_box_s: None,
+            });
+            st.panel_pick.clear();
+        }
+        if !st.panel_pick.is_empty() && ui.button("Untick all").clicked() {
+            st.panel_pick.clear();
+        }
+    });
     let query = st.search.trim().to_owned();
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for deck in &app.state.decks {
@@ -64,7 +90,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                 continue;
             }
             egui::Grid::new(("questions", &deck.id))
-                .num_columns(3)
+                .num_columns(4)
                 .spacing([16.0, 8.0])
                 .striped(true)
                 .show(ui, |ui| {
@@ -76,6 +102,23 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                             .filter(|e| e.attempt.question_id == q.id)
                             .collect();
                         let best = tried.iter().filter_map(|e| e.coverage()).reduce(f64::max);
+                        let mut ticked = st.panel_pick.contains(&q.id);
+                        let tick = ui.checkbox(&mut ticked, "").on_hover_text("In the next mock panel");
+                        tick.widget_info(|| {
+                            egui::WidgetInfo::selected(
+                                egui::Role::CheckBox,
+                                true,
+                                ticked,
+                                format!("In the panel: {}", q.prompt),
+                            )
+                        });
+                        if tick.changed() {
+                            if ticked {
+                                st.panel_pick.push(q.id.clone());
+                            } else {
+                                st.panel_pick.retain(|id| id != &q.id);
+                            }
+                        }
                         let selected = app.state.selected.as_deref() == Some(q.id.as_str());
                         let r = ui.add(egui::Button::selectable(selected, RichText::new(&q.prompt).size(15.0)));
                         if r.clicked() {

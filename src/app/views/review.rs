@@ -25,6 +25,12 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
     };
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         super::today::step_banner(ui, app, cmds);
+        if let (Some(slot), Some(p)) = (&r.attempt.panel, &app.state.panel_report)
+            && slot.id == p.panel_id
+            && ui.button("Back to the panel report").clicked()
+        {
+            cmds.push(Command::ShowScreen(crate::app::state::Screen::Panel));
+        }
         header(ui, r);
         transport(ui, app, r, cmds);
         ui.add_space(8.0);

@@ -136,8 +136,7 @@ fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Comm
                 }
                 if n.step.kind == StepKind::Mock {
                     ui.weak(format!(
-                        "Mock panel, question {} of {}: answer them in turn, no hint, as in a real loop.",
-                        (n.step.answered + 1).min(n.step.question_ids.len()),
+                        "A mock panel of {} questions, each followed by its follow-up, asked aloud; no hint and no                          feedback until the panel report, as in a real loop.",
                         n.step.question_ids.len()
                     ));
                 }
