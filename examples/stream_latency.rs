@@ -4,7 +4,7 @@
 //! `finish()` takes is what the person waits for. Also prints batch transcription of the same file.
 //!
 //! `cargo run --release --example stream_latency [-- SPEED [MODEL]]` (SPEED 1 = real pace, the default;
-//! MODEL defaults to tiny.en). Needs espeak-ng and sox. Takes as long as the answer at SPEED 1.
+//! MODEL defaults to the default model). Needs espeak-ng and sox. Takes as long as the answer at SPEED 1.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,7 +21,7 @@ use rehearse::audio::wav::WavSink;
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let speed: f64 = args.next().map_or(Ok(1.0), |s| s.parse())?;
-    let model_name = args.next().unwrap_or_else(|| "tiny.en".into());
+    let model_name = args.next().unwrap_or_else(|| models::DEFAULT_MODEL.into());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text_file = root.join("benches/answer-3min.txt");
     let reference = std::fs::read_to_string(&text_file)?;
@@ -46,7 +46,12 @@ fn main() -> anyhow::Result<()> {
     let answer = decode::read_wav_mono(&wav)?;
     eprintln!("{:.1} s answer, written at {speed}x real time", answer.duration_s());
 
+    // `STREAM_ONLY=full` (or `fitted`) runs one variant.
+    let only = std::env::var("STREAM_ONLY").ok();
     for (label, margin) in [("full audio_ctx", None), ("fitted audio_ctx", Some(1.0))] {
+        if only.as_deref().is_some_and(|o| !label.starts_with(o)) {
+            continue;
+        }
         let dest = dir.path().join("rec.wav");
         let opts = StreamOptions {
             audio_ctx_margin_s: margin,

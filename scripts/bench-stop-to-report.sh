@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-3}"
-MODEL="${2:-${REHEARSE_MODEL:-tiny.en}}"
+MODEL="${2:-${REHEARSE_MODEL:-tiny.en-q8_0}}"
 BIN=target/release/rehearse
 OUT=target/bench-latency
 mkdir -p "$OUT"

@@ -63,6 +63,9 @@ pub struct StreamOptions {
     /// Shrink Whisper's encoder context to each chunk's length plus this margin in seconds (`None`: the
     /// full 30 s for every chunk).
     pub audio_ctx_margin_s: Option<f64>,
+    /// The same for what is transcribed after Stop (the open tail), where the person is waiting: a fitted
+    /// context encodes a few seconds of audio instead of 30. Costs a little accuracy on that one chunk only.
+    pub tail_audio_ctx_margin_s: Option<f64>,
     /// How often to look for new audio in the file.
     pub poll: Duration,
     /// Whisper threads while the person is still speaking (`None`: as many as for batch). One thread keeps
@@ -82,6 +85,7 @@ impl Default for StreamOptions {
             chunker: ChunkerConfig::default(),
             whisper: Options::default(),
             audio_ctx_margin_s: None,
+            tail_audio_ctx_margin_s: Some(2.0),
             poll: Duration::from_millis(200),
             live_threads: Some(1),
             prompt_words: 0,
@@ -267,7 +271,15 @@ impl Worker {
         previous: Option<&ChunkTranscript>,
     ) -> Result<ChunkTranscript, StreamError> {
         let live = (!finishing).then_some(self.opts.live_threads).flatten();
-        let part = transcribe_chunk(&self.model, &self.opts, chunk, live, previous, &self.cancel)?;
+        let part = if finishing && self.opts.tail_audio_ctx_margin_s.is_some() {
+            let opts = StreamOptions {
+                audio_ctx_margin_s: self.opts.tail_audio_ctx_margin_s,
+                ..self.opts.clone()
+            };
+            transcribe_chunk(&self.model, &opts, chunk, live, previous, &self.cancel)?
+        } else {
+            transcribe_chunk(&self.model, &self.opts, chunk, live, previous, &self.cancel)?
+        };
         self.chunks.fetch_add(1, Ordering::Relaxed);
         self.done
             .store((chunk.start + chunk.samples.len()) as u64, Ordering::Relaxed);
