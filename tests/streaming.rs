@@ -213,7 +213,7 @@ fn next_event(worker: &rehearse::asr::worker::AsrWorker) -> rehearse::asr::worke
             .recv_timeout(Duration::from_secs(120))
             .expect("an event within 2 minutes")
         {
-            AsrEvent::Progress { .. } | AsrEvent::ModelLoading(_) => {}
+            AsrEvent::Progress { .. } | AsrEvent::ModelLoading(_) | AsrEvent::Partial { .. } => {}
             e => return e,
         }
     }

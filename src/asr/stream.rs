@@ -238,7 +238,7 @@ impl Worker {
             total += samples.len();
             let before = parts.len();
             for chunk in chunker.push(&samples) {
-                let part = self.transcribe(&chunk, finishing, parts.last())?;
+                let part = self.transcribe(&chunk, finishing, false, parts.last())?;
                 parts.push(part);
             }
             if !finishing
@@ -250,7 +250,7 @@ impl Worker {
             }
             if finishing {
                 if let Some(chunk) = chunker.finish() {
-                    let part = self.transcribe(&chunk, true, parts.last())?;
+                    let part = self.transcribe(&chunk, true, true, parts.last())?;
                     parts.push(part);
                 }
                 if total == 0 {
@@ -268,10 +268,13 @@ impl Worker {
         &self,
         chunk: &Chunk,
         finishing: bool,
+        tail: bool,
         previous: Option<&ChunkTranscript>,
     ) -> Result<ChunkTranscript, StreamError> {
         let live = (!finishing).then_some(self.opts.live_threads).flatten();
-        let part = if finishing && self.opts.tail_audio_ctx_margin_s.is_some() {
+        // Only the open tail gets the fitted context; chunks cut before Stop and not yet transcribed (a busy
+        // machine) keep the full one, so the cost in accuracy stays on one short chunk.
+        let part = if tail && self.opts.tail_audio_ctx_margin_s.is_some() {
             let opts = StreamOptions {
                 audio_ctx_margin_s: self.opts.tail_audio_ctx_margin_s,
                 ..self.opts.clone()
