@@ -134,15 +134,20 @@ fn install(name: &str, dest: Option<PathBuf>, quant: &[String]) -> anyhow::Resul
         bar.finish_and_clear();
     }
     for out in result? {
-        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-        println!(
-            "{:<20} {:>9}  {}",
-            models::name_of(&out),
-            models::human_size(size),
-            out.display()
-        );
+        print_model_file(&out);
     }
     Ok(())
+}
+
+/// One written model file: name, size, path.
+fn print_model_file(out: &std::path::Path) {
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{:<20} {:>9}  {}",
+        models::name_of(out),
+        models::human_size(size),
+        out.display()
+    );
 }
 
 fn parse_types(quant: &[String]) -> anyhow::Result<Vec<crate::asr::convert::OutType>> {
@@ -181,10 +186,7 @@ impl ImportArgs {
             dest,
             quant,
         } = self;
-        let types: Vec<OutType> = quant
-            .iter()
-            .map(|q| q.parse::<OutType>().map_err(|e| anyhow::anyhow!("--quant {q}: {e}")))
-            .collect::<anyhow::Result<_>>()?;
+        let types: Vec<OutType> = parse_types(&quant)?;
         let dest = dest.unwrap_or_else(models::user_models_dir);
         std::fs::create_dir_all(&dest).with_context(|| format!("cannot create {}", dest.display()))?;
         eprintln!("reading {}", source.display());
@@ -202,13 +204,7 @@ impl ImportArgs {
             let written = convert::write_ggml(&model, &out, ty, &mut progress, &cancel);
             bar.finish_and_clear();
             written?;
-            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "{:<20} {:>9}  {}",
-                models::name_of(&out),
-                models::human_size(size),
-                out.display()
-            );
+            print_model_file(&out);
         }
         Ok(())
     }

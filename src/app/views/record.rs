@@ -107,9 +107,9 @@ fn live_coach(ui: &mut egui::Ui, app: &App, live: Option<&crate::report::Report>
                 .and_then(|rb| rb.cells().iter().find(|d| d.id == c.cell))
                 .map_or(c.cell.clone(), |d| d.label.clone());
             let (text, colour) = if c.covered {
-                (format!("✔ {label}"), theme.green)
+                (format!("{label}: covered"), theme.green)
             } else {
-                (format!("○ {label}"), theme.weak_text)
+                (format!("{label}: not yet"), theme.weak_text)
             };
             let r = ui.label(RichText::new(text).color(colour));
             let state = if c.covered { "covered" } else { "not yet" };
