@@ -342,7 +342,7 @@ impl CaptureEngine {
         let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
         let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
         let (done_tx, done_rx) = crossbeam_channel::bounded::<()>(0);
-        let emitter = Emitter { tx: ev_tx, waker };
+        let emitter = Emitter::new(ev_tx, waker);
         let worker = std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
@@ -403,15 +403,40 @@ impl Drop for CaptureEngine {
 struct Emitter {
     tx: Sender<CaptureEvent>,
     waker: Option<Waker>,
+    /// When the waker last ran for a level or elapsed-time event.
+    last_tick_wake: std::cell::Cell<Option<Instant>>,
 }
 
+/// Level and elapsed-time events wake the UI at most this often (10 frames a second keep the meter and
+/// the clock live; every event at 20 Hz doubled the window's drawing while Whisper needs the CPU).
+const TICK_WAKE_INTERVAL: Duration = Duration::from_millis(100);
+
 impl Emitter {
+    fn new(tx: Sender<CaptureEvent>, waker: Option<Waker>) -> Self {
+        Self {
+            tx,
+            waker,
+            last_tick_wake: std::cell::Cell::new(None),
+        }
+    }
+
     fn emit(&self, event: CaptureEvent) {
+        let tick = matches!(event, CaptureEvent::Level(_) | CaptureEvent::Elapsed { .. });
         // A gone receiver means the UI has closed; nothing left to tell.
         let _ = self.tx.send(event);
-        if let Some(waker) = &self.waker {
-            waker();
+        let Some(waker) = &self.waker else { return };
+        if tick {
+            let now = Instant::now();
+            if self
+                .last_tick_wake
+                .get()
+                .is_some_and(|t| now.duration_since(t) < TICK_WAKE_INTERVAL)
+            {
+                return;
+            }
+            self.last_tick_wake.set(Some(now));
         }
+        waker();
     }
 }
 

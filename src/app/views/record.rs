@@ -64,8 +64,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                 ui.label(&text);
                 let bar = ui.add(
                     egui::ProgressBar::new(t.progress() as f32 / 100.0)
-                        .desired_width(ui.available_width())
-                        .animate(t.progress() == 0),
+                        // Not animated: an animated bar redraws the window every frame, and on a laptop
+                        // without a GPU that drawing takes a core from Whisper while the person waits.
+                        .desired_width(ui.available_width()),
                 );
                 bar.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Transcription progress")
