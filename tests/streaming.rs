@@ -192,6 +192,7 @@ fn streaming_a_short_fixture_in_small_chunks() {
             min_s: 3.0,
             max_s: 8.0,
             pause_s: 0.2,
+            ..rehearse::asr::chunker::ChunkerConfig::default()
         },
         ..StreamOptions::default()
     };

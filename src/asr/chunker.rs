@@ -24,6 +24,11 @@ const QUIET_WINDOW: usize = 10;
 /// Below this RMS (about -70 dBFS) a frame is always quiet.
 const ABS_QUIET: f32 = 3e-4;
 
+/// The default [`ChunkerConfig::end_pause_s`]: longer than the gap between two sentences said in one breath.
+pub const END_PAUSE_S: f64 = 0.9;
+/// A chunk cut early at the end of speech holds at least this much audio, in seconds.
+const END_MIN_S: f64 = 1.0;
+
 /// Where the chunker may cut.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChunkerConfig {
@@ -33,6 +38,10 @@ pub struct ChunkerConfig {
     pub max_s: f64,
     /// A quiet stretch at least this long, in seconds, is a pause to cut in.
     pub pause_s: f64,
+    /// A quiet stretch at least this long, in seconds, is the end of what the person had to say (they stopped
+    /// talking, and Stop is likely next): the chunk is cut there even before `min_s`, so the words are
+    /// transcribed during the silence instead of after Stop. `None` never cuts early.
+    pub end_pause_s: Option<f64>,
 }
 
 impl Default for ChunkerConfig {
@@ -43,6 +52,7 @@ impl Default for ChunkerConfig {
             min_s: 8.0,
             max_s: 25.0,
             pause_s: 0.3,
+            end_pause_s: Some(END_PAUSE_S),
         }
     }
 }
@@ -79,6 +89,8 @@ pub struct Chunker {
     start: usize,
     /// RMS of each whole 20 ms frame of `buf`.
     frames: Vec<f32>,
+    /// The loudest speech level (90th-percentile frame) of the chunks cut so far; 0 before the first.
+    speech_level: f32,
 }
 
 impl Chunker {
@@ -89,12 +101,14 @@ impl Chunker {
             min_s,
             max_s: cfg.max_s.max(min_s + 1.0),
             pause_s: cfg.pause_s.max(0.04),
+            end_pause_s: cfg.end_pause_s.map(|e| e.max(cfg.pause_s)),
         };
         Self {
             cfg,
             buf: Vec::new(),
             start: 0,
             frames: Vec::new(),
+            speech_level: 0.0,
         }
     }
 
@@ -116,12 +130,36 @@ impl Chunker {
         (!self.buf.is_empty()).then(|| self.take(self.buf.len()))
     }
 
+    /// True when the open tail holds nothing that could be a word: every 60 ms of it is quieter than a
+    /// tenth of the speech level of the chunks already cut (20 dB down). Without a chunk cut yet there is
+    /// nothing to compare with, so the tail counts as speech. The tail after the person stopped talking
+    /// need not go through Whisper (which would only say `[BLANK_AUDIO]`).
+    pub fn tail_is_quiet(&self) -> bool {
+        if self.speech_level <= 0.0 {
+            return false;
+        }
+        let limit = (self.speech_level * 0.1).max(ABS_QUIET);
+        let mut frames: Vec<f32> = self.frames.clone();
+        let whole = frames.len() * FRAME;
+        if self.buf.len() > whole {
+            frames.push(rms(&self.buf[whole..]));
+        }
+        frames.windows(3).all(|w| (w[0] + w[1] + w[2]) / 3.0 <= limit)
+            && frames.iter().all(|&f| f <= limit * 3.0)
+    }
+
     /// Samples pushed and not yet in a chunk.
     pub fn pending(&self) -> usize {
         self.buf.len()
     }
 
     fn take(&mut self, n: usize) -> Chunk {
+        let k = (n / FRAME).min(self.frames.len());
+        if k > 0 {
+            let mut sorted = self.frames[..k].to_vec();
+            sorted.sort_by(f32::total_cmp);
+            self.speech_level = self.speech_level.max(sorted[(k - 1) * 9 / 10]);
+        }
         let rest = self.buf.split_off(n);
         let samples = std::mem::replace(&mut self.buf, rest);
         let chunk = Chunk {
@@ -139,7 +177,9 @@ impl Chunker {
         let min_f = (self.cfg.min_s * FPS).round() as usize;
         let max_f = (self.cfg.max_s * FPS).round() as usize;
         let pause_f = ((self.cfg.pause_s * FPS).round() as usize).max(2);
-        if n < min_f {
+        let end_f = self.cfg.end_pause_s.map(|e| ((e * FPS).round() as usize).max(pause_f));
+        let end_min_f = (END_MIN_S * FPS).round() as usize;
+        if n < min_f.min(end_min_f + end_f.unwrap_or(usize::MAX / 2)) {
             return None;
         }
         let thr = quiet_threshold(&self.frames);
@@ -158,6 +198,15 @@ impl Chunker {
             }
             let len = i - a;
             let complete = i < n;
+            // The end of speech: a long quiet run after at least a second of audio closes the chunk early,
+            // a pause-length after the run began (independent of how the samples arrived).
+            if let Some(end_f) = end_f
+                && len >= end_f
+                && a + pause_f >= end_min_f
+                && a + pause_f < min_f
+            {
+                return Some(a + pause_f);
+            }
             if len >= pause_f && (complete || len >= 2 * pause_f) {
                 let cut = a + len.min(2 * pause_f) / 2;
                 if (min_f..=max_f).contains(&cut) {
@@ -320,10 +369,15 @@ mod tests {
         min_s: 8.0,
         max_s: 25.0,
         pause_s: 0.3,
+        end_pause_s: None,
     };
 
     fn chunk_all(signal: &[f32], block: usize) -> Vec<Chunk> {
-        let mut c = Chunker::new(TEST_CFG);
+        chunk_with(TEST_CFG, signal, block)
+    }
+
+    fn chunk_with(cfg: ChunkerConfig, signal: &[f32], block: usize) -> Vec<Chunk> {
+        let mut c = Chunker::new(cfg);
         let mut out = Vec::new();
         for b in signal.chunks(block) {
             out.extend(c.push(b));
@@ -430,6 +484,50 @@ mod tests {
         check_cover(&signal, &chunks);
         let cuts = cuts(&chunks);
         assert!((9.0..9.5).contains(&cuts[0]), "{cuts:?}");
+    }
+
+    #[test]
+    fn the_end_of_speech_closes_a_short_chunk_and_a_quiet_tail_is_known() {
+        let cfg = ChunkerConfig {
+            end_pause_s: Some(0.9),
+            ..TEST_CFG
+        };
+        // Sentences with 0.5 s gaps (not the end), then 4 s of speech and silence (the person is done).
+        let signal = speech(16.0, &[(3.0, 3.5), (9.0, 9.5), (13.0, 16.0)]);
+        for block in [160, 1234, 4000] {
+            let mut c = Chunker::new(cfg);
+            let mut chunks = Vec::new();
+            let mut quiet_at = None;
+            for (i, b) in signal.chunks(block).enumerate() {
+                chunks.extend(c.push(b));
+                let t = ((i + 1) * block) as f64 / RATE as f64;
+                if quiet_at.is_none() && !chunks.is_empty() && c.tail_is_quiet() {
+                    quiet_at = Some(t);
+                }
+            }
+            let cuts = cuts(&chunks);
+            // A normal cut at the 9 s pause, then one 0.3 s into the final silence (chunk 9.x–13.3 s, 4 s).
+            assert_eq!(cuts.len(), 1, "block {block}: {cuts:?}");
+            assert!((9.0..9.5).contains(&cuts[0]), "block {block}: {cuts:?}");
+            let last = chunks.last().unwrap();
+            let end = last.start_s() + last.samples.len() as f64 / RATE as f64;
+            assert!((13.25..13.35).contains(&end), "block {block}: the early chunk ends at {end}");
+            // What is left is silence, known as such soon after the cut.
+            assert!(c.tail_is_quiet(), "block {block}");
+            assert!(quiet_at.is_some_and(|t| t < 14.3), "block {block}: quiet from {quiet_at:?}");
+            let mut all = chunks.clone();
+            all.extend(c.finish());
+            let covered: usize = all.iter().map(|c| c.samples.len()).sum();
+            assert_eq!(covered, signal.len(), "nothing lost");
+        }
+        // Short pauses alone never cut before the minimum; a word in the tail is not quiet.
+        let chunks = chunk_with(cfg, &speech(7.5, &[(2.0, 2.6), (5.0, 5.5)]), 4000);
+        assert_eq!(chunks.len(), 1);
+        let mut c = Chunker::new(cfg);
+        c.push(&speech(12.0, &[(9.0, 9.5)]));
+        c.push(&speech(0.3, &[]));
+        assert!(!c.tail_is_quiet(), "speech in the tail");
+        assert!(!Chunker::new(cfg).tail_is_quiet(), "nothing to compare with yet");
     }
 
     fn tt(text: &str, start_s: f64, end_s: f64) -> TimedText {

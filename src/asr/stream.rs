@@ -249,7 +249,12 @@ impl Worker {
                 f(&merge(&parts, so_far).without_annotations());
             }
             if finishing {
-                if let Some(chunk) = chunker.finish() {
+                // Silence after the person stopped talking needs no Whisper (it would only say
+                // `[BLANK_AUDIO]`); the merged transcript still lasts the whole recording.
+                let quiet = chunker.tail_is_quiet();
+                if let Some(chunk) = chunker.finish()
+                    && !quiet
+                {
                     let part = self.transcribe(&chunk, true, true, parts.last())?;
                     parts.push(part);
                 }
