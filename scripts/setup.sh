@@ -10,6 +10,7 @@ APT_PACKAGES=(
   # window: eframe (glow/winit) on X11 and Wayland
   libgl1-mesa-dev libgl1-mesa-dri libegl1 libxkbcommon-dev libxkbcommon-x11-0 libwayland-dev
   libx11-dev libxcursor-dev libxrandr-dev libxi-dev
+  fonts-dejavu-core libfontconfig1  # symbols egui's own fonts lack (→ − ✓), found by eframe's system font fallback
   # tests: virtual microphone, speech, screenshots
   pulseaudio pulseaudio-utils libasound2-plugins alsa-utils espeak-ng sox xvfb imagemagick
   python3 python3-pip python3-venv  # venv: the faster-whisper anchor of `make bench`
