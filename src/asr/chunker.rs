@@ -144,8 +144,7 @@ impl Chunker {
         if self.buf.len() > whole {
             frames.push(rms(&self.buf[whole..]));
         }
-        frames.windows(3).all(|w| (w[0] + w[1] + w[2]) / 3.0 <= limit)
-            && frames.iter().all(|&f| f <= limit * 3.0)
+        frames.windows(3).all(|w| (w[0] + w[1] + w[2]) / 3.0 <= limit) && frames.iter().all(|&f| f <= limit * 3.0)
     }
 
     /// Samples pushed and not yet in a chunk.
@@ -511,10 +510,16 @@ mod tests {
             assert!((9.0..9.5).contains(&cuts[0]), "block {block}: {cuts:?}");
             let last = chunks.last().unwrap();
             let end = last.start_s() + last.samples.len() as f64 / RATE as f64;
-            assert!((13.25..13.35).contains(&end), "block {block}: the early chunk ends at {end}");
+            assert!(
+                (13.25..13.35).contains(&end),
+                "block {block}: the early chunk ends at {end}"
+            );
             // What is left is silence, known as such soon after the cut.
             assert!(c.tail_is_quiet(), "block {block}");
-            assert!(quiet_at.is_some_and(|t| t < 14.3), "block {block}: quiet from {quiet_at:?}");
+            assert!(
+                quiet_at.is_some_and(|t| t < 14.3),
+                "block {block}: quiet from {quiet_at:?}"
+            );
             let mut all = chunks.clone();
             all.extend(c.finish());
             let covered: usize = all.iter().map(|c| c.samples.len()).sum();
