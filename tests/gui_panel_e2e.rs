@@ -98,6 +98,7 @@ fn prerequisites() -> Result<String, String> {
 /// An attempt on disk, as `attempt.json` says.
 #[derive(Clone, Debug)]
 struct Answer {
+    dir: PathBuf,
     json: serde_json::Value,
 }
 
@@ -118,9 +119,10 @@ impl Answer {
         OffsetDateTime::parse(self.str(key), &Rfc3339).unwrap_or_else(|e| panic!("{key}: {e} in {}", self.json))
     }
 
-    /// The microphone confirmed the start (the device and rate are recorded once audio flows).
+    /// The answer is recording and audio from the microphone is reaching `answer.wav` (the capture engine
+    /// confirms the start only once audio flows, and flushes the file every 250 ms).
     fn live(&self) -> bool {
-        self.json["sample_rate"].is_u64()
+        self.str("status") == "recording" && std::fs::metadata(self.dir.join("answer.wav")).is_ok_and(|m| m.len() > 44)
     }
 
     fn transcript(&self) -> String {
@@ -146,9 +148,10 @@ fn answers(data: &Path) -> Vec<Answer> {
     };
     let mut all: Vec<Answer> = dirs
         .filter_map(Result::ok)
-        .filter_map(|d| std::fs::read(d.path().join("attempt.json")).ok())
-        .filter_map(|b| serde_json::from_slice(&b).ok())
-        .map(|json| Answer { json })
+        .filter_map(|d| {
+            let json = serde_json::from_slice(&std::fs::read(d.path().join("attempt.json")).ok()?).ok()?;
+            Some(Answer { dir: d.path(), json })
+        })
         .collect();
     all.sort_by_key(Answer::slot);
     all
@@ -207,8 +210,16 @@ impl Window {
 
     fn wait(&self, what: &str, timeout: Duration, mut done: impl FnMut(&[Answer]) -> bool) -> Vec<Answer> {
         let start = Instant::now();
+        let mut seen = String::new();
         loop {
             let all = answers(&self.data);
+            // Progress, for the log: each answer's status as it changes.
+            let now: Vec<&str> = all.iter().map(|a| a.str("status")).collect();
+            let now = now.join(" ");
+            if now != seen {
+                eprintln!("{:6.1} s  {now}", self.launched.elapsed().as_secs_f64());
+                seen = now;
+            }
             if done(&all) {
                 return all;
             }
@@ -225,9 +236,14 @@ impl Window {
         self.wait(
             &format!("answer {} to start recording", n + 1),
             Duration::from_secs(90),
-            |all| all.len() == n + 1 && all[n].live() && all[n].str("status") == "recording",
+            |all| all.len() == n + 1 && all[n].live(),
         );
         std::thread::sleep(Duration::from_millis(300));
+        eprintln!(
+            "{:6.1} s  answer {} is said into the microphone",
+            self.launched.elapsed().as_secs_f64(),
+            n + 1
+        );
         let at = SystemTime::now();
         let ok = support::play(speech).wait().expect("paplay");
         assert!(ok.success(), "could not play into the virtual microphone");
@@ -385,15 +401,14 @@ fn a_two_question_panel_is_asked_aloud_answered_into_the_microphone_and_reported
     let mut played = Vec::new();
     for (n, wav) in speech.iter().enumerate() {
         played.push(window.answer(n, wav));
-        eprintln!(
-            "answer {} said {:.1} s after launch",
-            n + 1,
-            window.launched.elapsed().as_secs_f64()
-        );
     }
     let all = window.wait("the four answers to be scored", Duration::from_secs(120), |all| {
         all.len() == 4 && all.iter().all(|a| a.str("status") == "scored")
     });
+    eprintln!(
+        "all four scored {:.1} s after launch",
+        window.launched.elapsed().as_secs_f64()
+    );
     window.screenshot_and_close("gui-panel-e2e.png");
     let (monitor_start, samples) = monitor.finish();
 
