@@ -523,8 +523,12 @@ fn a_panel_ended_after_its_first_answer_keeps_it_and_is_incomplete() {
     window.wait("the answer to be scored", Duration::from_secs(90), |all| {
         all.first().is_some_and(|a| a.str("status") == "scored")
     });
-    // End panel was pressed as the follow-up was being asked: no second answer comes.
-    std::thread::sleep(Duration::from_secs(3));
+    // End panel was pressed as the follow-up was being asked: no second answer comes, though asking it
+    // would have taken about 4 s (3.4 s of speech).
+    let ended = system_time(answers(&window.data)[0].time("ended_at"));
+    if let Ok(left) = (ended + Duration::from_secs(10)).duration_since(SystemTime::now()) {
+        std::thread::sleep(left);
+    }
     window.screenshot_and_close("gui-panel-e2e-abandoned.png");
     let all = answers(&window.data);
     assert_eq!(all.len(), 1, "{:#?}", all.iter().map(Answer::brief).collect::<Vec<_>>());
