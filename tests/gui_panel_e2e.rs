@@ -65,16 +65,7 @@ fn prerequisites() -> Result<String, String> {
         .ok()
         .filter(|m| Path::new(m).is_file())
         .ok_or("REHEARSE_TEST_MODEL is not set to a model file (scripts/test.sh sets it)")?;
-    for program in [
-        "Xvfb",
-        "import",
-        "espeak-ng",
-        "sox",
-        "pulseaudio",
-        "pactl",
-        "paplay",
-        "parec",
-    ] {
+    for program in ["Xvfb", "import", "espeak-ng", "sox", "pactl", "paplay", "parec"] {
         if !support::on_path(program) {
             return Err(format!("{program} is not installed (scripts/setup.sh installs it)"));
         }
