@@ -12,7 +12,7 @@ export REHEARSE_EMBED_MODEL
 
 # Tests that need more than a plain `cargo test` has are `#[ignore = "why"]`, so a bare run reports them
 # as skipped rather than passed: the PulseAudio virtual microphone ones (capture_pulse, playback_pulse,
-# record_e2e, mock_e2e, gui_e2e) and the disk-full one, which mounts a tmpfs and so needs root (names `as_root_`).
+# record_e2e, mock_e2e, gui_e2e, gui_panel_e2e) and the disk-full one, which mounts a tmpfs and so needs root (names `as_root_`).
 # This script runs the virtual-microphone ones unless REHEARSE_SKIP_AUDIO_TESTS is set, and the root
 # ones when run as root; whatever it leaves out is listed as skipped (nextest: SKIP; cargo test: ignored).
 skip=()
@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 if command -v cargo-nextest >/dev/null 2>&1; then
   filter="all()"
-  if [ "$audio" = 0 ]; then filter="$filter - (binary(capture_pulse) | binary(playback_pulse) | binary(record_e2e) | binary(mock_e2e) | binary(gui_e2e))"; fi
+  if [ "$audio" = 0 ]; then filter="$filter - (binary(capture_pulse) | binary(playback_pulse) | binary(record_e2e) | binary(mock_e2e) | binary(gui_e2e) | binary(gui_panel_e2e))"; fi
   for s in "${skip[@]}"; do filter="$filter - test(/$s/)"; done
   cargo nextest run --release --no-fail-fast --run-ignored all -E "$filter"
 else

@@ -4,40 +4,18 @@
 //! `REHEARSE_AUTO_SELF_SCORE`), which press the same buttons a person would. The Review screen is saved to
 //! `target/gui-e2e.png` for CI.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use support::{Display, Guard, wait_for};
 
 const SPOKEN: &str = "To know the pipeline works, I would track correctness, latency and cost per run.";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Kills the child it holds when dropped, so a failed assertion does not leave Xvfb or the app running.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_display() -> u32 {
-    (90..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        })
-        .expect("a free X display number")
-}
-
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn attempt(data: &Path) -> Option<(PathBuf, serde_json::Value)> {
@@ -75,19 +53,8 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
         .expect("pulse-mic.sh");
     assert!(ok.success(), "the virtual microphone did not start");
 
-    let n = free_display();
-    let display = format!(":{n}");
-    let _xvfb = Guard(
-        Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (installed by scripts/setup.sh)"),
-    );
-    wait_for("Xvfb", Duration::from_secs(10), || {
-        Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-    });
+    let x = Display::start();
+    let display = x.name.clone();
 
     let log = std::fs::File::create(tmp.path().join("app.log")).expect("log");
     let launched = Instant::now();
@@ -130,10 +97,7 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
         if start.elapsed() > Duration::from_secs(180) {
             let app_log = std::fs::read_to_string(tmp.path().join("app.log")).unwrap_or_default();
             let tail: Vec<&str> = app_log.lines().rev().take(40).collect();
-            let _ = Command::new("import")
-                .args(["-display", display.as_str(), "-window", "root"])
-                .arg(root().join("target/gui-e2e-timeout.png"))
-                .status();
+            let _ = x.screenshot(&root().join("target/gui-e2e-timeout.png"));
             panic!(
                 "timed out waiting for the scored attempt; attempt: {:?}\napp log (last lines, newest first):\n{}",
                 attempt(&data).map(|(_, j)| {
@@ -149,12 +113,7 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
     }
     std::thread::sleep(Duration::from_millis(1500)); // let Review paint
     let shot = root().join("target/gui-e2e.png");
-    let ok = Command::new("import")
-        .args(["-display", display.as_str(), "-window", "root"])
-        .arg(&shot)
-        .status()
-        .expect("import (imagemagick)");
-    assert!(ok.success(), "screenshot failed");
+    assert!(x.screenshot(&shot), "screenshot failed (import, from imagemagick)");
 
     let (_, json) = attempt(&data).expect("attempt");
     let text = json["transcript"]["text"].as_str().unwrap_or_default().to_lowercase();

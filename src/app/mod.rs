@@ -57,6 +57,12 @@ pub struct Automation {
     pub stop_after_s: Option<f64>,
     /// `REHEARSE_AUTO_SELF_SCORE=4,3,3,4`: enter these self-scores in Review and reveal the coverage.
     pub self_scores: Option<[u8; 4]>,
+    /// `REHEARSE_AUTOSTART_PANEL=ID,ID`: start a mock panel on these questions, in this order, once the
+    /// window is up (asked aloud, as by default). Each answer ends after `REHEARSE_AUTOSTOP_AFTER_S` or at
+    /// its time-box.
+    pub start_panel: Option<Vec<String>>,
+    /// `REHEARSE_AUTO_END_PANEL_AFTER=K`: press End panel once K answers of the panel are recorded.
+    pub end_panel_after: Option<usize>,
 }
 
 /// How the window is put together: where data lives and which engines it uses.
@@ -92,6 +98,14 @@ impl Config {
                 start_question: var("REHEARSE_AUTOSTART_QUESTION"),
                 stop_after_s: var("REHEARSE_AUTOSTOP_AFTER_S").and_then(|s| s.parse().ok()),
                 self_scores,
+                start_panel: var("REHEARSE_AUTOSTART_PANEL").map(|s| {
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|id| !id.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }),
+                end_panel_after: var("REHEARSE_AUTO_END_PANEL_AFTER").and_then(|s| s.trim().parse().ok()),
             },
         }
     }
@@ -136,6 +150,7 @@ pub struct App {
     waker: Waker,
     automation_started: bool,
     automation_scored: bool,
+    automation_ended_panel: bool,
     /// When Stop was pressed (or the time-box ended), until the report is on screen.
     stop_at: Option<std::time::Instant>,
     was_recording: bool,
@@ -199,6 +214,7 @@ impl App {
             waker,
             automation_started: false,
             automation_scored: false,
+            automation_ended_panel: false,
             stop_at: None,
             was_recording: false,
             frame_started: None,
@@ -370,6 +386,25 @@ impl App {
             self.automation_started = true;
             self.commands.push(Command::SelectQuestion(q.clone()));
             self.commands.push(Command::StartRecording);
+        }
+        if let Some(ids) = &auto.start_panel
+            && !self.automation_started
+            && matches!(state.stage, Stage::Idle)
+            && !ids.is_empty()
+            && ids.iter().all(|q| state.question(q).is_some())
+        {
+            self.automation_started = true;
+            self.commands.push(Command::StartPanel {
+                question_ids: ids.clone(),
+                time_box_s: None,
+            });
+        }
+        if let (Some(k), Some(p)) = (auto.end_panel_after, &state.panel)
+            && !self.automation_ended_panel
+            && p.recorded.len() >= k
+        {
+            self.automation_ended_panel = true;
+            self.commands.push(Command::EndPanel);
         }
         if let (Some(after), Stage::Recording(r)) = (auto.stop_after_s, &state.stage)
             && r.phase == state::RecPhase::Live

@@ -234,3 +234,67 @@ pub fn thread_names() -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Kills the child it holds when dropped, so a failed assertion does not leave Xvfb or the app running.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until `done` (polled every 100 ms), failing after `timeout`.
+pub fn wait_for(what: &str, timeout: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// A private X display (Xvfb, 1280×800) for the real window; stopped when dropped.
+pub struct Display {
+    /// `:N`, for `DISPLAY`.
+    pub name: String,
+    _xvfb: Guard,
+}
+
+impl Display {
+    /// Starts Xvfb on a free display number and waits for its socket.
+    pub fn start() -> Self {
+        let n = (90..200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .expect("a free X display number");
+        let name = format!(":{n}");
+        let xvfb = Guard(
+            Command::new("Xvfb")
+                .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (installed by scripts/setup.sh)"),
+        );
+        wait_for("Xvfb", std::time::Duration::from_secs(10), || {
+            Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        });
+        Self { name, _xvfb: xvfb }
+    }
+
+    /// Saves the whole screen to `png` (ImageMagick's `import`); false if that failed.
+    pub fn screenshot(&self, png: &Path) -> bool {
+        Command::new("import")
+            .args(["-display", self.name.as_str(), "-window", "root"])
+            .arg(png)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+/// Whether `program` is on `PATH`.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+}
