@@ -64,6 +64,9 @@ pub struct Chunk {
     pub start: usize,
     /// 16 kHz mono samples.
     pub samples: Vec<f32>,
+    /// Cut because the person stopped talking ([`ChunkerConfig::end_pause_s`] of quiet and counting): Stop
+    /// may well come next, so this chunk is worth finishing fast.
+    pub ends_speech: bool,
 }
 
 impl Chunk {
@@ -119,8 +122,10 @@ impl Chunker {
             self.frames.push(rms(frame));
         }
         let mut out = Vec::new();
-        while let Some(cut) = self.find_cut() {
-            out.push(self.take(cut * FRAME));
+        while let Some((cut, ends_speech)) = self.find_cut() {
+            let mut chunk = self.take(cut * FRAME);
+            chunk.ends_speech = ends_speech;
+            out.push(chunk);
         }
         out
     }
@@ -164,14 +169,15 @@ impl Chunker {
         let chunk = Chunk {
             start: self.start,
             samples,
+            ends_speech: false,
         };
         self.start += n;
         self.frames.drain(..(n / FRAME).min(self.frames.len()));
         chunk
     }
 
-    /// The frame to cut at, if the buffer should be cut now.
-    fn find_cut(&self) -> Option<usize> {
+    /// The frame to cut at, if the buffer should be cut now, and whether it is the end of speech.
+    fn find_cut(&self) -> Option<(usize, bool)> {
         let n = self.frames.len();
         let min_f = (self.cfg.min_s * FPS).round() as usize;
         let max_f = (self.cfg.max_s * FPS).round() as usize;
@@ -204,12 +210,15 @@ impl Chunker {
                 && a + pause_f >= end_min_f
                 && a + pause_f < min_f
             {
-                return Some(a + pause_f);
+                return Some((a + pause_f, true));
             }
-            if len >= pause_f && (complete || len >= 2 * pause_f) {
+            // A pause still going on is cut once it is long enough to tell: two pause-lengths, or, when the
+            // end of speech is watched for, long enough to be one (same cut point either way).
+            let open_enough = end_f.unwrap_or(2 * pause_f).max(2 * pause_f);
+            if len >= pause_f && (complete || len >= open_enough) {
                 let cut = a + len.min(2 * pause_f) / 2;
                 if (min_f..=max_f).contains(&cut) {
-                    return Some(cut);
+                    return Some((cut, !complete && end_f.is_some()));
                 }
             }
         }
@@ -225,7 +234,7 @@ impl Chunker {
                 best = (energy, w0 + QUIET_WINDOW / 2);
             }
         }
-        Some(best.1.clamp(min_f, max_f))
+        Some((best.1.clamp(min_f, max_f), false))
     }
 }
 
@@ -514,6 +523,8 @@ mod tests {
                 (13.25..13.35).contains(&end),
                 "block {block}: the early chunk ends at {end}"
             );
+            assert!(!chunks[0].ends_speech, "the 0.5 s pause is not the end");
+            assert!(last.ends_speech, "block {block}: the long pause is");
             // What is left is silence, known as such soon after the cut.
             assert!(c.tail_is_quiet(), "block {block}");
             assert!(
@@ -524,6 +535,13 @@ mod tests {
             all.extend(c.finish());
             let covered: usize = all.iter().map(|c| c.samples.len()).sum();
             assert_eq!(covered, signal.len(), "nothing lost");
+        }
+        // Past the minimum, a pause still going on is cut once it is an end-of-speech pause, and said so.
+        for block in [160, 4000] {
+            let chunks = chunk_with(cfg, &speech(12.0, &[(10.0, 12.0)]), block);
+            assert_eq!(chunks.len(), 2, "block {block}");
+            assert!((10.25..10.35).contains(&chunks[1].start_s()), "block {block}");
+            assert!(chunks[0].ends_speech, "block {block}");
         }
         // Short pauses alone never cut before the minimum; a word in the tail is not quiet.
         let chunks = chunk_with(cfg, &speech(7.5, &[(2.0, 2.6), (5.0, 5.5)]), 4000);

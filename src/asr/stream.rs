@@ -238,7 +238,9 @@ impl Worker {
             total += samples.len();
             let before = parts.len();
             for chunk in chunker.push(&samples) {
-                let part = self.transcribe(&chunk, finishing, false, parts.last())?;
+                // The person stopped talking: Stop may come any moment, and the window and capture are idle,
+                // so this chunk gets every thread, as the tail after Stop does.
+                let part = self.transcribe(&chunk, finishing || chunk.ends_speech, false, parts.last())?;
                 parts.push(part);
             }
             if !finishing

@@ -407,9 +407,10 @@ struct Emitter {
     last_tick_wake: std::cell::Cell<Option<Instant>>,
 }
 
-/// Level and elapsed-time events wake the UI at most this often (10 frames a second keep the meter and
-/// the clock live; every event at 20 Hz doubled the window's drawing while Whisper needs the CPU).
-const TICK_WAKE_INTERVAL: Duration = Duration::from_millis(100);
+/// Level and elapsed-time events wake the UI at most this often: 5 frames a second keep the meter and the
+/// clock alive. Waking on every event (40 a second) made the window draw so often, on a laptop without a
+/// GPU, that it took as much CPU as Whisper transcribing while the person speaks.
+const TICK_WAKE_INTERVAL: Duration = Duration::from_millis(200);
 
 impl Emitter {
     fn new(tx: Sender<CaptureEvent>, waker: Option<Waker>) -> Self {

@@ -52,10 +52,9 @@ fn running(ui: &mut Ui, app: &App, p: &PanelRun, cmds: &mut Vec<Command>) {
         }
         ui.add_space(12.0);
         if let PanelPhase::Asking(_) = p.phase {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("The interviewer is asking\u{2026} listen, then answer out loud.");
-            });
+            // No spinner here or below: an animation redraws the window every frame, which on a laptop
+            // without a GPU takes a core from Whisper transcribing the previous answer.
+            ui.label("The interviewer is asking\u{2026} listen, then answer out loud.");
         }
         if p.shown {
             ui.label(RichText::new(p.asked_text()).size(20.0).strong());
@@ -141,10 +140,7 @@ fn report(ui: &mut Ui, app: &App, r: &PanelReport, cmds: &mut Vec<Command>) {
         .filter(|a| matches!(a.status, Status::Recording | Status::Recorded))
         .count();
     if pending > 0 {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!("Transcribing {pending} answer(s)\u{2026}"));
-        });
+        ui.label(format!("Transcribing {pending} answer(s)\u{2026}"));
     }
 
     section(ui, "Coverage per cell (mean over the panel)");
