@@ -317,13 +317,9 @@ fn with_the_model_a_correction_decides_the_sentence_said_again_in_slightly_other
     // Without the model only the same words match: this one is left to the rubric, which misses it.
     let words_only = score(phrases_only(&mut rehearse(&data)), tmp.path(), &new_answer);
     assert_eq!(words_only["boundaries"]["covered"], false);
-    // A different sentence is not decided by the correction.
+    // A different sentence is not decided by the correction (the rubric's own verdict on it is its business).
     let other = format!("{OPENING} The single writer keeps the dashboards fresh at ten thousand events a second.");
     let unrelated = score(&mut rehearse(&data), tmp.path(), &other);
-    assert_eq!(
-        unrelated["boundaries"]["covered"],
-        false,
-        "{:?}",
-        quotes(&unrelated["boundaries"])
-    );
+    let u = quotes(&unrelated["boundaries"]);
+    assert!(!u.iter().any(|q| q.contains("which you said counts")), "{u:?}");
 }
