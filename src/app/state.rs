@@ -436,6 +436,19 @@ pub struct GuidePreview {
 }
 
 impl State {
+    /// The rubric's label for a cell id ("trade-offs" → "Trade-offs"); without the rubric, the id with a
+    /// capital first letter.
+    pub fn cell_label(&self, id: &str) -> String {
+        self.rubric
+            .as_ref()
+            .and_then(|r| r.cells().iter().find(|c| c.id == id).map(|c| c.label.clone()))
+            .unwrap_or_else(|| {
+                let mut c = id.chars();
+                c.next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            })
+    }
+
     /// A window that has just opened: the embedded deck and rubric, nothing loaded from disk yet.
     pub fn new(prefs: Prefs, decks: Vec<Deck>, rubric: Option<std::sync::Arc<Rubric>>) -> Self {
         Self {

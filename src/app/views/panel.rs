@@ -144,13 +144,7 @@ fn report(ui: &mut Ui, app: &App, r: &PanelReport, cmds: &mut Vec<Command>) {
     }
 
     section(ui, "Coverage per cell (mean over the panel)");
-    let cell_title = |id: &str| {
-        app.state
-            .rubric
-            .as_ref()
-            .and_then(|rb| rb.cells().iter().find(|c| c.id == id))
-            .map_or_else(|| id.to_owned(), |c| c.label.clone())
-    };
+    let cell_title = |id: &str| app.state.cell_label(id);
     if r.cells.is_empty() {
         ui.weak("No answer has been scored yet.");
     } else {

@@ -21,7 +21,7 @@ pub(super) fn show(ui: &mut Ui, app: &App, p: &Progress) {
         ui.weak("Coverage per rubric cell and how your ratings compare with the rubric show here once you have scored answers in the plan.");
         return;
     }
-    let label = |id: &str| cell_label(app, id);
+    let label = |id: &str| app.state.cell_label(id);
     // One colour per cell in both charts: its place in the rubric.
     let color = |id: &str| {
         let i = p.coverage.iter().position(|c| c.cell == id).unwrap_or(0);
@@ -30,19 +30,6 @@ pub(super) fn show(ui: &mut Ui, app: &App, p: &Progress) {
     coverage_chart_ui(ui, p, &label, &color);
     section(ui, "Your ratings vs the rubric");
     calibration_ui(ui, &p.calibration, p.plan_days, &label, &color);
-}
-
-/// The rubric's label for a cell id ("trade-offs" → "Trade-offs").
-fn cell_label(app: &App, id: &str) -> String {
-    app.state
-        .rubric
-        .as_ref()
-        .and_then(|r| r.cells().iter().find(|c| c.id == id).map(|c| c.label.clone()))
-        .unwrap_or_else(|| {
-            let mut c = id.chars();
-            c.next()
-                .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-        })
 }
 
 /// Whole plan days on the x axis; nothing between them.

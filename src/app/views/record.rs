@@ -101,12 +101,7 @@ fn live_coach(ui: &mut egui::Ui, app: &App, live: Option<&crate::report::Report>
     };
     ui.horizontal_wrapped(|ui| {
         for c in &rep.rubric {
-            let label = app
-                .state
-                .rubric
-                .as_ref()
-                .and_then(|rb| rb.cells().iter().find(|d| d.id == c.cell))
-                .map_or(c.cell.clone(), |d| d.label.clone());
+            let label = app.state.cell_label(&c.cell);
             let (text, colour) = if c.covered {
                 (format!("{label}: covered"), theme.green)
             } else {

@@ -189,12 +189,7 @@ fn corrections(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>
         .rubric
         .iter()
         .map(|c| {
-            let label = app
-                .state
-                .rubric
-                .as_ref()
-                .and_then(|rb| rb.cells().iter().find(|d| d.id == c.cell))
-                .map_or(c.cell.clone(), |d| d.label.clone());
+            let label = app.state.cell_label(&c.cell);
             (c.cell.clone(), label)
         })
         .collect();
@@ -263,12 +258,7 @@ fn coverage(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
     };
     let theme = Theme::of(ui);
     for cell in &rep.rubric {
-        let label = app
-            .state
-            .rubric
-            .as_ref()
-            .and_then(|rb| rb.cells().iter().find(|c| c.id == cell.cell))
-            .map_or(cell.cell.clone(), |c| c.label.clone());
+        let label = app.state.cell_label(&cell.cell);
         ui.horizontal(|ui| {
             let (mark, color) = if cell.covered {
                 ("covered", theme.green)

@@ -126,7 +126,7 @@ fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Comm
                 ui.label(RichText::new(step_title(&n.step, t.phase)).size(18.0).strong());
                 if let Some(cell) = &n.step.target_cell {
                     ui.label(
-                        RichText::new(format!("Target: {}", cell_title(cell)))
+                        RichText::new(format!("Target: {}", app.state.cell_label(cell)))
                             .size(28.0)
                             .strong(),
                     );
@@ -200,7 +200,7 @@ fn step_row(app: &App, s: &Step) -> String {
     let target = s
         .target_cell
         .as_deref()
-        .map_or_else(String::new, |c| format!(" on {}", cell_title(c)));
+        .map_or_else(String::new, |c| format!(" on {}", app.state.cell_label(c)));
     let first = s
         .question_ids
         .first()
@@ -212,13 +212,6 @@ fn step_row(app: &App, s: &Step) -> String {
         String::new()
     };
     format!("{mark} · {what}{target} · {first}{more} · {} min", s.minutes)
-}
-
-/// "trade-offs" → "Trade-offs".
-fn cell_title(cell: &str) -> String {
-    let mut c = cell.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, action: &str) {
@@ -322,9 +315,13 @@ fn banner(ui: &mut Ui, app: &App, a: &ActiveStep, cmds: &mut Vec<Command>) {
             _ => None,
         };
         ui.label(
-            RichText::new(format!("Target: {}{}", cell_title(cell), result.unwrap_or_default()))
-                .size(30.0)
-                .strong(),
+            RichText::new(format!(
+                "Target: {}{}",
+                app.state.cell_label(cell),
+                result.unwrap_or_default()
+            ))
+            .size(30.0)
+            .strong(),
         );
     }
     ui.separator();
