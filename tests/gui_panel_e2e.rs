@@ -281,29 +281,8 @@ struct Monitor {
 impl Monitor {
     fn start(dir: &Path) -> Self {
         let raw = dir.join("monitor.raw");
-        let parec = Command::new("parec")
-            .args([
-                "-d",
-                "mic.monitor",
-                "--raw",
-                "--format=s16le",
-                "--channels=1",
-                "--latency-msec=20",
-            ])
-            .arg(format!("--rate={REC_RATE}"))
-            .stdout(Stdio::from(std::fs::File::create(&raw).expect("monitor file")))
-            .spawn()
-            .expect("start parec");
-        // Sample 0 is anchored to the clock by what parec has written so far (it starts late on a loaded
-        // machine, so its spawn time is not sample 0).
-        let size = || std::fs::metadata(&raw).map_or(0, |m| m.len());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while size() < u64::from(REC_RATE) / 5 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-        let written = size() / 2;
-        let start = SystemTime::now() - Duration::from_secs_f64(written as f64 / f64::from(REC_RATE));
+        let (parec, written) = support::record_sink(&raw, REC_RATE);
+        let start = SystemTime::now() - written;
         Self { raw, parec, start }
     }
 

@@ -130,29 +130,10 @@ fn two_question_panel_is_asked_aloud_recorded_scored_and_exported() {
     // Everything that reaches the sink — the spoken questions, then the answers — is recorded here.
     support::pulse_mic(&["start"]);
     let monitor = dir.path().join("monitor.raw");
-    let mut parec = Command::new("parec")
-        .args([
-            "-d",
-            "mic.monitor",
-            "--raw",
-            "--format=s16le",
-            "--channels=1",
-            "--latency-msec=20",
-        ])
-        .arg(format!("--rate={REC_RATE}"))
-        .stdout(Stdio::from(std::fs::File::create(&monitor).expect("monitor file")))
-        .spawn()
-        .expect("start parec");
-    // Sample 0 of the recording is anchored to the wall clock by what parec has written so far (it starts
-    // late on a loaded machine, so its spawn time is not sample 0): the cut at "recording from" below then
-    // falls before the first answer is played.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::metadata(&monitor).map_or(0, |m| m.len()) < u64::from(REC_RATE) / 5 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let written = std::fs::metadata(&monitor).map_or(0, |m| m.len()) / 2;
-    let parec_started = Instant::now() - Duration::from_secs_f64(written as f64 / f64::from(REC_RATE));
+    // Sample 0 of the recording is anchored to the wall clock (see `record_sink`): the cut at "recording
+    // from" below then falls before the first answer is played.
+    let (mut parec, written) = support::record_sink(&monitor, REC_RATE);
+    let parec_started = Instant::now() - written;
 
     let mut mock = start_mock(
         &data,

@@ -298,3 +298,33 @@ impl Display {
 pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }
+
+/// Starts recording everything that reaches the virtual microphone's sink (`parec` on `mic.monitor`, 16-bit
+/// mono raw at `rate` into `raw`). Returns the recorder and how much audio it had written on return: sample
+/// 0 is anchored to the clock by that (parec starts late on a loaded machine, so its spawn time is not
+/// sample 0); `now - written` is when sample 0 was heard.
+#[allow(dead_code)]
+pub fn record_sink(raw: &Path, rate: u32) -> (Child, std::time::Duration) {
+    use std::time::{Duration, Instant};
+    let parec = Command::new("parec")
+        .args([
+            "-d",
+            "mic.monitor",
+            "--raw",
+            "--format=s16le",
+            "--channels=1",
+            "--latency-msec=20",
+        ])
+        .arg(format!("--rate={rate}"))
+        .stdout(Stdio::from(std::fs::File::create(raw).expect("monitor file")))
+        .spawn()
+        .expect("start parec");
+    let size = || std::fs::metadata(raw).map_or(0, |m| m.len());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while size() < u64::from(rate) / 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let written = size() / 2;
+    (parec, Duration::from_secs_f64(written as f64 / f64::from(rate)))
+}
