@@ -13,7 +13,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -243,18 +243,7 @@ impl Window {
 
     /// The rehearse command line on the same data.
     fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-            .args(args)
-            .env("REHEARSE_DATA_DIR", &self.data)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run rehearse");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
+        support::rehearse_ok(env!("CARGO_BIN_EXE_rehearse"), &self.data, args)
     }
 
     /// Lets the screen paint, saves it, and closes the window.

@@ -87,20 +87,6 @@ impl Mock {
     }
 }
 
-fn run_ok(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(args)
-        .env("REHEARSE_DATA_DIR", data)
-        .output()
-        .expect("run rehearse");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 fn read_raw(path: &Path) -> Vec<f32> {
     std::fs::read(path)
         .expect("monitor recording")
@@ -262,7 +248,8 @@ fn two_question_panel_is_asked_aloud_recorded_scored_and_exported() {
     // Exports read back: the panel as HTML (chart and evidence), the history as CSV.
     let pid = panel["panel_id"].as_str().expect("panel id");
     let html_path = dir.path().join("panel.html");
-    run_ok(
+    support::rehearse_ok(
+        env!("CARGO_BIN_EXE_rehearse"),
         &data,
         &[
             "export",
@@ -285,13 +272,17 @@ fn two_question_panel_is_asked_aloud_recorded_scored_and_exported() {
             .any(|i| i.contains("Trade-offs") && i.to_lowercase().contains("cost")),
         "trade-off evidence: {items:?}"
     );
-    let csv_text = run_ok(&data, &["export", "--history", "--format", "csv"]);
+    let csv_text = support::rehearse_ok(
+        env!("CARGO_BIN_EXE_rehearse"),
+        &data,
+        &["export", "--history", "--format", "csv"],
+    );
     let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv_text.as_bytes())
         .records()
         .map(|r| r.expect("row"))
         .collect();
     assert_eq!(rows.len(), 4);
-    let listed = run_ok(&data, &["mock", "--list"]);
+    let listed = support::rehearse_ok(env!("CARGO_BIN_EXE_rehearse"), &data, &["mock", "--list"]);
     assert!(listed.contains(pid) && listed.contains(" complete"), "{listed}");
 }
 
@@ -332,8 +323,12 @@ fn enter_moves_on_and_ctrl_c_abandons_keeping_what_was_recorded() {
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("incomplete"), "{summary}");
 
-    let attempts: Vec<serde_json::Value> =
-        serde_json::from_str(&run_ok(&data, &["attempts", "--json"])).expect("attempts JSON");
+    let attempts: Vec<serde_json::Value> = serde_json::from_str(&support::rehearse_ok(
+        env!("CARGO_BIN_EXE_rehearse"),
+        &data,
+        &["attempts", "--json"],
+    ))
+    .expect("attempts JSON");
     assert_eq!(attempts.len(), 2, "the question and the abandoned follow-up are kept");
     let question = attempts
         .iter()
@@ -350,7 +345,7 @@ fn enter_moves_on_and_ctrl_c_abandons_keeping_what_was_recorded() {
         .find(|a| a["panel"]["kind"] == "follow-up")
         .expect("follow-up");
     assert!(follow["duration_s"].as_f64().expect("duration") < 5.0);
-    let listed = run_ok(&data, &["mock", "--list"]);
+    let listed = support::rehearse_ok(env!("CARGO_BIN_EXE_rehearse"), &data, &["mock", "--list"]);
     assert!(
         listed.contains("incomplete") && listed.contains(" 2 answers of  2 questions"),
         "{listed}"

@@ -328,3 +328,21 @@ pub fn record_sink(raw: &Path, rate: u32) -> (Child, std::time::Duration) {
     let written = size() / 2;
     (parec, Duration::from_secs_f64(written as f64 / f64::from(rate)))
 }
+
+/// Runs `bin` (the test's `env!("CARGO_BIN_EXE_rehearse")`; this module is also used by examples, which have
+/// no such variable) with `REHEARSE_DATA_DIR=data` and no stdin; its stdout, after checking it succeeded.
+#[allow(dead_code)]
+pub fn rehearse_ok(bin: &str, data: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin)
+        .args(args)
+        .env("REHEARSE_DATA_DIR", data)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run rehearse");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
