@@ -408,6 +408,7 @@ fn train_one(rows: &[Row], ci: usize, mode: Mode, hidden: usize) -> Logistic {
             cell: cell.to_string(),
             semantic: lr.clone(),
             hybrid: lr,
+            tuned: None,
         };
         let mut frng = Rng(0x1234_5678 + fold as u64);
         for _ in 0..400 {
@@ -649,10 +650,17 @@ fn main() -> anyhow::Result<()> {
                 break;
             }
         }
+        // The fine-tuned encoder's classifier is trained by scripts/rubric-finetune.py on its own layers:
+        // kept from the current head until that script replaces it.
+        let tuned = Head::embedded()
+            .ok()
+            .and_then(|h| h.cells.into_iter().find(|c| c.cell == *cell))
+            .and_then(|c| c.tuned);
         cells.push(CellHead {
             cell: (*cell).to_string(),
             semantic,
             hybrid,
+            tuned,
         });
     }
     let round = |l: &mut Logistic| {
@@ -713,11 +721,71 @@ fn main() -> anyhow::Result<()> {
     // `REHEARSE_HEAD_OUT` writes a candidate elsewhere (measure it with `rehearse eval --head`).
     let out = std::env::var_os("REHEARSE_HEAD_OUT").map_or_else(|| root.join("assets/rubric-head.json"), Into::into);
     std::fs::write(&out, serde_json::to_string(&head)? + "\n")?;
+    // For the encoder's fine-tuning (scripts/rubric-finetune.py, the next step of `make train-rubric`).
+    let dump_dir = std::env::var_os("REHEARSE_RUBRIC_DUMP").map_or_else(|| root.join("target/rubric-dump"), Into::into);
+    dump(&dump_dir, &rows, &model, root)?;
     eprintln!(
         "wrote {} ({} bytes) in {:.1} s",
         out.display(),
         std::fs::metadata(&out)?.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Writes what the encoder fine-tuning (`scripts/rubric-finetune.py`) learns from and is checked on, as
+/// JSON lines in `dir`: `train.jsonl` (token ids, labels, structural features and fold of every training
+/// row) and `dev.jsonl`, `eval.jsonl`, `hard.jsonl` (every answer of the labelled sets, split into the
+/// units the runtime judges, each with its token ids and per-cell features).
+fn dump(dir: &Path, rows: &[Row], model: &Embedder, root: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir)?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("train.jsonl"))?);
+    for r in rows {
+        let line = serde_json::json!({
+            "fold": r.fold, "labels": r.labels, "features": r.features, "original": r.original,
+            "ids": model.token_ids(&r.text), "text": r.text,
+        });
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    let (deck, rubric) = (Deck::embedded()?, Rubric::embedded()?);
+    let signals = Signals::new(&rubric);
+    for (name, file) in [("dev", "rubric-dev.toml"), ("eval", "rubric-eval.toml"), ("hard", "rubric-eval-hard.toml")] {
+        let set = rehearse::rubric::eval::LabelSet::load(&root.join("tests/fixtures").join(file))?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{name}.jsonl")))?);
+        for a in &set.answer {
+            let Some(q) = deck.question(&a.question) else { continue };
+            let t = Transcript::from_plain_text(a.text.trim(), None);
+            let enc = rehearse::rubric::semantic::encode(&rubric, &t, model, Some(&q.prompt));
+            let mut feats = Vec::new();
+            for (cell, _) in CELLS {
+                let mut f = signals.features(&rubric, Some(q), &t, &enc.units, cell);
+                if let Some(p) = &enc.prompt {
+                    for (f, v) in f.iter_mut().zip(&enc.vectors) {
+                        set_prompt_similarity(f, dot(v, p));
+                    }
+                }
+                feats.push(f);
+            }
+            let units: Vec<_> = enc
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    serde_json::json!({
+                        "text": u.text, "ids": model.token_ids(&u.text),
+                        "features": [feats[0][i], feats[1][i], feats[2][i]],
+                    })
+                })
+                .collect();
+            let line = serde_json::json!({
+                "id": a.id, "kind": a.kind, "labels": [a.restatement, a.trade_offs, a.boundaries], "units": units,
+            });
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+    }
+    eprintln!("wrote the training rows and labelled answers to {}", dir.display());
     Ok(())
 }

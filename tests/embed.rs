@@ -75,3 +75,26 @@ fn a_corrupt_wheel_is_rejected_with_a_message() {
         .to_string();
     assert!(missing.contains("nope"), "{missing}");
 }
+
+#[test]
+fn the_rubric_encoder_reuses_the_frozen_layers_and_only_changes_its_own_vectors() {
+    use rehearse::rubric::semantic::SentenceEncoder;
+    let m = model();
+    assert!(m.has_tuned(), "assets/rubric-encoder.safetensors did not fit the model");
+    let s = [
+        "Where this approach breaks is when events arrive days late.",
+        "We get fresher numbers, but we pay for it in compute.",
+    ];
+    let plain = m.embed_batch(&s);
+    let both = m.embed_batch_both(&s);
+    let tuned = m.encode_tuned(&s).expect("tuned vectors");
+    for (((base, t), p), via_trait) in both.iter().zip(&plain).zip(&tuned) {
+        // The original vectors are untouched by the tuned layers running beside them.
+        assert!(cosine(base, p) > 0.9999);
+        let norm: f32 = t.iter().map(|v| v * v).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4 && t.len() == 384);
+        assert!(cosine(t, via_trait) > 0.9999);
+        // The tuned top layer really is different weights.
+        assert!(cosine(base, t) < 0.99, "tuned vector equals the original: {}", cosine(base, t));
+    }
+}

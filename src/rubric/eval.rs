@@ -225,9 +225,10 @@ fn explain(
             semantic::set_prompt_similarity(f, semantic::dot(v, p));
         }
     }
-    let mut scores = semantic::unit_scores(ch, Mode::Hybrid, &enc.vectors, &f);
+    let c = semantic::Classifier::for_answer(ch, Mode::Hybrid, enc);
+    let mut scores = semantic::scores_with(c, &f);
     scores.sort_by(|a, b| b.p.total_cmp(&a.p));
-    let mut out = format!("threshold {:.2}", ch.hybrid.threshold);
+    let mut out = format!("threshold {:.2}", c.lr.threshold);
     for s in scores.iter().take(3) {
         let text = match (s.window, s.unit.checked_sub(1)) {
             (true, Some(prev)) => format!("{} | {}", enc.units[prev].text, enc.units[s.unit].text),

@@ -29,6 +29,12 @@ pub trait SentenceEncoder: Send + Sync {
     fn dim(&self) -> usize;
     /// One vector per sentence, in order.
     fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>>;
+    /// One vector per sentence from the encoder fine-tuned as the rubric's classifier (its top layers
+    /// retrained; see `scripts/rubric-finetune.py`), for the heads' `tuned` classifiers; `None` when this
+    /// encoder has no such layers.
+    fn encode_tuned(&self, _sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
+        None
+    }
 }
 
 /// Which signals decide a cell.
@@ -130,6 +136,10 @@ pub struct CellHead {
     pub semantic: Logistic,
     /// Embedding plus [`FEATURES`].
     pub hybrid: Logistic,
+    /// The fine-tuned encoder's embedding plus [`FEATURES`]: used instead of `hybrid` when the answer was
+    /// encoded by the tuned encoder too ([`SentenceEncoder::encode_tuned`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuned: Option<Logistic>,
 }
 
 /// A labelled example sentence kept for evidence ("closest to …").
@@ -203,7 +213,10 @@ impl Head {
             )));
         }
         for c in &h.cells {
-            if !c.semantic.shape_ok(h.dim) || !c.hybrid.shape_ok(h.dim + FEATURES.len()) {
+            if !c.semantic.shape_ok(h.dim)
+                || !c.hybrid.shape_ok(h.dim + FEATURES.len())
+                || c.tuned.as_ref().is_some_and(|t| !t.shape_ok(h.dim + FEATURES.len()))
+            {
                 return Err(HeadError::Invalid(format!(
                     "cell {}: weight count does not fit dim {}",
                     c.cell, h.dim
@@ -438,28 +451,69 @@ pub struct CellVerdict {
     pub hits: Vec<(usize, f32)>,
 }
 
+/// A cell's classifier as used on one answer: which model, over which unit vectors, with the structural
+/// features or without.
+#[derive(Clone, Copy, Debug)]
+pub struct Classifier<'a> {
+    /// Rubric cell id.
+    pub cell: &'a str,
+    /// The model.
+    pub lr: &'a Logistic,
+    /// One vector per unit.
+    pub vectors: &'a [Vec<f32>],
+    /// The model takes [`FEATURES`] after the vector.
+    pub with_features: bool,
+}
+
+impl<'a> Classifier<'a> {
+    /// The frozen-embedding head of `mode` over `vectors`.
+    pub fn frozen(head: &'a CellHead, mode: Mode, vectors: &'a [Vec<f32>]) -> Self {
+        Self {
+            cell: &head.cell,
+            lr: if mode == Mode::Hybrid { &head.hybrid } else { &head.semantic },
+            vectors,
+            with_features: mode == Mode::Hybrid,
+        }
+    }
+
+    /// What `mode` judges the cell with on an encoded answer: in hybrid mode the tuned head over the tuned
+    /// encoder's vectors when both exist, otherwise the frozen-embedding head.
+    pub fn for_answer(head: &'a CellHead, mode: Mode, encoded: &'a Encoded) -> Self {
+        match (mode, &head.tuned, &encoded.tuned) {
+            (Mode::Hybrid, Some(lr), Some(vectors)) if vectors.len() == encoded.units.len() => Self {
+                cell: &head.cell,
+                lr,
+                vectors,
+                with_features: true,
+            },
+            _ => Self::frozen(head, mode, &encoded.vectors),
+        }
+    }
+}
+
 /// Judges each head cell from unit vectors and features. `vectors[i]` belongs to `units[i]`; adjacent
 /// units are also judged together (the normalised mean of their vectors) so a point made across two
 /// sentences counts.
 pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32; FEATURES.len()]]) -> CellVerdict {
-    let lr = match mode {
-        Mode::Hybrid => &head.hybrid,
-        _ => &head.semantic,
-    };
-    let probs = unit_scores(head, mode, vectors, features);
+    judge_with(Classifier::frozen(head, mode, vectors), features)
+}
+
+/// [`judge`] with a given classifier.
+pub fn judge_with(c: Classifier<'_>, features: &[[f32; FEATURES.len()]]) -> CellVerdict {
+    let probs = scores_with(c, features);
     let score = probs.iter().map(|p| p.p).fold(0.0, f32::max);
     let mut hits: Vec<(usize, f32)> = probs
         .into_iter()
-        .filter(|p| p.p >= lr.threshold)
+        .filter(|p| p.p >= c.lr.threshold)
         .map(|p| (p.unit, p.p))
         .collect();
     hits.sort_by(|a, b| b.1.total_cmp(&a.1));
     let mut seen = std::collections::HashSet::new();
     hits.retain(|h| seen.insert(h.0));
     CellVerdict {
-        cell: head.cell.clone(),
+        cell: c.cell.to_string(),
         score,
-        covered: score >= lr.threshold,
+        covered: score >= c.lr.threshold,
         hits,
     }
 }
@@ -482,16 +536,18 @@ pub fn unit_scores(
     vectors: &[Vec<f32>],
     features: &[[f32; FEATURES.len()]],
 ) -> Vec<UnitScore> {
-    let lr = match mode {
-        Mode::Hybrid => &head.hybrid,
-        _ => &head.semantic,
-    };
+    scores_with(Classifier::frozen(head, mode, vectors), features)
+}
+
+/// [`unit_scores`] with a given classifier.
+pub fn scores_with(c: Classifier<'_>, features: &[[f32; FEATURES.len()]]) -> Vec<UnitScore> {
+    let (lr, vectors) = (c.lr, c.vectors);
     let mut probs = Vec::with_capacity(vectors.len() * 2);
     let mut x = Vec::with_capacity(lr.input_width());
     let mut score_of = |v: &[f32], f: &[f32]| {
         x.clear();
         x.extend_from_slice(v);
-        if mode == Mode::Hybrid {
+        if c.with_features {
             x.extend_from_slice(f);
         }
         lr.prob(&x)
@@ -535,6 +591,8 @@ pub struct Encoded {
     pub vectors: Vec<Vec<f32>>,
     /// The question's prompt, encoded the same way (for `prompt_similarity`).
     pub prompt: Option<Vec<f32>>,
+    /// One vector per unit from the rubric's fine-tuned encoder, when the encoder has one.
+    pub tuned: Option<Vec<Vec<f32>>>,
 }
 
 /// Splits and encodes an answer. This is the only step that runs the model (~5–15 ms per unit).
@@ -549,7 +607,13 @@ pub fn encode(
     texts.extend(prompt);
     let mut vectors = encoder.encode(&texts);
     let prompt = if prompt.is_some() { vectors.pop() } else { None };
-    Encoded { units, vectors, prompt }
+    let tuned = encoder.encode_tuned(&texts[..units.len()]);
+    Encoded {
+        units,
+        vectors,
+        prompt,
+        tuned,
+    }
 }
 
 /// Dot product (the cosine of unit vectors).
@@ -582,7 +646,7 @@ pub fn apply(
                 set_prompt_similarity(f, dot(v, p));
             }
         }
-        let v = judge(ch, mode, &encoded.vectors, &feats);
+        let v = judge_with(Classifier::for_answer(ch, mode, encoded), &feats);
         result.covered = v.covered;
         result.score = f64::from(v.score);
         result.evidence = v
@@ -718,6 +782,7 @@ mod tests {
                 cell: "boundaries".into(),
                 semantic: lr(6.0, -6.0, 0, 0.9),
                 hybrid: lr(6.0, -6.0, FEATURES.len(), 0.9),
+                tuned: None,
             }],
             exemplars: vec![Exemplar {
                 cell: "boundaries".into(),
@@ -746,6 +811,7 @@ mod tests {
             units: Vec::new(),
             vectors: vec![vec![0.0, 1.0], vec![0.7, 0.7], vec![1.0, 0.0], vec![-1.0, 0.0]],
             prompt: None,
+            tuned: None,
         };
         // Unit 0 (pure cost) made no trade-off here, so only unit 1, between both dimensions, names them.
         let found = dimensions(&h, &enc, |i| i != 0);
