@@ -14,6 +14,11 @@
 //! answers built from sentences it did not see, and the threshold with the best balanced accuracy over all
 //! folds is kept; then each hybrid threshold is re-chosen on the development answers of
 //! `tests/fixtures/rubric-dev.toml`. No evaluation answer is used.
+//!
+//! Last, it writes the training rows and the labelled answers (as the runtime splits them into units, with
+//! token ids and structural features) to `target/rubric-dump/` for `scripts/rubric-finetune.py`, which
+//! fine-tunes the encoder's top layers as the classifier the app actually judges with (the heads' `tuned`
+//! entries; `make train-rubric` runs both). The `tuned` entries of the current head are kept here.
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -160,8 +160,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dump", default="target/rubric-dump")
     ap.add_argument("--model", default=None, help="the embedding model wheel or folder")
-    ap.add_argument("--layers", type=int, default=1, help="top encoder layers to fine-tune (0: head only)")
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--layers", type=int, default=3, help="top encoder layers to fine-tune (0: head only)")
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--head-lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=32)
@@ -264,14 +264,16 @@ def main():
         dev_y = np.asarray([ans["labels"] for ans in sets["dev"]])
         thresholds, line = [], [tag]
         for c in range(3):
-            # The development set is small (45 answers), so a threshold at the edge of its best plateau
-            # overfits it: pick the best of the balanced accuracy averaged over ±0.08 around each threshold.
-            ts = np.arange(0.05, 0.96, 0.01)
+            # The heads are trained with balanced classes, so 0.5 is their own decision boundary. The
+            # development set is small (45 answers; one answer moves balanced accuracy by ~0.02-0.04) and
+            # the tuned model's probabilities sit near 0 or 1, so it cannot tell thresholds apart: 0.5 is
+            # kept unless another threshold is clearly better on it (by more than 0.03, averaged over ±0.05).
+            ts = np.round(np.arange(0.05, 0.96, 0.01), 2)
             ba = np.asarray([balanced_accuracy(dev[:, c], dev_y[:, c], t) for t in ts])
-            smooth = np.asarray([ba[max(0, i - 8):i + 9].mean() for i in range(len(ts))])
-            best = smooth.max()
-            plateau = [t for t, v in zip(ts, smooth) if v >= best - 1e-9]
-            thresholds.append(round(float(plateau[len(plateau) // 2]), 2))
+            smooth = np.asarray([ba[max(0, i - 5):i + 6].mean() for i in range(len(ts))])
+            at_half = smooth[list(ts).index(0.5)]
+            best = int(np.argmax(smooth))
+            thresholds.append(float(ts[best]) if smooth[best] > at_half + 0.03 else 0.5)
         res = {}
         for name in ["dev", "eval", "hard"]:
             sc = dev if name == "dev" else answer_scores(p, name)
@@ -300,7 +302,7 @@ def main():
         total *= len(order) / max(len(batches), 1) / len(order)
         res, th = report(params, f"epoch {epoch + 1} loss {total:.4f} ({time.time() - t0:.0f} s)")
         score = min(res["dev"])
-        if score > best[0]:
+        if score >= best[0]:  # ties go to the later epoch
             best = (score, jax.tree_util.tree_map(np.asarray, params), th)
     print(f"best dev min {best[0]:.3f}", file=sys.stderr)
     # What the app runs: the tuned layers in f16. Thresholds are chosen again on the development answers

@@ -18,11 +18,11 @@ use rehearse::rubric::semantic::{Head, Mode};
 const FLOORS: [(&str, [(&str, f64); 3]); 2] = [
     (
         "rubric-eval.toml",
-        [("restatement", 0.925), ("trade-offs", 0.915), ("boundaries", 0.89)],
+        [("restatement", 0.94), ("trade-offs", 0.96), ("boundaries", 0.96)],
     ),
     (
         "rubric-eval-hard.toml",
-        [("restatement", 0.96), ("trade-offs", 0.94), ("boundaries", 0.95)],
+        [("restatement", 0.97), ("trade-offs", 0.94), ("boundaries", 0.95)],
     ),
 ];
 
@@ -214,8 +214,8 @@ fn dimensions_set_against_each_other_are_found_by_meaning_without_cue_words() {
     let q = deck.question("pm-11-hidden-production-trade-off").expect("question");
     // Neither sentence has a dimension word within reach of a cue word, so the phrase path finds nothing.
     let t = rehearse::transcript::Transcript::from_plain_text(
-        "We answered from a copy kept in memory. Pages came back right away, though some people saw \
-         figures that were a few minutes old. None of this holds once we have ten times the users.",
+        "We answered from a copy kept in memory. Pages came back right away, but the price was that some \
+         people saw figures that were a few minutes old. None of this holds once we have ten times the users.",
         Some(20.0),
     );
     let phrase = rehearse::report::score(q, &rubric, &t, 180.0);

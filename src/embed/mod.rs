@@ -227,6 +227,11 @@ impl Embedder {
         self.bert.forward_batch(&refs).iter().map(|t| self.pool(t)).collect()
     }
 
+    /// Forgets every sentence encoded so far (benchmarks measure the model, not the cache).
+    pub fn clear_cache(&self) {
+        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     /// True when the rubric's fine-tuned top layers are loaded.
     pub fn has_tuned(&self) -> bool {
         self.tuned.is_some()
@@ -296,11 +301,13 @@ impl Embedder {
         })
     }
 
-    /// Both vectors of every sentence, from the cache or the model (which then fills the cache).
-    fn encode_both(&self, sentences: &[&str]) -> Vec<Both> {
+    /// Both vectors of every sentence (the tuned one only when `tuned` is asked for; empty otherwise), from
+    /// the cache or the model, which then fills the cache.
+    fn encode_both(&self, sentences: &[&str], tuned: bool) -> Vec<Both> {
+        let usable = |b: &Both| !tuned || !b.1.is_empty();
         let cached: Vec<Option<Both>> = {
             let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            sentences.iter().map(|s| cache.get(*s).cloned()).collect()
+            sentences.iter().map(|s| cache.get(*s).filter(|b| usable(b)).cloned()).collect()
         };
         let mut missing: Vec<&str> = Vec::new();
         for (s, c) in sentences.iter().zip(&cached) {
@@ -309,10 +316,15 @@ impl Embedder {
             }
         }
         let threads = std::thread::available_parallelism().map_or(1, usize::from).min(4);
-        let fresh = if missing.is_empty() {
+        let fresh: Vec<Both> = if missing.is_empty() {
             Vec::new()
-        } else {
+        } else if tuned {
             self.parallel(&missing, threads, Self::embed_batch_both)
+        } else {
+            self.parallel(&missing, threads, Self::embed_batch)
+                .into_iter()
+                .map(|v| (v, Vec::new()))
+                .collect()
         };
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() + fresh.len() > CACHE_MAX {
@@ -338,12 +350,12 @@ impl SentenceEncoder for Embedder {
     }
 
     fn encode(&self, sentences: &[&str]) -> Vec<Vec<f32>> {
-        self.encode_both(sentences).into_iter().map(|b| b.0).collect()
+        self.encode_both(sentences, false).into_iter().map(|b| b.0).collect()
     }
 
     fn encode_tuned(&self, sentences: &[&str]) -> Option<Vec<Vec<f32>>> {
         self.tuned.as_ref()?;
-        Some(self.encode_both(sentences).into_iter().map(|b| b.1).collect())
+        Some(self.encode_both(sentences, true).into_iter().map(|b| b.1).collect())
     }
 }
 

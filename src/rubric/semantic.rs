@@ -604,10 +604,12 @@ pub fn encode(
 ) -> Encoded {
     let units = units(rubric, transcript);
     let mut texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+    // The tuned vectors first: an encoder that computes both at once then has the units' plain vectors
+    // cached too, and the prompt goes through the plain encoder only.
+    let tuned = encoder.encode_tuned(&texts);
     texts.extend(prompt);
     let mut vectors = encoder.encode(&texts);
     let prompt = if prompt.is_some() { vectors.pop() } else { None };
-    let tuned = encoder.encode_tuned(&texts[..units.len()]);
     Encoded {
         units,
         vectors,
