@@ -756,7 +756,11 @@ fn dump(dir: &Path, rows: &[Row], model: &Embedder, root: &Path) -> anyhow::Resu
     out.flush()?;
     let (deck, rubric) = (Deck::embedded()?, Rubric::embedded()?);
     let signals = Signals::new(&rubric);
-    for (name, file) in [("dev", "rubric-dev.toml"), ("eval", "rubric-eval.toml"), ("hard", "rubric-eval-hard.toml")] {
+    for (name, file) in [
+        ("dev", "rubric-dev.toml"),
+        ("eval", "rubric-eval.toml"),
+        ("hard", "rubric-eval-hard.toml"),
+    ] {
         let set = rehearse::rubric::eval::LabelSet::load(&root.join("tests/fixtures").join(file))?;
         let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{name}.jsonl")))?);
         for a in &set.answer {

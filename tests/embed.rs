@@ -95,6 +95,10 @@ fn the_rubric_encoder_reuses_the_frozen_layers_and_only_changes_its_own_vectors(
         assert!((norm - 1.0).abs() < 1e-4 && t.len() == 384);
         assert!(cosine(t, via_trait) > 0.9999);
         // The tuned top layer really is different weights.
-        assert!(cosine(base, t) < 0.99, "tuned vector equals the original: {}", cosine(base, t));
+        assert!(
+            cosine(base, t) < 0.99,
+            "tuned vector equals the original: {}",
+            cosine(base, t)
+        );
     }
 }

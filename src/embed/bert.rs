@@ -60,7 +60,10 @@ impl TunedTop {
     /// Reads layers `first..cfg.num_hidden_layers` from `t`.
     pub fn new(cfg: &BertConfig, mut t: Tensors, first: usize) -> Result<Self, String> {
         if first >= cfg.num_hidden_layers {
-            return Err(format!("tuned layers start at {first}, the encoder has {}", cfg.num_hidden_layers));
+            return Err(format!(
+                "tuned layers start at {first}, the encoder has {}",
+                cfg.num_hidden_layers
+            ));
         }
         let layers = (first..cfg.num_hidden_layers)
             .map(|l| layer_of(&mut t, cfg, l))
@@ -141,7 +144,11 @@ pub fn read_safetensors_from(mut r: impl std::io::Read) -> Result<Tensors, Strin
         };
         let count: usize = e.shape.iter().product();
         if to - from != count * width {
-            return Err(format!("safetensors {name}: {} bytes for shape {:?}", to - from, e.shape));
+            return Err(format!(
+                "safetensors {name}: {} bytes for shape {:?}",
+                to - from,
+                e.shape
+            ));
         }
         let mut vals = Vec::with_capacity(count);
         let mut left = to - from;
@@ -150,9 +157,17 @@ pub fn read_safetensors_from(mut r: impl std::io::Read) -> Result<Tensors, Strin
             r.read_exact(&mut buf[..k])
                 .map_err(|_| format!("safetensors {name}: data out of range (truncated file?)"))?;
             if width == 4 {
-                vals.extend(buf[..k].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+                vals.extend(
+                    buf[..k]
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+                );
             } else {
-                vals.extend(buf[..k].chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()));
+                vals.extend(
+                    buf[..k]
+                        .chunks_exact(2)
+                        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()),
+                );
             }
             left -= k;
         }

@@ -191,7 +191,13 @@ impl Embedder {
         let tuned = read_safetensors(TUNED_TOP).ok().and_then(|t| {
             let first = t
                 .keys()
-                .filter_map(|k| k.strip_prefix("encoder.layer.")?.split('.').next()?.parse::<usize>().ok())
+                .filter_map(|k| {
+                    k.strip_prefix("encoder.layer.")?
+                        .split('.')
+                        .next()?
+                        .parse::<usize>()
+                        .ok()
+                })
                 .min()?;
             TunedTop::new(&cfg, t, first).ok()
         });
@@ -229,7 +235,10 @@ impl Embedder {
 
     /// Forgets every sentence encoded so far (benchmarks measure the model, not the cache).
     pub fn clear_cache(&self) {
-        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// True when the rubric's fine-tuned top layers are loaded.
@@ -307,7 +316,10 @@ impl Embedder {
         let usable = |b: &Both| !tuned || !b.1.is_empty();
         let cached: Vec<Option<Both>> = {
             let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            sentences.iter().map(|s| cache.get(*s).filter(|b| usable(b)).cloned()).collect()
+            sentences
+                .iter()
+                .map(|s| cache.get(*s).filter(|b| usable(b)).cloned())
+                .collect()
         };
         let mut missing: Vec<&str> = Vec::new();
         for (s, c) in sentences.iter().zip(&cached) {

@@ -470,7 +470,11 @@ impl<'a> Classifier<'a> {
     pub fn frozen(head: &'a CellHead, mode: Mode, vectors: &'a [Vec<f32>]) -> Self {
         Self {
             cell: &head.cell,
-            lr: if mode == Mode::Hybrid { &head.hybrid } else { &head.semantic },
+            lr: if mode == Mode::Hybrid {
+                &head.hybrid
+            } else {
+                &head.semantic
+            },
             vectors,
             with_features: mode == Mode::Hybrid,
         }
