@@ -5,7 +5,7 @@ use rehearse::bank::Deck;
 use rehearse::embed::Embedder;
 use rehearse::rubric::Rubric;
 use rehearse::rubric::eval::LabelSet;
-use rehearse::rubric::semantic::{self, Head, Mode, Signals, dot, judge, set_prompt_similarity};
+use rehearse::rubric::semantic::{self, Head, Mode, Signals, judge};
 use rehearse::transcript::Transcript;
 
 fn main() -> anyhow::Result<()> {
@@ -27,12 +27,7 @@ fn main() -> anyhow::Result<()> {
         );
         let mut probs = vec![Vec::new(); enc.units.len()];
         for ch in &head.cells {
-            let mut f = signals.features(&rubric, Some(q), &t, &enc.units, &ch.cell);
-            if let Some(p) = &enc.prompt {
-                for (f, v) in f.iter_mut().zip(&enc.vectors) {
-                    set_prompt_similarity(f, dot(v, p));
-                }
-            }
+            let f = enc.features(&signals, &rubric, Some(q), &t, &ch.cell);
             for (i, (v, fi)) in enc.vectors.iter().zip(&f).enumerate() {
                 let v = judge(ch, Mode::Hybrid, std::slice::from_ref(v), std::slice::from_ref(fi));
                 probs[i].push(format!("{}{:.2}", &ch.cell[..1].to_uppercase(), v.score));

@@ -465,12 +465,7 @@ fn calibrate_on_answers(head: &mut Head, model: &Embedder, root: &Path) -> anyho
         let t = Transcript::from_plain_text(a.text.trim(), None);
         let enc = rehearse::rubric::semantic::encode(&rubric, &t, model, Some(&q.prompt));
         for (ci, ch) in head.cells.iter().enumerate() {
-            let mut f = signals.features(&rubric, Some(q), &t, &enc.units, &ch.cell);
-            if let Some(p) = &enc.prompt {
-                for (f, v) in f.iter_mut().zip(&enc.vectors) {
-                    set_prompt_similarity(f, dot(v, p));
-                }
-            }
+            let f = enc.features(&signals, &rubric, Some(q), &t, &ch.cell);
             let truth = match ch.cell.as_str() {
                 "restatement" => a.restatement,
                 "trade-offs" => a.trade_offs,
@@ -769,13 +764,7 @@ fn dump(dir: &Path, rows: &[Row], model: &Embedder, root: &Path) -> anyhow::Resu
             let enc = rehearse::rubric::semantic::encode(&rubric, &t, model, Some(&q.prompt));
             let mut feats = Vec::new();
             for (cell, _) in CELLS {
-                let mut f = signals.features(&rubric, Some(q), &t, &enc.units, cell);
-                if let Some(p) = &enc.prompt {
-                    for (f, v) in f.iter_mut().zip(&enc.vectors) {
-                        set_prompt_similarity(f, dot(v, p));
-                    }
-                }
-                feats.push(f);
+                feats.push(enc.features(&signals, &rubric, Some(q), &t, cell));
             }
             let units: Vec<_> = enc
                 .units

@@ -219,12 +219,7 @@ fn explain(
             })
             .unwrap_or_default();
     };
-    let mut f = signals.features(rubric, Some(q), t, &enc.units, cell);
-    if let Some(p) = &enc.prompt {
-        for (f, v) in f.iter_mut().zip(&enc.vectors) {
-            semantic::set_prompt_similarity(f, semantic::dot(v, p));
-        }
-    }
+    let f = enc.features(signals, rubric, Some(q), t, cell);
     let c = semantic::Classifier::for_answer(ch, Mode::Hybrid, enc);
     let mut scores = semantic::scores_with(c, &f);
     scores.sort_by(|a, b| b.p.total_cmp(&a.p));

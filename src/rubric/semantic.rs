@@ -599,6 +599,27 @@ pub struct Encoded {
     pub tuned: Option<Vec<Vec<f32>>>,
 }
 
+impl Encoded {
+    /// The structural features of every unit for `cell`, with the two prompt features set from the units'
+    /// cosines with the question (when it was encoded).
+    pub fn features(
+        &self,
+        signals: &Signals,
+        rubric: &Rubric,
+        question: Option<&Question>,
+        transcript: &Transcript,
+        cell: &str,
+    ) -> Vec<[f32; FEATURES.len()]> {
+        let mut feats = signals.features(rubric, question, transcript, &self.units, cell);
+        if let Some(p) = &self.prompt {
+            for (f, v) in feats.iter_mut().zip(&self.vectors) {
+                set_prompt_similarity(f, dot(v, p));
+            }
+        }
+        feats
+    }
+}
+
 /// Splits and encodes an answer. This is the only step that runs the model (~5–15 ms per unit).
 pub fn encode(
     rubric: &Rubric,
@@ -646,12 +667,7 @@ pub fn apply(
         let Some(result) = cells.iter_mut().find(|c| c.cell == ch.cell) else {
             continue;
         };
-        let mut feats = signals.features(rubric, question, transcript, &encoded.units, &ch.cell);
-        if let Some(p) = &encoded.prompt {
-            for (f, v) in feats.iter_mut().zip(&encoded.vectors) {
-                set_prompt_similarity(f, dot(v, p));
-            }
-        }
+        let feats = encoded.features(&signals, rubric, question, transcript, &ch.cell);
         let v = judge_with(Classifier::for_answer(ch, mode, encoded), &feats);
         result.covered = v.covered;
         result.score = f64::from(v.score);
