@@ -227,8 +227,7 @@ impl Embedder {
 
     /// Several sentences to unit vectors, batched through the encoder on this thread.
     pub fn embed_batch(&self, texts: &[&str]) -> Vec<Vec<f32>> {
-        let max = MAX_TOKENS.min(self.bert.max_len());
-        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
         let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
         self.bert.forward_batch(&refs).iter().map(|t| self.pool(t)).collect()
     }
@@ -249,8 +248,7 @@ impl Embedder {
     /// Like [`Embedder::embed_batch`], each sentence also through the rubric's tuned top layers (empty
     /// vectors without them); the frozen layers run once for both.
     pub fn embed_batch_both(&self, texts: &[&str]) -> Vec<Both> {
-        let max = MAX_TOKENS.min(self.bert.max_len());
-        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenizer.encode(t, max)).collect();
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.token_ids(t)).collect();
         let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
         let (base, tuned) = self.bert.forward_batch_tuned(&refs, self.tuned.as_ref());
         let mut tuned = tuned.into_iter();
