@@ -37,8 +37,8 @@ const ANSWERS: [(&str, [&str; 3]); 4] = [
         ["logs", "traces", "alert"],
     ),
     (
-        "The trade-off is freshness versus cost, because streaming costs more.",
-        ["trade", "freshness", "streaming"],
+        "The trade-off is speed against cost. Streaming gives fresher numbers, but it costs more money.",
+        ["trade", "fresh", "streaming"],
     ),
     (
         "It breaks when data arrives late, so we add a watermark.",

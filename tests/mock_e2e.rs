@@ -18,7 +18,7 @@ const REC_RATE: u32 = 16_000;
 const ANSWERS: [&str; 4] = [
     "So the question is how we know it works. I would track correctness, latency and cost.",
     "It breaks when data arrives late, so we add a watermark.",
-    "The trade-off is freshness versus cost, because streaming costs more.",
+    "The trade-off is speed against cost. Streaming gives fresher numbers, but it costs more money.",
     "First I would check the logs, then the slowest stage.",
 ];
 
@@ -204,7 +204,7 @@ fn two_question_panel_is_asked_aloud_recorded_scored_and_exported() {
     let words = [
         ["question", "track", "latency"],
         ["breaks", "late", "watermark"],
-        ["trade", "freshness", "streaming"],
+        ["trade", "fresh", "streaming"],
         ["logs", "first", "slowest"],
     ];
     for (a, want) in list.iter().zip(words) {
