@@ -38,11 +38,19 @@ fn main() -> anyhow::Result<()> {
                 ("no token timestamps", 2, |p| p.set_token_timestamps(false)),
                 ("no fallback", 2, |p| p.set_temperature_inc(0.0)),
                 ("no context", 2, |p| p.set_no_context(true)),
+                ("prompt <= 64 tokens", 2, |p| p.set_n_max_text_ctx(64)),
+                ("prompt <= 32 tokens", 2, |p| p.set_n_max_text_ctx(32)),
                 ("3 threads", 3, |_| {}),
                 ("4 threads", 4, |_| {}),
             ];
             for (label, threads, tweak) in variants {
                 if flash && label != "default" {
+                    continue;
+                }
+                // `LEVERS_ONLY=default,no context` runs only these variants (and no flash attention).
+                if let Ok(only) = std::env::var("LEVERS_ONLY")
+                    && (flash || !only.split(',').any(|o| o == label))
+                {
                     continue;
                 }
                 let mut state = ctx.create_state()?;
