@@ -31,6 +31,11 @@ fn main() -> anyhow::Result<()> {
             root.join(format!("tests/fixtures/{f}.txt")),
         ));
     }
+    // `EXTRA=a.wav:a.txt,b.wav:b.txt` adds recordings and their reference texts.
+    for pair in std::env::var("EXTRA").unwrap_or_default().split(',').filter(|p| !p.is_empty()) {
+        let (wav, txt) = pair.split_once(':').unwrap_or((pair, ""));
+        files.push((wav.into(), txt.into()));
+    }
     let only = std::env::var("LEVERS").ok();
     // `THREADS=1` measures word error rates on a busy machine (the words do not depend on threads).
     let threads: Option<i32> = std::env::var("THREADS").ok().and_then(|t| t.parse().ok());
@@ -49,6 +54,8 @@ fn main() -> anyhow::Result<()> {
         ("10-20 fitted prompt", Some(opts(10.0, 20.0, Some(1.0), 32))),
         ("full 8-25 prompt", Some(opts(8.0, 25.0, None, 32))),
         ("full 15-28 prompt", Some(opts(15.0, 28.0, None, 32))),
+        ("full 15-28 cold", Some(opts(15.0, 28.0, None, 0))),
+        ("full 8-25 prompt64", Some(opts(8.0, 25.0, None, 64))),
         ("margin3 8-25 prompt", Some(opts(8.0, 25.0, Some(3.0), 32))),
         ("margin5 12-25 prompt", Some(opts(12.0, 25.0, Some(5.0), 32))),
     ];
@@ -80,6 +87,10 @@ fn main() -> anyhow::Result<()> {
             };
             let s = t.elapsed().as_secs_f64();
             let wer = word_error_rate(&reference, &transcript.text);
+            // `PRINT=1` prints every transcript.
+            if std::env::var_os("PRINT").is_some() {
+                println!("{label} | {} | {wer:.3} | {}", wav.display(), transcript.text);
+            }
             if i == 0 {
                 first = format!("3-min {s:>6.2} s WER {wer:.3}");
             }
@@ -87,9 +98,11 @@ fn main() -> anyhow::Result<()> {
             wers.push(wer);
         }
         let mean = wers.iter().sum::<f64>() / wers.len().max(1) as f64;
+        let each: Vec<String> = wers.iter().map(|w| format!("{w:.3}")).collect();
         println!(
-            "{label:<22} {first}   all {} files: {secs:>6.2} s, mean WER {mean:.3}",
-            wers.len()
+            "{label:<22} {first}   all {} files: {secs:>6.2} s, mean WER {mean:.3} (each {})",
+            wers.len(),
+            each.join(" ")
         );
     }
     Ok(())
