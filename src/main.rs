@@ -6,11 +6,27 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    tune_allocator();
     match rehearse::cli::Cli::parse().run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Gives freed memory back to the system. Every chunk transcribed while recording allocates and frees a
+/// Whisper state (~120 MB of compute buffers). With glibc's defaults the mmap threshold grows after the
+/// first large free and each thread gets its own arena, so those buffers ended up in heaps that are not
+/// returned: a 60 s recording's resident memory crept from 172 to 269 MB between chunks and peaked at
+/// 357 MB. With a fixed 256 KiB threshold (large blocks are mapped and unmapped) and two arenas it stays
+/// at ~175 MB between chunks and peaks at ~303 MB (`make bench-latency` for the 3-minute numbers).
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes glibc allocator parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
