@@ -25,8 +25,9 @@ pub struct BertConfig {
 }
 
 struct Linear {
-    /// `[out, in]`, row-major, as PyTorch stores it.
-    w: Vec<f32>,
+    /// `[out, in]`, row-major, as PyTorch stores it, in f16: half the memory (the encoder's matrices are
+    /// ~64 MB in f32 with the tuned layers). Widened to f32 into [`Work::weights`] for each product.
+    w: Vec<half::f16>,
     b: Vec<f32>,
     out: usize,
     inp: usize,
@@ -308,10 +309,11 @@ impl Bert {
             scores,
             tmp,
             inter,
+            weights,
         } = w;
-        linear(x, n, &layer.q, q);
-        linear(x, n, &layer.k, k);
-        linear(x, n, &layer.v, v);
+        linear(x, n, &layer.q, q, weights);
+        linear(x, n, &layer.k, k, weights);
+        linear(x, n, &layer.v, v, weights);
         let mut start = 0;
         for &len in lens {
             let base = start * h;
@@ -364,16 +366,16 @@ impl Bert {
             }
             start += len;
         }
-        linear(ctx, n, &layer.attn_out, tmp);
+        linear(ctx, n, &layer.attn_out, tmp, weights);
         for (a, b) in x.iter_mut().zip(tmp.iter()) {
             *a += b;
         }
         layer_norm(x, &layer.attn_norm, h, self.cfg.layer_norm_eps);
-        linear(x, n, &layer.up, inter);
+        linear(x, n, &layer.up, inter, weights);
         for a in inter.iter_mut() {
             *a = gelu(*a);
         }
-        linear(inter, n, &layer.down, tmp);
+        linear(inter, n, &layer.down, tmp, weights);
         for (a, b) in x.iter_mut().zip(tmp.iter()) {
             *a += b;
         }
@@ -390,6 +392,8 @@ struct Work {
     scores: Vec<f32>,
     tmp: Vec<f32>,
     inter: Vec<f32>,
+    /// One weight matrix widened to f32.
+    weights: Vec<f32>,
 }
 
 impl Work {
@@ -404,6 +408,7 @@ impl Work {
             scores: vec![0f32; longest * longest],
             tmp: vec![0f32; n * h],
             inter: vec![0f32; n * cfg.intermediate_size],
+            weights: vec![0f32; h * cfg.intermediate_size],
         }
     }
 }
@@ -438,7 +443,10 @@ fn take(t: &mut Tensors, name: &str, shape: &[usize]) -> Result<Vec<f32>, String
 
 fn linear_of(t: &mut Tensors, prefix: &str, out: usize, inp: usize) -> Result<Linear, String> {
     Ok(Linear {
-        w: take(t, &format!("{prefix}.weight"), &[out, inp])?,
+        w: take(t, &format!("{prefix}.weight"), &[out, inp])?
+            .into_iter()
+            .map(half::f16::from_f32)
+            .collect(),
         b: take(t, &format!("{prefix}.bias"), &[out])?,
         out,
         inp,
@@ -453,15 +461,17 @@ fn norm_of(t: &mut Tensors, prefix: &str, h: usize) -> Result<Norm, String> {
 }
 
 /// `out[n, l.out] = x[n, l.inp] · l.wᵀ + l.b`.
-fn linear(x: &[f32], n: usize, l: &Linear, out: &mut [f32]) {
+fn linear(x: &[f32], n: usize, l: &Linear, out: &mut [f32], weights: &mut Vec<f32>) {
     assert!(
         x.len() >= n * l.inp && out.len() >= n * l.out,
         "linear: buffer too small"
     );
+    weights.resize(l.w.len(), 0.0);
+    half::slice::HalfFloatSliceExt::convert_to_f32_slice(l.w.as_slice(), weights);
     for row in out[..n * l.out].chunks_exact_mut(l.out) {
         row.copy_from_slice(&l.b);
     }
-    // SAFETY: x holds n*inp floats, w holds out*inp (read transposed via strides), out holds n*out.
+    // SAFETY: x holds n*inp floats, weights holds out*inp (read transposed via strides), out holds n*out.
     unsafe {
         sgemm(
             n,
@@ -471,7 +481,7 @@ fn linear(x: &[f32], n: usize, l: &Linear, out: &mut [f32]) {
             x.as_ptr(),
             l.inp as isize,
             1,
-            l.w.as_ptr(),
+            weights.as_ptr(),
             1,
             l.inp as isize,
             1.0,
