@@ -32,7 +32,11 @@ fn main() -> anyhow::Result<()> {
         ));
     }
     // `EXTRA=a.wav:a.txt,b.wav:b.txt` adds recordings and their reference texts.
-    for pair in std::env::var("EXTRA").unwrap_or_default().split(',').filter(|p| !p.is_empty()) {
+    for pair in std::env::var("EXTRA")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+    {
         let (wav, txt) = pair.split_once(':').unwrap_or((pair, ""));
         files.push((wav.into(), txt.into()));
     }
