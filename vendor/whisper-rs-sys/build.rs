@@ -117,6 +117,8 @@ fn main() {
     }
     // rehearse: the patched file is copied again whenever it changes, so an edit rebuilds the library
     println!("cargo:rerun-if-changed=whisper.cpp/src/whisper.cpp");
+    // rehearse: and so does removing the one flag the app sets
+    println!("cargo:rerun-if-env-changed=GGML_LLAMAFILE");
     std::fs::copy("whisper.cpp/src/whisper.cpp", whisper_root.join("src/whisper.cpp"))
         .expect("Failed to copy the patched whisper.cpp");
 
@@ -286,6 +288,8 @@ fn main() {
         let is_ggml_flag = key.starts_with("GGML_");
         let is_cmake_flag = key.starts_with("CMAKE_");
         if is_whisper_flag || is_ggml_flag || is_cmake_flag {
+            // rehearse: a changed flag (e.g. `GGML_LLAMAFILE` in `.cargo/config.toml`) rebuilds the library
+            println!("cargo:rerun-if-env-changed={key}");
             config.define(&key, &value);
         }
     }
