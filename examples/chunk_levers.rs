@@ -49,7 +49,21 @@ fn main() -> anyhow::Result<()> {
     };
     let variants: Vec<(&str, Option<StreamOptions>)> = vec![
         ("whole file", None),
-        ("chunks 8-25 s", Some(StreamOptions::default())),
+        ("windows", Some(StreamOptions::default())),
+        (
+            "windows full tail",
+            Some(StreamOptions {
+                tail_audio_ctx_margin_s: None,
+                ..StreamOptions::default()
+            }),
+        ),
+        (
+            "chunks 8-25 s",
+            Some(StreamOptions {
+                windows: false,
+                ..StreamOptions::default()
+            }),
+        ),
         ("8-25 fitted", Some(opts(8.0, 25.0, Some(1.0), 0))),
         ("8-25 fitted prompt", Some(opts(8.0, 25.0, Some(1.0), 32))),
         ("4-12 fitted prompt", Some(opts(4.0, 12.0, Some(1.0), 32))),
@@ -121,6 +135,7 @@ fn opts(min_s: f64, max_s: f64, margin: Option<f64>, prompt_words: usize) -> Str
         },
         audio_ctx_margin_s: margin,
         prompt_words,
+        windows: false,
         ..StreamOptions::default()
     }
 }

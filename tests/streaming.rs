@@ -141,10 +141,11 @@ fn streaming_matches_batch_on_a_three_minute_answer() {
          {chunks} chunks before stop, finish took {tail_s:.2} s (8x real time, indicative only)",
         batch.duration_s
     );
-    // The issue's target is +0.01; measured after merging the window's stream: 0.185 vs 0.148 (+0.037),
-    // the chunk edges cost words (no previous-text prompt across a cut). This guards against it getting worse.
+    // The stream transcribes Whisper's own windows with the same prompts as batch, so the words are batch's
+    // but for the log-mel floor, which whisper.cpp sets from the loudest part of the audio it is given
+    // (measured: 0.137 vs 0.133 on this answer). The issue's target is +0.01.
     assert!(
-        wer_stream <= wer_batch + 0.05,
+        wer_stream <= wer_batch + 0.01,
         "streaming WER {wer_stream:.3} vs batch {wer_batch:.3}\nstream: {}\nbatch: {}",
         streamed.text,
         batch.text
@@ -162,9 +163,10 @@ fn streaming_matches_batch_on_a_three_minute_answer() {
         "the tail was transcribed: {last:?}"
     );
 
-    // Encoder context fitted to each chunk: faster, and must not make the decoder loop.
+    // Chunks cut at pauses with the encoder context fitted to each: faster, and must not make the decoder loop.
     let opts = StreamOptions {
         audio_ctx_margin_s: Some(1.0),
+        windows: false,
         ..StreamOptions::default()
     };
     let (fitted, _, fitted_tail_s) = stream(&model, dir.path(), "rec-ctx.wav", &answer, opts);
@@ -194,6 +196,7 @@ fn streaming_a_short_fixture_in_small_chunks() {
             pause_s: 0.2,
             ..rehearse::asr::chunker::ChunkerConfig::default()
         },
+        windows: false,
         ..StreamOptions::default()
     };
     let (t, _, tail_s) = stream(&model, dir.path(), "short.wav", &resampled, opts);

@@ -278,6 +278,12 @@ const EDGE_S: f64 = 0.5;
 /// monotonic word and segment times, each inside its chunk; a word repeated on both sides of a cut is
 /// kept once.
 pub fn merge(parts: &[ChunkTranscript], duration_s: f64) -> Transcript {
+    merge_with(parts, duration_s, true)
+}
+
+/// [`merge`], dropping a word repeated across a cut only when `dedup` (pieces cut where Whisper's own
+/// window loop would cut need no such repair: it never hears a word twice).
+pub fn merge_with(parts: &[ChunkTranscript], duration_s: f64, dedup: bool) -> Transcript {
     let mut words: Vec<TimedText> = Vec::new();
     let mut segments: Vec<TimedText> = Vec::new();
     let place = |t: &TimedText, part: &ChunkTranscript, floor: f64| {
@@ -292,7 +298,7 @@ pub fn merge(parts: &[ChunkTranscript], duration_s: f64) -> Transcript {
     for part in parts {
         let mut new_words = part.transcript.words.iter();
         let mut first_segment_skip = None;
-        if let (Some(prev), Some(first)) = (words.last(), part.transcript.words.first()) {
+        if dedup && let (Some(prev), Some(first)) = (words.last(), part.transcript.words.first()) {
             let cut = part.start_s;
             let same = !norm(&prev.text).is_empty() && norm(&prev.text) == norm(&first.text);
             if same && cut - prev.end_s <= EDGE_S && first.start_s <= EDGE_S {

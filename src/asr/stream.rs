@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use rubato::{Resampler, SincFixedIn};
 
-use super::chunker::{Chunk, ChunkTranscript, Chunker, ChunkerConfig, RATE, merge};
-use super::whisper::{AsrError, Model, Options, audio_ctx_for};
+use super::chunker::{Chunk, ChunkTranscript, Chunker, ChunkerConfig, RATE, merge, merge_with};
+use super::whisper::{AsrError, Model, Options, Windows, audio_ctx_for};
 use crate::audio::decode::{self, DecodeError, RESAMPLE_CHUNK};
 use crate::transcript::Transcript;
 
@@ -77,6 +77,11 @@ pub struct StreamOptions {
     /// The last this-many words of the previous chunk are Whisper's prompt for the next (0: every chunk
     /// starts cold), so a sentence cut at a pause continues as one.
     pub prompt_words: usize,
+    /// Transcribe in Whisper's own 30 s windows, each as soon as the recording runs a second past it, with
+    /// the text so far as its prompt: the same windows and prompts as batch transcription of the finished
+    /// file, so the same words (the chunker and the options above are then unused, except
+    /// `tail_audio_ctx_margin_s` and `live_threads`). Off: chunks cut at pauses, each transcribed cold.
+    pub windows: bool,
 }
 
 impl Default for StreamOptions {
@@ -85,10 +90,13 @@ impl Default for StreamOptions {
             chunker: ChunkerConfig::default(),
             whisper: Options::default(),
             audio_ctx_margin_s: None,
-            tail_audio_ctx_margin_s: Some(2.0),
+            // A fitted context on the tail costs words: on 5 spoken answers, windows with it gave a mean word
+            // error rate of 0.113, with the full 30 s 0.098, against 0.094 for batch (`chunk_levers`).
+            tail_audio_ctx_margin_s: None,
             poll: Duration::from_millis(200),
             live_threads: Some(1),
             prompt_words: 0,
+            windows: true,
         }
     }
 }
@@ -207,7 +215,116 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(mut self) -> Result<Transcript, StreamError> {
+    /// Reads what the capture wrote since the last call: 16 kHz samples, or `None` when the file holds no
+    /// audio yet. `finishing`: the file is complete, so read it to the end and flush the resampler.
+    fn read_16k(
+        &self,
+        tail: &mut WavTail,
+        to16k: &mut Option<To16k>,
+        finishing: bool,
+    ) -> Result<Option<(Vec<f32>, bool)>, StreamError> {
+        let fresh = tail.read(finishing)?;
+        let Some(rate) = tail.rate() else {
+            return Ok(None);
+        };
+        let to16k = match to16k {
+            Some(r) => r,
+            None => to16k.insert(To16k::new(rate)?),
+        };
+        let mut samples = to16k.push(&fresh)?;
+        if finishing {
+            samples.extend(to16k.finish()?);
+        }
+        Ok(Some((samples, fresh.is_empty())))
+    }
+
+    /// [`StreamOptions::windows`]: Whisper's own windows, each transcribed once the recording has run a
+    /// second past it; at Stop, the rest of the recording as batch transcription would do it.
+    fn run_windows(mut self) -> Result<Transcript, StreamError> {
+        let mut tail = WavTail::new(&self.wav);
+        let mut to16k: Option<To16k> = None;
+        let mut windows = self.model.windows()?;
+        let mut audio: Vec<f32> = Vec::new();
+        let mut seek = 0usize;
+        let mut parts: Vec<ChunkTranscript> = Vec::new();
+        loop {
+            if self.cancel.load(Ordering::SeqCst) {
+                return Err(AsrError::Cancelled.into());
+            }
+            // Read the flag before the file: once it is set, the file is complete, so read to its end.
+            let finishing = self.finish.load(Ordering::SeqCst);
+            let Some((samples, idle)) = self.read_16k(&mut tail, &mut to16k, finishing)? else {
+                if finishing {
+                    return Err(StreamError::Empty(self.wav.clone()));
+                }
+                std::thread::sleep(self.opts.poll);
+                continue;
+            };
+            audio.extend_from_slice(&samples);
+            let before = parts.len();
+            while !finishing && audio.len() >= seek + Windows::MIN_INPUT {
+                if self.cancel.load(Ordering::SeqCst) {
+                    return Err(AsrError::Cancelled.into());
+                }
+                let mut opts = self.opts.whisper.clone();
+                opts.threads = opts.threads.or(self.opts.live_threads);
+                let input = &audio[seek..seek + Windows::MIN_INPUT];
+                let (transcript, len) =
+                    self.model
+                        .transcribe_window(&mut windows, input, &opts, Arc::clone(&self.cancel))?;
+                parts.push(ChunkTranscript {
+                    start_s: seek as f64 / RATE as f64,
+                    end_s: (seek + len) as f64 / RATE as f64,
+                    transcript,
+                });
+                seek += len.max(1);
+                self.chunks.fetch_add(1, Ordering::Relaxed);
+                self.done.store(seek as u64, Ordering::Relaxed);
+            }
+            if parts.len() > before
+                && let Some(f) = self.on_partial.as_mut()
+            {
+                f(&merge_with(&parts, seek as f64 / RATE as f64, false).without_annotations());
+            }
+            if finishing {
+                if audio.is_empty() {
+                    return Err(StreamError::Empty(self.wav.clone()));
+                }
+                // Whisper's window loop stops with 100 ms or less left.
+                if audio.len() > seek + RATE / 10 {
+                    let rest = &audio[seek..];
+                    let mut opts = self.opts.whisper.clone();
+                    if let Some(margin) = self.opts.tail_audio_ctx_margin_s {
+                        opts.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
+                    }
+                    let transcript = self
+                        .model
+                        .transcribe_rest(&mut windows, rest, &opts, Arc::clone(&self.cancel))?;
+                    parts.push(ChunkTranscript {
+                        start_s: seek as f64 / RATE as f64,
+                        end_s: audio.len() as f64 / RATE as f64,
+                        transcript,
+                    });
+                    self.chunks.fetch_add(1, Ordering::Relaxed);
+                    self.done.store(audio.len() as u64, Ordering::Relaxed);
+                }
+                return Ok(merge_with(&parts, audio.len() as f64 / RATE as f64, false).without_annotations());
+            }
+            if idle {
+                std::thread::sleep(self.opts.poll);
+            }
+        }
+    }
+
+    fn run(self) -> Result<Transcript, StreamError> {
+        if self.opts.windows {
+            self.run_windows()
+        } else {
+            self.run_chunks()
+        }
+    }
+
+    fn run_chunks(mut self) -> Result<Transcript, StreamError> {
         let mut tail = WavTail::new(&self.wav);
         let mut to16k: Option<To16k> = None;
         let mut chunker = Chunker::new(self.opts.chunker);
@@ -346,6 +463,9 @@ pub fn transcribe_chunked(
     mut progress: impl FnMut(i32),
     cancel: &Arc<AtomicBool>,
 ) -> Result<Transcript, StreamError> {
+    if opts.windows {
+        return transcribe_windowed(model, samples, opts, progress, cancel);
+    }
     let mut chunker = Chunker::new(opts.chunker);
     let mut chunks = chunker.push(samples);
     chunks.extend(chunker.finish());
@@ -363,6 +483,49 @@ pub fn transcribe_chunked(
         return Ok(Transcript::default());
     }
     Ok(merge(&parts, samples.len() as f64 / RATE as f64).without_annotations())
+}
+
+/// [`transcribe_chunked`] with [`StreamOptions::windows`]: window after window as the recording would
+/// reach each, then the rest as after Stop.
+fn transcribe_windowed(
+    model: &Model,
+    samples: &[f32],
+    opts: &StreamOptions,
+    mut progress: impl FnMut(i32),
+    cancel: &Arc<AtomicBool>,
+) -> Result<Transcript, StreamError> {
+    if samples.is_empty() {
+        return Ok(Transcript::default());
+    }
+    let mut windows = model.windows()?;
+    let mut parts = Vec::new();
+    let mut seek = 0usize;
+    while samples.len() >= seek + Windows::MIN_INPUT {
+        let input = &samples[seek..seek + Windows::MIN_INPUT];
+        let (transcript, len) = model.transcribe_window(&mut windows, input, &opts.whisper, Arc::clone(cancel))?;
+        parts.push(ChunkTranscript {
+            start_s: seek as f64 / RATE as f64,
+            end_s: (seek + len) as f64 / RATE as f64,
+            transcript,
+        });
+        seek += len.max(1);
+        progress(((seek * 100) / samples.len()) as i32);
+    }
+    if samples.len() > seek + RATE / 10 {
+        let rest = &samples[seek..];
+        let mut whisper = opts.whisper.clone();
+        if let Some(margin) = opts.tail_audio_ctx_margin_s {
+            whisper.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
+        }
+        let transcript = model.transcribe_rest(&mut windows, rest, &whisper, Arc::clone(cancel))?;
+        parts.push(ChunkTranscript {
+            start_s: seek as f64 / RATE as f64,
+            end_s: samples.len() as f64 / RATE as f64,
+            transcript,
+        });
+    }
+    progress(100);
+    Ok(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations())
 }
 
 /// Streaming resampling to 16 kHz, block for block the same as [`decode::resample`] on the whole file.

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 use crate::delivery::FILLER_PROMPT;
 use crate::transcript::{TimedText, Transcript};
@@ -108,6 +108,74 @@ impl Model {
         cancel: Arc<AtomicBool>,
     ) -> Result<Transcript, AsrError> {
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
+        self.run(&mut state, samples, opts, progress, cancel, Run::Whole)
+            .map(|(t, _)| t)
+    }
+
+    /// A fresh [`Windows`]: transcription of a growing recording in the same 30 s windows, with the same
+    /// prompts, as [`Model::transcribe`] of the finished file.
+    pub fn windows(&self) -> Result<Windows, AsrError> {
+        Ok(Windows {
+            state: self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?,
+            done: 0,
+        })
+    }
+
+    /// Transcribes the first 30 s window of `samples` (which should hold more than
+    /// [`Windows::MIN_INPUT`] samples: the audio after the window is what tells batch transcription's window
+    /// loop that the recording goes on) exactly as [`Model::transcribe`] of the whole recording would,
+    /// given that `samples` starts where the previous window ended. Returns the window's transcript (times
+    /// from `samples[0]`) and its length in samples: where the next window starts.
+    pub fn transcribe_window(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<(Transcript, usize), AsrError> {
+        let first = windows.done == 0;
+        let (mut transcript, seek) = self.run(
+            &mut windows.state,
+            samples,
+            opts,
+            |_| {},
+            cancel,
+            Run::FirstWindow { fresh: first },
+        )?;
+        // A window that ended early (no audio left after it) covers the whole input.
+        let len = seek.map_or(samples.len(), |frames| (frames as usize * 160).min(samples.len()));
+        windows.done += 1;
+        // The window's words only: times past its end belong to the next one (whisper.cpp keeps them inside).
+        transcript.duration_s = len as f64 / 16_000.0;
+        Ok((transcript, len))
+    }
+
+    /// Transcribes the rest of a recording, from where the last window of `windows` ended to its end, as
+    /// [`Model::transcribe`] of the whole recording would.
+    pub fn transcribe_rest(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<Transcript, AsrError> {
+        // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
+        // decoder", whisper.cpp); so does a fresh state.
+        let fresh = windows.done == 0 || samples.len() <= 5 * 16_000;
+        let (t, _) = self.run(&mut windows.state, samples, opts, |_| {}, cancel, Run::Rest { fresh })?;
+        windows.done += 1;
+        Ok(t)
+    }
+
+    fn run(
+        &self,
+        state: &mut WhisperState,
+        samples: &[f32],
+        opts: &Options,
+        progress: impl FnMut(i32) + 'static,
+        cancel: Arc<AtomicBool>,
+        run: Run,
+    ) -> Result<(Transcript, Option<i32>), AsrError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(opts.threads.unwrap_or(self.threads));
         params.set_language(Some("en"));
@@ -123,8 +191,25 @@ impl Model {
             (None, true) => Some(FILLER_PROMPT.to_owned()),
             (None, false) => None,
         };
-        if let Some(p) = &prompt {
+        // A window after the first continues from the prompt whisper.cpp keeps in the state (the text so far),
+        // as its own window loop does; the initial prompt was given once, with the first.
+        let fresh = match run {
+            Run::Whole => true,
+            Run::FirstWindow { fresh } | Run::Rest { fresh } => fresh,
+        };
+        params.set_no_context(fresh);
+        if let Some(p) = &prompt
+            && (fresh || matches!(run, Run::Whole))
+        {
             params.set_initial_prompt(p);
+        }
+        let mut stop = StopAfterFirst { seek: None };
+        if matches!(run, Run::FirstWindow { .. }) {
+            // SAFETY: `stop` outlives `state.full` below, which is the only caller of the callback.
+            unsafe {
+                params.set_start_encoder_callback(Some(stop_before_second_window));
+                params.set_start_encoder_callback_user_data((&raw mut stop).cast());
+            }
         }
         if let Some(ctx) = opts.audio_ctx {
             params.set_audio_ctx(ctx.clamp(64, 1500));
@@ -148,6 +233,7 @@ impl Model {
             samples
         };
         let result = state.full(params, input);
+        let seek = stop.seek;
         if cancel.load(Ordering::Relaxed) {
             return Err(AsrError::Cancelled);
         }
@@ -212,13 +298,73 @@ impl Model {
         }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         // Segment texts still carry annotations, and a word may have kept a stray mark: clean both.
-        Ok(Transcript {
-            text,
-            duration_s,
-            segments,
-            words,
+        Ok((
+            Transcript {
+                text,
+                duration_s,
+                segments,
+                words,
+            }
+            .without_annotations(),
+            seek,
+        ))
+    }
+}
+
+/// Whisper's state carried from one window of a growing recording to the next (the prompt: what was said
+/// so far), for [`Model::transcribe_window`] and [`Model::transcribe_rest`]. About as much memory as one
+/// batch transcription holds.
+pub struct Windows {
+    state: WhisperState,
+    /// Calls made so far.
+    done: usize,
+}
+
+impl Windows {
+    /// Whisper hears 30 s at a time; [`Model::transcribe_window`] wants a second more, so that the window
+    /// loop sees the recording go on past the window, as it does in a finished file.
+    pub const MIN_INPUT: usize = 31 * 16_000;
+
+    /// Windows transcribed so far.
+    pub fn done(&self) -> usize {
+        self.done
+    }
+}
+
+/// What one call to whisper.cpp's `whisper_full` covers.
+#[derive(Clone, Copy)]
+enum Run {
+    /// The whole input, fresh.
+    Whole,
+    /// Only the first 30 s window (`fresh`: with no prompt from earlier windows).
+    FirstWindow { fresh: bool },
+    /// The whole input, after earlier windows of the same recording.
+    Rest { fresh: bool },
+}
+
+/// Where `stop_before_second_window` stopped the window loop.
+struct StopAfterFirst {
+    /// In 10 ms frames from the start of the input.
+    seek: Option<i32>,
+}
+
+/// whisper.cpp's encoder-begin callback: lets the first window through and stops before the second,
+/// noting where it would have started.
+unsafe extern "C" fn stop_before_second_window(
+    _ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
+    state: *mut whisper_rs::whisper_rs_sys::whisper_state,
+    user_data: *mut std::ffi::c_void,
+) -> bool {
+    // SAFETY: `run` passes a pointer to a StopAfterFirst it keeps alive for the whole call; `state` is the
+    // live state whisper.cpp is running.
+    unsafe {
+        let stop = &mut *user_data.cast::<StopAfterFirst>();
+        let seek = whisper_rs::whisper_rs_sys::whisper_full_get_seek_from_state(state);
+        if seek == 0 {
+            return true; // the first window
         }
-        .without_annotations())
+        stop.seek = Some(seek);
+        false
     }
 }
 

@@ -115,12 +115,15 @@ fn main() {
             )
         });
     }
-    // rehearse: the patched file is copied again whenever it changes, so an edit rebuilds the library
+    // rehearse: the patched files are copied again whenever they change, so an edit rebuilds the library
     println!("cargo:rerun-if-changed=whisper.cpp/src/whisper.cpp");
     // rehearse: and so does removing the one flag the app sets
     println!("cargo:rerun-if-env-changed=GGML_LLAMAFILE");
     std::fs::copy("whisper.cpp/src/whisper.cpp", whisper_root.join("src/whisper.cpp"))
         .expect("Failed to copy the patched whisper.cpp");
+    println!("cargo:rerun-if-changed=whisper.cpp/include/whisper.h");
+    std::fs::copy("whisper.cpp/include/whisper.h", whisper_root.join("include/whisper.h"))
+        .expect("Failed to copy the patched whisper.h");
 
     if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))

@@ -5714,6 +5714,9 @@ unsafe extern "C" {
     ) -> i64;
 }
 unsafe extern "C" {
+    pub fn whisper_full_get_seek_from_state(state: *mut whisper_state) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     pub fn whisper_full_get_segment_speaker_turn_next(
         ctx: *mut whisper_context,
         i_segment: ::std::os::raw::c_int,

@@ -643,6 +643,12 @@ extern "C" {
     WHISPER_API int64_t whisper_full_get_segment_t1           (struct whisper_context * ctx, int i_segment);
     WHISPER_API int64_t whisper_full_get_segment_t1_from_state(struct whisper_state * state, int i_segment);
 
+    // rehearse patch: where the window loop of the last whisper_full_with_state call on `state` stands, in
+    // 10 ms frames from the start of its input. Read in an encoder_begin_callback, it is where the window
+    // about to be encoded starts (so a callback that stops after the first window learns where batch
+    // transcription of a longer input would continue); after the call, where the loop ended.
+    WHISPER_API int whisper_full_get_seek_from_state(struct whisper_state * state);
+
     // Get whether the next segment is predicted as a speaker turn
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next(struct whisper_context * ctx, int i_segment);
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next_from_state(struct whisper_state * state, int i_segment);

@@ -890,6 +890,11 @@ struct whisper_state {
     // computed for those two tokens only and `logits` holds just them, as rows 0 and 1
     bool logits_first_last = false;
 
+    // rehearse patch: where whisper_full_with_state's window loop stands, in 10 ms frames from the start of
+    // its input: set at the top of every turn of the loop, so an encoder_begin_callback that stops after the
+    // first window reads where the second would have started (see whisper_full_get_seek_from_state)
+    int full_seek = 0;
+
     std::vector<whisper_segment> result_all;
 
     // prompt history split into static prefix (prompt_past0) and dynamic rolling context (prompt_past1)
@@ -7015,6 +7020,8 @@ int whisper_full_with_state(
 
     // main loop
     while (true) {
+        state->full_seek = seek; // rehearse patch
+
         if (params.progress_callback) {
             const int progress_cur = (100*(seek - seek_start))/(seek_end - seek_start);
 
@@ -7987,6 +7994,11 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
 }
 
 // Function to get the ending timestamp of a segment
+// rehearse patch
+int whisper_full_get_seek_from_state(struct whisper_state * state) {
+    return state->full_seek;
+}
+
 int64_t whisper_full_get_segment_t1_from_state(struct whisper_state * state, int i_segment) {
     // If VAD wasn't used, return the original timestamp
     if (!state->has_vad_segments || state->vad_mapping_table.empty()) {
