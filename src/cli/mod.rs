@@ -51,8 +51,8 @@ enum Command {
     /// Score an answer against the rubric: coverage with evidence, content points, mistakes, delivery.
     Score(score::ScoreArgs),
     /// Record one answer from the microphone and score it. Stops at the time-box, after --seconds, or on
-    /// Ctrl-C — the audio is on disk throughout. It is transcribed in chunks, cut at pauses, while you
-    /// speak, so the report follows Stop within moments.
+    /// Ctrl-C — the audio is on disk throughout. It is transcribed while you speak, in Whisper's own 30 s
+    /// windows (the same words as transcribing the finished file), so the report follows Stop within moments.
     Record(record::RecordArgs),
     /// Measure the rubric against labelled answers: precision, recall and balanced accuracy per cell for
     /// phrases only, meaning only (the sentence-embedding model) and both (what `score` uses).
