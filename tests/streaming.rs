@@ -180,6 +180,71 @@ fn streaming_matches_batch_on_a_three_minute_answer() {
     check_times(&fitted);
 }
 
+/// Two answers with pauses between and after them: the stream transcribes the rest of the recording each
+/// time the person stops talking, undoes that when they go on, and keeps it when they then press Stop. The
+/// words must still be batch's (nothing lost or doubled where the early rest was undone).
+#[test]
+fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let parts = [("answer-fillers", 3), ("speech", 2), ("answer-cache", 4)];
+    let mut pieces = Vec::new();
+    let mut reference = String::new();
+    for (i, (name, pause_s)) in parts.iter().enumerate() {
+        let piece = dir.path().join(format!("piece{i}.wav"));
+        run(Command::new("sox")
+            .arg(root.join(format!("tests/fixtures/{name}.wav")))
+            .args(["-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&piece)
+            .args(["pad", "0", &pause_s.to_string()]));
+        pieces.push(piece);
+        reference.push_str(&std::fs::read_to_string(root.join(format!("tests/fixtures/{name}.txt"))).expect("text"));
+        reference.push(' ');
+    }
+    let wav = dir.path().join("answer.wav");
+    run(Command::new("sox").args(&pieces).arg(&wav));
+    let model = Arc::new(Model::load(&model_path()).expect("model"));
+    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
+    let batch = model
+        .transcribe(
+            &samples16,
+            &Options::default(),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .expect("batch");
+    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let (streamed, _, finish_s) = stream(&model, dir.path(), "rec.wav", &answer, StreamOptions::default());
+    let without = StreamOptions {
+        early_rest: false,
+        ..StreamOptions::default()
+    };
+    let (plain, _, plain_finish_s) = stream(&model, dir.path(), "rec-plain.wav", &answer, without);
+    let (wer_batch, wer_stream, wer_plain) = (
+        word_error_rate(&reference, &batch.text),
+        word_error_rate(&reference, &streamed.text),
+        word_error_rate(&reference, &plain.text),
+    );
+    eprintln!(
+        "batch WER {wer_batch:.3}; streamed with early rests {wer_stream:.3} (finish {finish_s:.2} s), \
+         without {wer_plain:.3} (finish {plain_finish_s:.2} s)"
+    );
+    assert!(
+        wer_stream <= wer_batch + 0.01,
+        "streamed {wer_stream:.3} vs batch {wer_batch:.3}\nstream: {}\nbatch: {}",
+        streamed.text,
+        batch.text
+    );
+    check_times(&streamed);
+    assert!(doubled_words(&streamed).is_empty(), "{:?}", doubled_words(&streamed));
+    // The last words of every answer are there, once.
+    for last in ["it", "run", "instead"] {
+        let n = streamed.words.iter().filter(|w| norm(&w.text) == last).count();
+        let b = batch.words.iter().filter(|w| norm(&w.text) == last).count();
+        assert_eq!(n, b, "{last:?}: {}", streamed.text);
+    }
+}
+
 #[test]
 fn streaming_a_short_fixture_in_small_chunks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -140,15 +140,25 @@ impl Chunker {
     /// nothing to compare with, so the tail counts as speech. The tail after the person stopped talking
     /// need not go through Whisper (which would only say `[BLANK_AUDIO]`).
     pub fn tail_is_quiet(&self) -> bool {
-        if self.speech_level <= 0.0 {
-            return false;
-        }
-        let limit = (self.speech_level * 0.1).max(ABS_QUIET);
         let mut frames: Vec<f32> = self.frames.clone();
         let whole = frames.len() * FRAME;
         if self.buf.len() > whole {
             frames.push(rms(&self.buf[whole..]));
         }
+        self.frames_are_quiet(&frames)
+    }
+
+    /// [`Chunker::tail_is_quiet`] for any stretch of the recording (16 kHz samples).
+    pub fn is_quiet(&self, samples: &[f32]) -> bool {
+        let frames: Vec<f32> = samples.chunks(FRAME).map(rms).collect();
+        self.frames_are_quiet(&frames)
+    }
+
+    fn frames_are_quiet(&self, frames: &[f32]) -> bool {
+        if self.speech_level <= 0.0 {
+            return false;
+        }
+        let limit = (self.speech_level * 0.1).max(ABS_QUIET);
         frames.windows(3).all(|w| (w[0] + w[1] + w[2]) / 3.0 <= limit) && frames.iter().all(|&f| f <= limit * 3.0)
     }
 

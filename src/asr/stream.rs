@@ -82,6 +82,10 @@ pub struct StreamOptions {
     /// file, so the same words (the chunker and the options above are then unused, except
     /// `tail_audio_ctx_margin_s` and `live_threads`). Off: chunks cut at pauses, each transcribed cold.
     pub windows: bool,
+    /// With `windows`: when the person stops talking ([`ChunkerConfig::end_pause_s`] of quiet), transcribe
+    /// the rest of the recording at once, with every thread, and keep it as the last window if nothing more
+    /// is said before Stop, so a person who finishes and then presses Stop waits for nothing.
+    pub early_rest: bool,
 }
 
 impl Default for StreamOptions {
@@ -97,6 +101,7 @@ impl Default for StreamOptions {
             live_threads: Some(1),
             prompt_words: 0,
             windows: true,
+            early_rest: true,
         }
     }
 }
@@ -247,6 +252,11 @@ impl Worker {
         let mut audio: Vec<f32> = Vec::new();
         let mut seek = 0usize;
         let mut parts: Vec<ChunkTranscript> = Vec::new();
+        // Only to notice when the person stops talking (the chunks it cuts are not transcribed).
+        let mut detector = Chunker::new(self.opts.chunker);
+        // The rest of the recording, transcribed when the person stopped talking (up to the sample it
+        // reached then): the report at Stop if they said nothing more.
+        let mut early: Option<ChunkTranscript> = None;
         loop {
             if self.cancel.load(Ordering::SeqCst) {
                 return Err(AsrError::Cancelled.into());
@@ -261,10 +271,14 @@ impl Worker {
                 continue;
             };
             audio.extend_from_slice(&samples);
+            let stopped_talking = detector.push(&samples).iter().any(|c| c.ends_speech);
             let before = parts.len();
             while !finishing && audio.len() >= seek + Windows::MIN_INPUT {
                 if self.cancel.load(Ordering::SeqCst) {
                     return Err(AsrError::Cancelled.into());
+                }
+                if early.take().is_some() {
+                    windows.rewind();
                 }
                 let mut opts = self.opts.whisper.clone();
                 opts.threads = opts.threads.or(self.opts.live_threads);
@@ -281,7 +295,28 @@ impl Worker {
                 self.chunks.fetch_add(1, Ordering::Relaxed);
                 self.done.store(seek as u64, Ordering::Relaxed);
             }
-            if parts.len() > before
+            // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
+            // transcribe the rest now, with every thread, as it would be after Stop. Undone if they go on.
+            if !finishing && stopped_talking && self.opts.early_rest && audio.len() > seek + RATE / 10 {
+                if early.take().is_some() {
+                    windows.rewind();
+                }
+                let rest = &audio[seek..];
+                let transcript =
+                    self.model
+                        .transcribe_rest(&mut windows, rest, &self.opts.whisper, Arc::clone(&self.cancel))?;
+                let part = ChunkTranscript {
+                    start_s: seek as f64 / RATE as f64,
+                    end_s: audio.len() as f64 / RATE as f64,
+                    transcript,
+                };
+                if let Some(f) = self.on_partial.as_mut() {
+                    let mut so_far = parts.clone();
+                    so_far.push(part.clone());
+                    f(&merge_with(&so_far, part.end_s, false).without_annotations());
+                }
+                early = Some(part);
+            } else if parts.len() > before
                 && let Some(f) = self.on_partial.as_mut()
             {
                 f(&merge_with(&parts, seek as f64 / RATE as f64, false).without_annotations());
@@ -289,6 +324,17 @@ impl Worker {
             if finishing {
                 if audio.is_empty() {
                     return Err(StreamError::Empty(self.wav.clone()));
+                }
+                if let Some(part) = early.take() {
+                    let reached = (part.end_s * RATE as f64).round() as usize;
+                    if detector.is_quiet(&audio[reached.min(audio.len())..]) {
+                        // Nothing was said after it: it is the rest.
+                        parts.push(part);
+                        self.chunks.fetch_add(1, Ordering::Relaxed);
+                        self.done.store(audio.len() as u64, Ordering::Relaxed);
+                        return Ok(merge_with(&parts, audio.len() as f64 / RATE as f64, false).without_annotations());
+                    }
+                    windows.rewind();
                 }
                 // Whisper's window loop stops with 100 ms or less left.
                 if audio.len() > seek + RATE / 10 {

@@ -118,6 +118,8 @@ impl Model {
         Ok(Windows {
             state: self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?,
             done: 0,
+            last_prompt: Vec::new(),
+            restore: None,
         })
     }
 
@@ -133,25 +135,31 @@ impl Model {
         opts: &Options,
         cancel: Arc<AtomicBool>,
     ) -> Result<(Transcript, usize), AsrError> {
-        let first = windows.done == 0;
-        let (mut transcript, seek) = self.run(
+        let context = windows.context(false);
+        let (mut transcript, end) = self.run(
             &mut windows.state,
             samples,
             opts,
             |_| {},
             cancel,
-            Run::FirstWindow { fresh: first },
+            Run::Windows {
+                context,
+                first_only: true,
+            },
         )?;
+        windows.started(end.prompt);
         // A window that ended early (no audio left after it) covers the whole input.
-        let len = seek.map_or(samples.len(), |frames| (frames as usize * 160).min(samples.len()));
-        windows.done += 1;
+        let len = end
+            .seek
+            .map_or(samples.len(), |frames| (frames as usize * 160).min(samples.len()));
         // The window's words only: times past its end belong to the next one (whisper.cpp keeps them inside).
         transcript.duration_s = len as f64 / 16_000.0;
         Ok((transcript, len))
     }
 
     /// Transcribes the rest of a recording, from where the last window of `windows` ended to its end, as
-    /// [`Model::transcribe`] of the whole recording would.
+    /// [`Model::transcribe`] of the whole recording would. [`Windows::rewind`] undoes it, for when the
+    /// recording went on after all.
     pub fn transcribe_rest(
         &self,
         windows: &mut Windows,
@@ -160,10 +168,20 @@ impl Model {
         cancel: Arc<AtomicBool>,
     ) -> Result<Transcript, AsrError> {
         // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
-        // decoder", whisper.cpp); so does a fresh state.
-        let fresh = windows.done == 0 || samples.len() <= 5 * 16_000;
-        let (t, _) = self.run(&mut windows.state, samples, opts, |_| {}, cancel, Run::Rest { fresh })?;
-        windows.done += 1;
+        // decoder", whisper.cpp).
+        let context = windows.context(samples.len() <= 5 * 16_000);
+        let (t, end) = self.run(
+            &mut windows.state,
+            samples,
+            opts,
+            |_| {},
+            cancel,
+            Run::Windows {
+                context,
+                first_only: false,
+            },
+        )?;
+        windows.started(end.prompt);
         Ok(t)
     }
 
@@ -175,7 +193,7 @@ impl Model {
         progress: impl FnMut(i32) + 'static,
         cancel: Arc<AtomicBool>,
         run: Run,
-    ) -> Result<(Transcript, Option<i32>), AsrError> {
+    ) -> Result<(Transcript, RunEnd), AsrError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(opts.threads.unwrap_or(self.threads));
         params.set_language(Some("en"));
@@ -192,23 +210,39 @@ impl Model {
             (None, false) => None,
         };
         // A window after the first continues from the prompt whisper.cpp keeps in the state (the text so far),
-        // as its own window loop does; the initial prompt was given once, with the first.
-        let fresh = match run {
-            Run::Whole => true,
-            Run::FirstWindow { fresh } | Run::Rest { fresh } => fresh,
+        // as its own window loop does; the initial prompt is given once, with the first.
+        let context = match &run {
+            Run::Whole => Context::Fresh { first: true },
+            Run::Windows { context, .. } => context.clone(),
         };
-        params.set_no_context(fresh);
-        if let Some(p) = &prompt
-            && (fresh || matches!(run, Run::Whole))
-        {
-            params.set_initial_prompt(p);
+        match &context {
+            Context::Fresh { first } => {
+                params.set_no_context(true);
+                if let Some(p) = &prompt
+                    && *first
+                {
+                    params.set_initial_prompt(p);
+                }
+            }
+            Context::Carry => params.set_no_context(false),
+            Context::Restore(tokens) => {
+                params.set_no_context(true);
+                if !tokens.is_empty() {
+                    params.set_tokens(tokens);
+                }
+            }
         }
-        let mut stop = StopAfterFirst { seek: None };
-        if matches!(run, Run::FirstWindow { .. }) {
-            // SAFETY: `stop` outlives `state.full` below, which is the only caller of the callback.
+        let mut end = RunEnd {
+            stop_after_first: matches!(run, Run::Windows { first_only: true, .. }),
+            calls: 0,
+            seek: None,
+            prompt: Vec::new(),
+        };
+        if matches!(run, Run::Windows { .. }) {
+            // SAFETY: `end` outlives `state.full` below, which is the only caller of the callback.
             unsafe {
-                params.set_start_encoder_callback(Some(stop_before_second_window));
-                params.set_start_encoder_callback_user_data((&raw mut stop).cast());
+                params.set_start_encoder_callback(Some(on_window));
+                params.set_start_encoder_callback_user_data((&raw mut end).cast());
             }
         }
         if let Some(ctx) = opts.audio_ctx {
@@ -233,7 +267,6 @@ impl Model {
             samples
         };
         let result = state.full(params, input);
-        let seek = stop.seek;
         if cancel.load(Ordering::Relaxed) {
             return Err(AsrError::Cancelled);
         }
@@ -306,7 +339,7 @@ impl Model {
                 words,
             }
             .without_annotations(),
-            seek,
+            end,
         ))
     }
 }
@@ -316,8 +349,12 @@ impl Model {
 /// batch transcription holds.
 pub struct Windows {
     state: WhisperState,
-    /// Calls made so far.
+    /// Calls made so far (not counting one undone by [`Windows::rewind`]).
     done: usize,
+    /// The text context the last call started from.
+    last_prompt: Vec<i32>,
+    /// Set by [`Windows::rewind`]: the context the next call starts from.
+    restore: Option<Vec<i32>>,
 }
 
 impl Windows {
@@ -329,42 +366,90 @@ impl Windows {
     pub fn done(&self) -> usize {
         self.done
     }
+
+    /// Undoes the last call's effect on what comes next (its text no longer prompts the next window): for a
+    /// [`Model::transcribe_rest`] made while the person paused, when they then went on speaking.
+    pub fn rewind(&mut self) {
+        if self.done > 0 {
+            self.done -= 1;
+            self.restore = Some(std::mem::take(&mut self.last_prompt));
+        }
+    }
+
+    /// The context the next call starts from (`forget`: none, as batch does for a last window of 5 s).
+    fn context(&mut self, forget: bool) -> Context {
+        let restore = self.restore.take();
+        if self.done == 0 || forget {
+            Context::Fresh { first: self.done == 0 }
+        } else if let Some(tokens) = restore {
+            Context::Restore(tokens)
+        } else {
+            Context::Carry
+        }
+    }
+
+    /// A call was made that started from `prompt`.
+    fn started(&mut self, prompt: Vec<i32>) {
+        self.done += 1;
+        self.last_prompt = prompt;
+    }
 }
 
 /// What one call to whisper.cpp's `whisper_full` covers.
-#[derive(Clone, Copy)]
 enum Run {
     /// The whole input, fresh.
     Whole,
-    /// Only the first 30 s window (`fresh`: with no prompt from earlier windows).
-    FirstWindow { fresh: bool },
-    /// The whole input, after earlier windows of the same recording.
-    Rest { fresh: bool },
+    /// A piece of a recording transcribed window by window: only its first window (`first_only`), or all.
+    Windows { context: Context, first_only: bool },
 }
 
-/// Where `stop_before_second_window` stopped the window loop.
-struct StopAfterFirst {
-    /// In 10 ms frames from the start of the input.
+/// The text context a call starts from.
+#[derive(Clone)]
+enum Context {
+    /// None (`first`: the recording's first call, which gets the initial prompt).
+    Fresh { first: bool },
+    /// What the state holds from the last call.
+    Carry,
+    /// These tokens (what the state held before a call that was undone).
+    Restore(Vec<i32>),
+}
+
+/// What `on_window` learned during a call.
+struct RunEnd {
+    /// Stop before the second window.
+    stop_after_first: bool,
+    /// Windows begun.
+    calls: u32,
+    /// Where the loop was stopped, in 10 ms frames from the start of the input.
     seek: Option<i32>,
+    /// The text context the first window started from.
+    prompt: Vec<i32>,
 }
 
-/// whisper.cpp's encoder-begin callback: lets the first window through and stops before the second,
-/// noting where it would have started.
-unsafe extern "C" fn stop_before_second_window(
+/// whisper.cpp's encoder-begin callback: notes the text context the first window starts from, and with
+/// `stop_after_first` stops before the second, noting where it would have started.
+unsafe extern "C" fn on_window(
     _ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
     state: *mut whisper_rs::whisper_rs_sys::whisper_state,
     user_data: *mut std::ffi::c_void,
 ) -> bool {
-    // SAFETY: `run` passes a pointer to a StopAfterFirst it keeps alive for the whole call; `state` is the
-    // live state whisper.cpp is running.
+    use whisper_rs::whisper_rs_sys as sys;
+    // SAFETY: `run` passes a pointer to a RunEnd it keeps alive for the whole call; `state` is the live state
+    // whisper.cpp is running, and the prompt buffer holds as many tokens as it is told.
     unsafe {
-        let stop = &mut *user_data.cast::<StopAfterFirst>();
-        let seek = whisper_rs::whisper_rs_sys::whisper_full_get_seek_from_state(state);
-        if seek == 0 {
-            return true; // the first window
+        let end = &mut *user_data.cast::<RunEnd>();
+        end.calls += 1;
+        if end.calls == 1 {
+            let n = sys::whisper_full_get_prompt_past_from_state(state, std::ptr::null_mut(), 0);
+            end.prompt = vec![0; n.max(0) as usize];
+            sys::whisper_full_get_prompt_past_from_state(state, end.prompt.as_mut_ptr(), n);
+            return true;
         }
-        stop.seek = Some(seek);
-        false
+        if end.stop_after_first {
+            end.seek = Some(sys::whisper_full_get_seek_from_state(state));
+            return false;
+        }
+        true
     }
 }
 

@@ -5717,6 +5717,13 @@ unsafe extern "C" {
     pub fn whisper_full_get_seek_from_state(state: *mut whisper_state) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    pub fn whisper_full_get_prompt_past_from_state(
+        state: *mut whisper_state,
+        tokens: *mut whisper_token,
+        n_max: ::std::os::raw::c_int,
+    ) -> ::std::os::raw::c_int;
+}
+unsafe extern "C" {
     pub fn whisper_full_get_segment_speaker_turn_next(
         ctx: *mut whisper_context,
         i_segment: ::std::os::raw::c_int,

@@ -649,6 +649,11 @@ extern "C" {
     // transcription of a longer input would continue); after the call, where the loop ended.
     WHISPER_API int whisper_full_get_seek_from_state(struct whisper_state * state);
 
+    // rehearse patch: the text context the next window of `state` will be prompted with (whisper.cpp's rolling
+    // prompt_past, tokens); copies at most n_max of them into `tokens` (may be NULL) and returns how many
+    // there are. Passing them back as prompt_tokens with no_context set restores the context exactly.
+    WHISPER_API int whisper_full_get_prompt_past_from_state(struct whisper_state * state, whisper_token * tokens, int n_max);
+
     // Get whether the next segment is predicted as a speaker turn
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next(struct whisper_context * ctx, int i_segment);
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next_from_state(struct whisper_state * state, int i_segment);

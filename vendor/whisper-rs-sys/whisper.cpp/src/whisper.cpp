@@ -7999,6 +7999,17 @@ int whisper_full_get_seek_from_state(struct whisper_state * state) {
     return state->full_seek;
 }
 
+// rehearse patch
+int whisper_full_get_prompt_past_from_state(struct whisper_state * state, whisper_token * tokens, int n_max) {
+    const int n = (int) state->prompt_past1.size();
+    if (tokens != nullptr) {
+        for (int i = 0; i < n && i < n_max; ++i) {
+            tokens[i] = state->prompt_past1[i];
+        }
+    }
+    return n;
+}
+
 int64_t whisper_full_get_segment_t1_from_state(struct whisper_state * state, int i_segment) {
     // If VAD wasn't used, return the original timestamp
     if (!state->has_vad_segments || state->vad_mapping_table.empty()) {
