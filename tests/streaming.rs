@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use rehearse::asr::models;
 use rehearse::asr::stream::{StreamOptions, Streamer};
-use rehearse::asr::whisper::{Model, Options, word_error_rate};
+use rehearse::asr::whisper::{Model, Options, Windows, word_error_rate};
 use rehearse::audio::decode;
 use rehearse::audio::wav::WavSink;
 use rehearse::transcript::Transcript;
@@ -243,6 +243,42 @@ fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
         let b = batch.words.iter().filter(|w| norm(&w.text) == last).count();
         assert_eq!(n, b, "{last:?}: {}", streamed.text);
     }
+}
+
+/// A rest transcribed early (the person paused) leaves no trace: what follows it is transcribed from the
+/// context the last window left, exactly as without it, whether the early rest was short enough for
+/// Whisper to forget the context (5 s or less) or not.
+#[test]
+fn an_early_rest_does_not_change_what_follows() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (samples, _) = decode::load_for_whisper(&root.join("tests/fixtures/answer-pipeline.wav")).expect("decode");
+    let model = Model::load(&model_path()).expect("model");
+    let opts = Options::default();
+    let cancel = || Arc::new(AtomicBool::new(false));
+    let run = |early: &[usize]| {
+        let mut w = model.windows().expect("state");
+        let (first, len) = model
+            .transcribe_window(&mut w, &samples[..Windows::MIN_INPUT], &opts, cancel())
+            .expect("window");
+        assert!(len > 16_000 * 20 && len <= 16_000 * 30, "window of {len} samples");
+        for &n in early {
+            model
+                .transcribe_rest(&mut w, &samples[len..len + n], &opts, cancel())
+                .expect("early rest");
+        }
+        let rest = model
+            .transcribe_rest(&mut w, &samples[len..], &opts, cancel())
+            .expect("rest");
+        format!("{} | {}", first.text, rest.text)
+    };
+    let plain = run(&[]);
+    assert!(plain.split_whitespace().count() > 60, "{plain}");
+    assert_eq!(run(&[16_000 * 4]), plain, "after a 4 s early rest");
+    assert_eq!(
+        run(&[16_000 * 10, 16_000 * 12]),
+        plain,
+        "after 10 s and 12 s early rests"
+    );
 }
 
 #[test]

@@ -277,9 +277,7 @@ impl Worker {
                 if self.cancel.load(Ordering::SeqCst) {
                     return Err(AsrError::Cancelled.into());
                 }
-                if early.take().is_some() {
-                    windows.rewind();
-                }
+                early = None;
                 let mut opts = self.opts.whisper.clone();
                 opts.threads = opts.threads.or(self.opts.live_threads);
                 let input = &audio[seek..seek + Windows::MIN_INPUT];
@@ -296,11 +294,8 @@ impl Worker {
                 self.done.store(seek as u64, Ordering::Relaxed);
             }
             // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
-            // transcribe the rest now, with every thread, as it would be after Stop. Undone if they go on.
+            // transcribe the rest now, with every thread, as it would be after Stop; set aside if they go on.
             if !finishing && stopped_talking && self.opts.early_rest && audio.len() > seek + RATE / 10 {
-                if early.take().is_some() {
-                    windows.rewind();
-                }
                 let rest = &audio[seek..];
                 let transcript =
                     self.model
@@ -334,7 +329,6 @@ impl Worker {
                         self.done.store(audio.len() as u64, Ordering::Relaxed);
                         return Ok(merge_with(&parts, audio.len() as f64 / RATE as f64, false).without_annotations());
                     }
-                    windows.rewind();
                 }
                 // Whisper's window loop stops with 100 ms or less left.
                 if audio.len() > seek + RATE / 10 {

@@ -117,9 +117,9 @@ impl Model {
     pub fn windows(&self) -> Result<Windows, AsrError> {
         Ok(Windows {
             state: self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?,
-            done: 0,
-            last_prompt: Vec::new(),
-            restore: None,
+            committed: 0,
+            carried: Vec::new(),
+            dirty: false,
         })
     }
 
@@ -147,7 +147,9 @@ impl Model {
                 first_only: true,
             },
         )?;
-        windows.started(end.prompt);
+        windows.committed += 1;
+        windows.carried = end.prompt_after_first;
+        windows.dirty = false;
         // A window that ended early (no audio left after it) covers the whole input.
         let len = end
             .seek
@@ -158,8 +160,9 @@ impl Model {
     }
 
     /// Transcribes the rest of a recording, from where the last window of `windows` ended to its end, as
-    /// [`Model::transcribe`] of the whole recording would. [`Windows::rewind`] undoes it, for when the
-    /// recording went on after all.
+    /// [`Model::transcribe`] of the whole recording would. It may be called again, with more audio, and
+    /// windows may follow it (the recording went on after all): the next call starts from the text context
+    /// the last window left, as if this one had not been made.
     pub fn transcribe_rest(
         &self,
         windows: &mut Windows,
@@ -170,7 +173,7 @@ impl Model {
         // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
         // decoder", whisper.cpp).
         let context = windows.context(samples.len() <= 5 * 16_000);
-        let (t, end) = self.run(
+        let (t, _) = self.run(
             &mut windows.state,
             samples,
             opts,
@@ -181,7 +184,7 @@ impl Model {
                 first_only: false,
             },
         )?;
-        windows.started(end.prompt);
+        windows.dirty = true;
         Ok(t)
     }
 
@@ -236,7 +239,7 @@ impl Model {
             stop_after_first: matches!(run, Run::Windows { first_only: true, .. }),
             calls: 0,
             seek: None,
-            prompt: Vec::new(),
+            prompt_after_first: Vec::new(),
         };
         if matches!(run, Run::Windows { .. }) {
             // SAFETY: `end` outlives `state.full` below, which is the only caller of the callback.
@@ -349,12 +352,12 @@ impl Model {
 /// batch transcription holds.
 pub struct Windows {
     state: WhisperState,
-    /// Calls made so far (not counting one undone by [`Windows::rewind`]).
-    done: usize,
-    /// The text context the last call started from.
-    last_prompt: Vec<i32>,
-    /// Set by [`Windows::rewind`]: the context the next call starts from.
-    restore: Option<Vec<i32>>,
+    /// Windows transcribed with [`Model::transcribe_window`].
+    committed: usize,
+    /// The text context the last of them left for the next window (whisper.cpp's rolling prompt).
+    carried: Vec<i32>,
+    /// A [`Model::transcribe_rest`] ran since: the state's context is no longer `carried`.
+    dirty: bool,
 }
 
 impl Windows {
@@ -364,34 +367,20 @@ impl Windows {
 
     /// Windows transcribed so far.
     pub fn done(&self) -> usize {
-        self.done
-    }
-
-    /// Undoes the last call's effect on what comes next (its text no longer prompts the next window): for a
-    /// [`Model::transcribe_rest`] made while the person paused, when they then went on speaking.
-    pub fn rewind(&mut self) {
-        if self.done > 0 {
-            self.done -= 1;
-            self.restore = Some(std::mem::take(&mut self.last_prompt));
-        }
+        self.committed
     }
 
     /// The context the next call starts from (`forget`: none, as batch does for a last window of 5 s).
-    fn context(&mut self, forget: bool) -> Context {
-        let restore = self.restore.take();
-        if self.done == 0 || forget {
-            Context::Fresh { first: self.done == 0 }
-        } else if let Some(tokens) = restore {
-            Context::Restore(tokens)
+    fn context(&self, forget: bool) -> Context {
+        if self.committed == 0 || forget {
+            Context::Fresh {
+                first: self.committed == 0,
+            }
+        } else if self.dirty {
+            Context::Restore(self.carried.clone())
         } else {
             Context::Carry
         }
-    }
-
-    /// A call was made that started from `prompt`.
-    fn started(&mut self, prompt: Vec<i32>) {
-        self.done += 1;
-        self.last_prompt = prompt;
     }
 }
 
@@ -422,12 +411,12 @@ struct RunEnd {
     calls: u32,
     /// Where the loop was stopped, in 10 ms frames from the start of the input.
     seek: Option<i32>,
-    /// The text context the first window started from.
-    prompt: Vec<i32>,
+    /// The text context the first window left for the second (read where the loop was stopped).
+    prompt_after_first: Vec<i32>,
 }
 
-/// whisper.cpp's encoder-begin callback: notes the text context the first window starts from, and with
-/// `stop_after_first` stops before the second, noting where it would have started.
+/// whisper.cpp's encoder-begin callback: with `stop_after_first`, stops before the second window, noting
+/// where it would have started and the text context the first left for it.
 unsafe extern "C" fn on_window(
     _ctx: *mut whisper_rs::whisper_rs_sys::whisper_context,
     state: *mut whisper_rs::whisper_rs_sys::whisper_state,
@@ -439,17 +428,14 @@ unsafe extern "C" fn on_window(
     unsafe {
         let end = &mut *user_data.cast::<RunEnd>();
         end.calls += 1;
-        if end.calls == 1 {
-            let n = sys::whisper_full_get_prompt_past_from_state(state, std::ptr::null_mut(), 0);
-            end.prompt = vec![0; n.max(0) as usize];
-            sys::whisper_full_get_prompt_past_from_state(state, end.prompt.as_mut_ptr(), n);
+        if end.calls == 1 || !end.stop_after_first {
             return true;
         }
-        if end.stop_after_first {
-            end.seek = Some(sys::whisper_full_get_seek_from_state(state));
-            return false;
-        }
-        true
+        end.seek = Some(sys::whisper_full_get_seek_from_state(state));
+        let n = sys::whisper_full_get_prompt_past_from_state(state, std::ptr::null_mut(), 0);
+        end.prompt_after_first = vec![0; n.max(0) as usize];
+        sys::whisper_full_get_prompt_past_from_state(state, end.prompt_after_first.as_mut_ptr(), n);
+        false
     }
 }
 
