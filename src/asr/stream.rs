@@ -280,31 +280,16 @@ impl Worker {
                 early = None;
                 let mut opts = self.opts.whisper.clone();
                 opts.threads = opts.threads.or(self.opts.live_threads);
-                let input = &audio[seek..seek + Windows::MIN_INPUT];
-                let (transcript, len) =
-                    self.model
-                        .transcribe_window(&mut windows, input, &opts, Arc::clone(&self.cancel))?;
-                parts.push(ChunkTranscript {
-                    start_s: seek as f64 / RATE as f64,
-                    end_s: (seek + len) as f64 / RATE as f64,
-                    transcript,
-                });
-                seek += len.max(1);
+                let (part, len) = window_part(&self.model, &mut windows, &audio, seek, &opts, &self.cancel)?;
+                parts.push(part);
+                seek += len;
                 self.chunks.fetch_add(1, Ordering::Relaxed);
                 self.done.store(seek as u64, Ordering::Relaxed);
             }
             // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
             // transcribe the rest now, with every thread, as it would be after Stop; set aside if they go on.
             if !finishing && stopped_talking && self.opts.early_rest && audio.len() > seek + RATE / 10 {
-                let rest = &audio[seek..];
-                let transcript =
-                    self.model
-                        .transcribe_rest(&mut windows, rest, &self.opts.whisper, Arc::clone(&self.cancel))?;
-                let part = ChunkTranscript {
-                    start_s: seek as f64 / RATE as f64,
-                    end_s: audio.len() as f64 / RATE as f64,
-                    transcript,
-                };
+                let part = rest_part(&self.model, &mut windows, &audio, seek, &self.opts, &self.cancel)?;
                 if let Some(f) = self.on_partial.as_mut() {
                     let mut so_far = parts.clone();
                     so_far.push(part.clone());
@@ -332,19 +317,14 @@ impl Worker {
                 }
                 // Whisper's window loop stops with 100 ms or less left.
                 if audio.len() > seek + RATE / 10 {
-                    let rest = &audio[seek..];
-                    let mut opts = self.opts.whisper.clone();
-                    if let Some(margin) = self.opts.tail_audio_ctx_margin_s {
-                        opts.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
-                    }
-                    let transcript = self
-                        .model
-                        .transcribe_rest(&mut windows, rest, &opts, Arc::clone(&self.cancel))?;
-                    parts.push(ChunkTranscript {
-                        start_s: seek as f64 / RATE as f64,
-                        end_s: audio.len() as f64 / RATE as f64,
-                        transcript,
-                    });
+                    parts.push(rest_part(
+                        &self.model,
+                        &mut windows,
+                        &audio,
+                        seek,
+                        &self.opts,
+                        &self.cancel,
+                    )?);
                     self.chunks.fetch_add(1, Ordering::Relaxed);
                     self.done.store(audio.len() as u64, Ordering::Relaxed);
                 }
@@ -376,22 +356,13 @@ impl Worker {
             }
             // Read the flag before the file: once it is set, the file is complete, so read to its end.
             let finishing = self.finish.load(Ordering::SeqCst);
-            let fresh = tail.read(finishing)?;
-            let Some(rate) = tail.rate() else {
+            let Some((samples, idle)) = self.read_16k(&mut tail, &mut to16k, finishing)? else {
                 if finishing {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
                 std::thread::sleep(self.opts.poll);
                 continue;
             };
-            let to16k = match &mut to16k {
-                Some(r) => r,
-                None => to16k.insert(To16k::new(rate)?),
-            };
-            let mut samples = to16k.push(&fresh)?;
-            if finishing {
-                samples.extend(to16k.finish()?);
-            }
             total += samples.len();
             let before = parts.len();
             for chunk in chunker.push(&samples) {
@@ -422,7 +393,7 @@ impl Worker {
                 }
                 return Ok(merge(&parts, total as f64 / RATE as f64).without_annotations());
             }
-            if fresh.is_empty() {
+            if idle {
                 std::thread::sleep(self.opts.poll);
             }
         }
@@ -541,31 +512,59 @@ fn transcribe_windowed(
     let mut parts = Vec::new();
     let mut seek = 0usize;
     while samples.len() >= seek + Windows::MIN_INPUT {
-        let input = &samples[seek..seek + Windows::MIN_INPUT];
-        let (transcript, len) = model.transcribe_window(&mut windows, input, &opts.whisper, Arc::clone(cancel))?;
-        parts.push(ChunkTranscript {
-            start_s: seek as f64 / RATE as f64,
-            end_s: (seek + len) as f64 / RATE as f64,
-            transcript,
-        });
-        seek += len.max(1);
+        let (part, len) = window_part(model, &mut windows, samples, seek, &opts.whisper, cancel)?;
+        parts.push(part);
+        seek += len;
         progress(((seek * 100) / samples.len()) as i32);
     }
     if samples.len() > seek + RATE / 10 {
-        let rest = &samples[seek..];
-        let mut whisper = opts.whisper.clone();
-        if let Some(margin) = opts.tail_audio_ctx_margin_s {
-            whisper.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
-        }
-        let transcript = model.transcribe_rest(&mut windows, rest, &whisper, Arc::clone(cancel))?;
-        parts.push(ChunkTranscript {
-            start_s: seek as f64 / RATE as f64,
-            end_s: samples.len() as f64 / RATE as f64,
-            transcript,
-        });
+        parts.push(rest_part(model, &mut windows, samples, seek, opts, cancel)?);
     }
     progress(100);
     Ok(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations())
+}
+
+/// The window of `audio` that starts at sample `seek` ([`Windows::MIN_INPUT`] samples must follow), placed
+/// in the recording, and its length in samples (at least one).
+fn window_part(
+    model: &Model,
+    windows: &mut Windows,
+    audio: &[f32],
+    seek: usize,
+    whisper: &Options,
+    cancel: &Arc<AtomicBool>,
+) -> Result<(ChunkTranscript, usize), StreamError> {
+    let input = &audio[seek..seek + Windows::MIN_INPUT];
+    let (transcript, len) = model.transcribe_window(windows, input, whisper, Arc::clone(cancel))?;
+    let part = ChunkTranscript {
+        start_s: seek as f64 / RATE as f64,
+        end_s: (seek + len) as f64 / RATE as f64,
+        transcript,
+    };
+    Ok((part, len.max(1)))
+}
+
+/// The rest of `audio` from sample `seek` to its end, placed in the recording, with the stream's options for
+/// what is left at Stop.
+fn rest_part(
+    model: &Model,
+    windows: &mut Windows,
+    audio: &[f32],
+    seek: usize,
+    opts: &StreamOptions,
+    cancel: &Arc<AtomicBool>,
+) -> Result<ChunkTranscript, StreamError> {
+    let rest = &audio[seek..];
+    let mut whisper = opts.whisper.clone();
+    if let Some(margin) = opts.tail_audio_ctx_margin_s {
+        whisper.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
+    }
+    let transcript = model.transcribe_rest(windows, rest, &whisper, Arc::clone(cancel))?;
+    Ok(ChunkTranscript {
+        start_s: seek as f64 / RATE as f64,
+        end_s: audio.len() as f64 / RATE as f64,
+        transcript,
+    })
 }
 
 /// Streaming resampling to 16 kHz, block for block the same as [`decode::resample`] on the whole file.
