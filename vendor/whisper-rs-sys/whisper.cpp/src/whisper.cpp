@@ -2177,11 +2177,6 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                                 wctx.itype),
                             0, 2, 1, 3);
 
-                // K * Q
-                struct ggml_tensor * KQ = ggml_mul_mat(ctx0, K, Q);
-
-                struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, nullptr, KQscale, 0.0f);
-
                 struct ggml_tensor * V =
                     ggml_cast(ctx0,
                             ggml_permute(ctx0,
@@ -2191,7 +2186,24 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                                 1, 2, 0, 3),
                             wctx.itype);
 
-                struct ggml_tensor * KQV = ggml_mul_mat(ctx0, V, KQ_soft_max);
+                // rehearse patch: one head at a time. All heads at once hold an n_ctx x n_ctx x n_head
+                // f32 score matrix (1500 x 1500 x 6 x 4 B = 54 MB for tiny); per head the allocator reuses
+                // one head's 9 MB for the next. Each head's products are the same operations as before.
+                struct ggml_tensor * KQV = nullptr;
+                for (int h = 0; h < n_head; ++h) {
+                    struct ggml_tensor * Kh = ggml_view_2d(ctx0, K, K->ne[0], K->ne[1], K->nb[1], h*K->nb[2]);
+                    struct ggml_tensor * Qh = ggml_view_2d(ctx0, Q, Q->ne[0], Q->ne[1], Q->nb[1], h*Q->nb[2]);
+                    struct ggml_tensor * Vh = ggml_view_2d(ctx0, V, V->ne[0], V->ne[1], V->nb[1], h*V->nb[2]);
+
+                    // K * Q
+                    struct ggml_tensor * KQ = ggml_mul_mat(ctx0, Kh, Qh);
+
+                    struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, nullptr, KQscale, 0.0f);
+
+                    struct ggml_tensor * KQVh = ggml_mul_mat(ctx0, Vh, KQ_soft_max);
+
+                    KQV = KQV ? ggml_concat(ctx0, KQV, KQVh, 2) : KQVh;
+                }
 
                 struct ggml_tensor * KQV_merged = ggml_permute(ctx0, KQV, 0, 2, 1, 3);
 
