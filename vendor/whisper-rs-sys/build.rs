@@ -116,14 +116,20 @@ fn main() {
         });
     }
     // rehearse: the patched files are copied again whenever they change, so an edit rebuilds the library
-    println!("cargo:rerun-if-changed=whisper.cpp/src/whisper.cpp");
+    for patched in [
+        "src/whisper.cpp",
+        "include/whisper.h",
+        "ggml/include/ggml-alloc.h",
+        "ggml/src/ggml-alloc.c",
+        "ggml/include/ggml-backend.h",
+        "ggml/src/ggml-backend.cpp",
+    ] {
+        println!("cargo:rerun-if-changed=whisper.cpp/{patched}");
+        std::fs::copy(format!("whisper.cpp/{patched}"), whisper_root.join(patched))
+            .unwrap_or_else(|e| panic!("Failed to copy the patched {patched}: {e}"));
+    }
     // rehearse: and so does removing the one flag the app sets
     println!("cargo:rerun-if-env-changed=GGML_LLAMAFILE");
-    std::fs::copy("whisper.cpp/src/whisper.cpp", whisper_root.join("src/whisper.cpp"))
-        .expect("Failed to copy the patched whisper.cpp");
-    println!("cargo:rerun-if-changed=whisper.cpp/include/whisper.h");
-    std::fs::copy("whisper.cpp/include/whisper.h", whisper_root.join("include/whisper.h"))
-        .expect("Failed to copy the patched whisper.h");
 
     if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))

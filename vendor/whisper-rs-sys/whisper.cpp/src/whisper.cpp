@@ -2060,7 +2060,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     auto & kv_pad = wstate.kv_pad;
 
-    WHISPER_ASSERT(!!kv_pad.buffer);
+    WHISPER_ASSERT(!wctx.params.flash_attn || !!kv_pad.buffer); // rehearse patch: see whisper_init_state
 
     const int n_ctx_pad = GGML_PAD(n_ctx, 256);
 
@@ -2386,6 +2386,12 @@ static bool whisper_encode_internal(
                    void * abort_callback_data) {
     const int64_t t_start_us = ggml_time_us();
 
+    // rehearse patch: the compute buffers' memory is needed one phase at a time, never together: the
+    // decoder's pages go back to the system while the window is encoded, and the encoder's (conv and
+    // encode) once the cross-attention keys and values are made, so the peak is the larger phase rather
+    // than their sum. Re-touching the pages costs a few ms per 30 s window.
+    ggml_backend_sched_release_pages(wstate.sched_decode.sched);
+
     // conv
     {
         auto & sched = wstate.sched_conv.sched;
@@ -2470,6 +2476,10 @@ static bool whisper_encode_internal(
             return false;
         }
     }
+
+    // rehearse patch: see above; embd_conv and embd_enc are made again for the next window
+    ggml_backend_sched_release_pages(wstate.sched_conv.sched);
+    ggml_backend_sched_release_pages(wstate.sched_encode.sched);
 
     wstate.t_encode_us += ggml_time_us() - t_start_us;
     wstate.n_encode++;
@@ -3447,7 +3457,8 @@ struct whisper_state * whisper_init_state(whisper_context * ctx) {
         WHISPER_LOG_INFO("%s: kv cross size = %7.2f MB\n", __func__, memory_size / 1e6);
     }
 
-    if (!whisper_kv_cache_init(state->kv_pad, state->backends[0], ctx->itype,
+    // rehearse patch: the padded K/V are only read by the encoder's flash attention
+    if (ctx->params.flash_attn && !whisper_kv_cache_init(state->kv_pad, state->backends[0], ctx->itype,
                 ctx->model.hparams.n_audio_state,
                 1,
                 GGML_PAD(ctx->model.hparams.n_audio_ctx, 256))) {
@@ -3456,7 +3467,7 @@ struct whisper_state * whisper_init_state(whisper_context * ctx) {
         return nullptr;
     }
 
-    {
+    if (ctx->params.flash_attn) {
         const size_t memory_size = ggml_nbytes(state->kv_pad.k) + ggml_nbytes(state->kv_pad.v);
         WHISPER_LOG_INFO("%s: kv pad  size  = %7.2f MB\n", __func__, memory_size / 1e6);
     }

@@ -73,6 +73,11 @@ GGML_API bool ggml_gallocr_alloc_graph(ggml_gallocr_t galloc, struct ggml_cgraph
 
 GGML_API size_t ggml_gallocr_get_buffer_size(ggml_gallocr_t galloc, int buffer_id);
 
+// rehearse patch: hand the physical pages of the allocator's host buffers back to the system, keeping the
+// buffers (Linux; elsewhere a no-op). Their contents are lost: call it only when no tensor in them will be
+// read again before the next graph writes it.
+GGML_API void ggml_gallocr_release_pages(ggml_gallocr_t galloc);
+
 // Utils
 // Create a buffer and allocate all the tensors in a ggml_context
 // ggml_backend_alloc_ctx_tensors_from_buft_size returns the size of the buffer that would be allocated by ggml_backend_alloc_ctx_tensors_from_buft

@@ -1100,6 +1100,39 @@ bool ggml_gallocr_alloc_graph(ggml_gallocr_t galloc, struct ggml_cgraph * graph)
     return true;
 }
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+// rehearse patch
+void ggml_gallocr_release_pages(ggml_gallocr_t galloc) {
+#if defined(__linux__)
+    const uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+    for (int i = 0; i < galloc->n_buffers; i++) {
+        struct vbuffer * vb = galloc->buffers[i];
+        if (vb == NULL) {
+            continue;
+        }
+        for (int c = 0; c < GGML_VBUFFER_MAX_CHUNKS; c++) {
+            ggml_backend_buffer_t b = vb->chunks[c];
+            if (b == NULL || !ggml_backend_buffer_is_host(b)) {
+                continue;
+            }
+            // only whole pages inside the buffer
+            const uintptr_t base  = (uintptr_t) ggml_backend_buffer_get_base(b);
+            const uintptr_t begin = (base + page - 1) & ~(page - 1);
+            const uintptr_t end   = (base + ggml_backend_buffer_get_size(b)) & ~(page - 1);
+            if (end > begin) {
+                madvise((void *) begin, end - begin, MADV_DONTNEED);
+            }
+        }
+    }
+#else
+    (void) galloc;
+#endif
+}
+
 size_t ggml_gallocr_get_buffer_size(ggml_gallocr_t galloc, int buffer_id) {
     GGML_ASSERT(buffer_id >= 0 && buffer_id < galloc->n_buffers);
 

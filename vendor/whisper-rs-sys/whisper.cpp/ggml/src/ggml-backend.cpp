@@ -1851,6 +1851,12 @@ ggml_backend_buffer_type_t ggml_backend_sched_get_buffer_type(ggml_backend_sched
     return sched->bufts[backend_index];
 }
 
+// rehearse patch
+void ggml_backend_sched_release_pages(ggml_backend_sched_t sched) {
+    GGML_ASSERT(sched);
+    ggml_gallocr_release_pages(sched->galloc);
+}
+
 size_t ggml_backend_sched_get_buffer_size(ggml_backend_sched_t sched, ggml_backend_t backend) {
     GGML_ASSERT(sched);
     int backend_index = ggml_backend_sched_backend_id(sched, backend);
