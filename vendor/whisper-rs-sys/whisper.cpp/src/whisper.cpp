@@ -878,6 +878,12 @@ struct whisper_state {
     struct ggml_tensor * embd_conv = nullptr;
     struct ggml_tensor * embd_enc  = nullptr;
 
+    // rehearse patch: the convolutions' output, kept outside their compute buffer so that buffer's pages can
+    // go back to the system while the encoder runs (see whisper_encode_internal)
+    std::vector<uint8_t> conv_keep_meta;
+    ggml_backend_buffer_t conv_keep_buf = nullptr;
+    struct ggml_tensor * conv_keep = nullptr;
+
     // helpers for GPU offloading
     std::vector<float> inp_mel;
     std::vector<float> inp_mask;
@@ -2024,6 +2030,10 @@ static struct ggml_cgraph * whisper_build_graph_conv(
             cur = ggml_gelu(ctx0, cur);
         }
 
+        // rehearse patch: see whisper_state::conv_keep
+        cur = ggml_cpy(ctx0, cur, ggml_view_2d(ctx0, wstate.conv_keep, cur->ne[0], cur->ne[1],
+                    cur->ne[0]*ggml_element_size(wstate.conv_keep), 0));
+
         ggml_set_name(cur, "embd_conv");
         wstate.embd_conv = cur;
     } else {
@@ -2387,9 +2397,9 @@ static bool whisper_encode_internal(
     const int64_t t_start_us = ggml_time_us();
 
     // rehearse patch: the compute buffers' memory is needed one phase at a time, never together: the
-    // decoder's pages go back to the system while the window is encoded, and the encoder's (conv and
-    // encode) once the cross-attention keys and values are made, so the peak is the larger phase rather
-    // than their sum. Re-touching the pages costs a few ms per 30 s window.
+    // decoder's pages go back to the system while the window is encoded, the convolutions' once their
+    // output is copied out, and the encoder's once the cross-attention keys and values are made, so the
+    // peak is the largest phase rather than their sum. Re-touching the pages costs a few ms per 30 s window.
     ggml_backend_sched_release_pages(wstate.sched_decode.sched);
 
     // conv
@@ -2434,6 +2444,8 @@ static bool whisper_encode_internal(
             if (!ggml_graph_compute_helper(sched, gf, n_threads)) {
                 return false;
             }
+            // rehearse patch: its output is in conv_keep; the rest is not read again
+            ggml_backend_sched_release_pages(sched);
         } else {
             ggml_backend_sched_reset(sched);
 
@@ -2477,8 +2489,7 @@ static bool whisper_encode_internal(
         }
     }
 
-    // rehearse patch: see above; embd_conv and embd_enc are made again for the next window
-    ggml_backend_sched_release_pages(wstate.sched_conv.sched);
+    // rehearse patch: see above; embd_enc is made again for the next window
     ggml_backend_sched_release_pages(wstate.sched_encode.sched);
 
     wstate.t_encode_us += ggml_time_us() - t_start_us;
@@ -3472,6 +3483,26 @@ struct whisper_state * whisper_init_state(whisper_context * ctx) {
         WHISPER_LOG_INFO("%s: kv pad  size  = %7.2f MB\n", __func__, memory_size / 1e6);
     }
 
+    // rehearse patch: see whisper_state::conv_keep
+    {
+        state->conv_keep_meta.resize(ggml_tensor_overhead());
+        struct ggml_init_params params = {
+            /*.mem_size   =*/ state->conv_keep_meta.size(),
+            /*.mem_buffer =*/ state->conv_keep_meta.data(),
+            /*.no_alloc   =*/ true,
+        };
+        struct ggml_context * kctx = ggml_init(params);
+        state->conv_keep = ggml_new_tensor_1d(kctx, GGML_TYPE_F32,
+                (int64_t) ctx->model.hparams.n_audio_state*ctx->model.hparams.n_audio_ctx);
+        state->conv_keep_buf = ggml_backend_alloc_ctx_tensors(kctx, state->backends[0]);
+        ggml_free(kctx);
+        if (!state->conv_keep_buf) {
+            WHISPER_LOG_ERROR("%s: failed to allocate the buffer for the conv output\n", __func__);
+            whisper_free_state(state);
+            return nullptr;
+        }
+    }
+
     // [EXPERIMENTAL] Token-level timestamps with DTW
     if (ctx->params.dtw_token_timestamps) {
         if (!aheads_masks_init(ctx->params, ctx->model.hparams, state->aheads_masks, state->backends[0])) {
@@ -3852,6 +3883,7 @@ void whisper_free_state(struct whisper_state * state) {
         whisper_kv_cache_free(state->kv_self);
         whisper_kv_cache_free(state->kv_cross);
         whisper_kv_cache_free(state->kv_pad);
+        ggml_backend_buffer_free(state->conv_keep_buf); // rehearse patch
 
 #ifdef WHISPER_USE_COREML
         if (state->ctx_coreml != nullptr) {
