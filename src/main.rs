@@ -16,8 +16,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Gives freed memory back to the system. Every chunk transcribed while recording allocates and frees a
-/// Whisper state (~120 MB of compute buffers). With glibc's defaults the mmap threshold grows after the
+/// Gives freed memory back to the system. Every recording, and every batch transcription, allocates and
+/// frees a Whisper state (compute buffers of tens of MB; this was measured when each chunk transcribed
+/// while recording had its own ~120 MB state). With glibc's defaults the mmap threshold grows after the
 /// first large free and each thread gets its own arena, so those buffers ended up in heaps that are not
 /// returned: a 60 s recording's resident memory crept from 172 to 269 MB between chunks and peaked at
 /// 357 MB. With a fixed 256 KiB threshold (large blocks are mapped and unmapped) and two arenas it stays

@@ -56,6 +56,33 @@ pub enum EmbedError {
     },
 }
 
+/// Hands back to the system the memory pages of bytes compiled into the binary once they have been read into
+/// structures of their own ([`TUNED_TOP`], 10 MB): they stay in the program's resident memory otherwise,
+/// though never read again. Those pages are the executable file's, unchanged, so a later read (another
+/// [`Embedder::load`]) reads the same bytes from the file again. Linux; elsewhere nothing.
+fn forget_pages(bytes: &'static [u8]) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sysconf reads a constant.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(0);
+        if page == 0 {
+            return;
+        }
+        let begin = (bytes.as_ptr() as usize).div_ceil(page) * page;
+        let end = (bytes.as_ptr() as usize + bytes.len()) / page * page;
+        if end > begin {
+            // SAFETY: whole pages inside a static, read-only, file-backed array; MADV_DONTNEED on a private
+            // file mapping that was never written drops the pages, and any later access faults the same
+            // bytes back in from the file, so no reader can see a change.
+            unsafe {
+                libc::madvise(begin as *mut libc::c_void, end - begin, libc::MADV_DONTNEED);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = bytes;
+}
+
 /// A loaded sentence encoder. Cheap to share (`Arc`); encoding takes `&self`.
 pub struct Embedder {
     tokenizer: WordPiece,
@@ -201,6 +228,7 @@ impl Embedder {
                 .min()?;
             TunedTop::new(&cfg, t, first).ok()
         });
+        forget_pages(TUNED_TOP);
         Ok(Self {
             tokenizer,
             bert,
