@@ -123,6 +123,8 @@ fn main() {
         "ggml/src/ggml-alloc.c",
         "ggml/include/ggml-backend.h",
         "ggml/src/ggml-backend.cpp",
+        "ggml/src/ggml.c",
+        "ggml/src/ggml-cpu/ops.cpp",
     ] {
         println!("cargo:rerun-if-changed=whisper.cpp/{patched}");
         std::fs::copy(format!("whisper.cpp/{patched}"), whisper_root.join(patched))

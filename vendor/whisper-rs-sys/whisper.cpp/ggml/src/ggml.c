@@ -3938,7 +3938,8 @@ static struct ggml_tensor * ggml_soft_max_impl(
         float                 scale,
         float                 max_bias,
         bool                  inplace) {
-    GGML_ASSERT(ggml_is_contiguous(a));
+    // rehearse patch: without a mask, rows may be strided (a view of the first columns of a matrix)
+    GGML_ASSERT(mask ? ggml_is_contiguous(a) : ggml_is_contiguous_1(a));
 
     if (mask) {
         GGML_ASSERT(mask->type == GGML_TYPE_F16 || mask->type == GGML_TYPE_F32);
