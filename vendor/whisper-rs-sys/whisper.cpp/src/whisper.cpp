@@ -173,7 +173,14 @@ static std::string format(const char * fmt, ...) {
 // types. Elsewhere nothing changes.
 static bool whisper_encoder_bf16(ggml_type wtype) {
     static const bool has = ggml_cpu_has_avx512_bf16() != 0;
-    return has && (wtype == GGML_TYPE_Q8_0 || wtype == GGML_TYPE_F16);
+    return has && wtype == GGML_TYPE_Q8_0;
+}
+
+// rehearse patch: the padded attention keys (whisper_build_graph_encoder) and the state's thread pool
+// (whisper_state_threadpool) are used with Q8_0 models, the app's default, where they were measured;
+// other models run as upstream does
+static bool whisper_fast_path(ggml_type wtype) {
+    return wtype == GGML_TYPE_Q8_0;
 }
 
 static bool ggml_graph_compute_helper(
@@ -821,6 +828,9 @@ struct whisper_decoder {
 
     // new token probs, logits and logprobs after the last whisper_decode (1-dimensional array: [n_vocab])
     std::vector<float> probs;
+
+    // rehearse patch: probs holds only the timestamp tokens' probabilities (see whisper_process_logits)
+    bool probs_ts_only = false;
     std::vector<float> logits;
     std::vector<float> logprobs;
 
@@ -898,6 +908,7 @@ struct whisper_state {
     // rehearse patch: the CPU backend's threads, kept for the state's life (see whisper_state_threadpool)
     ggml_threadpool_t threadpool = nullptr;
     int threadpool_n_threads = 0;
+    bool use_threadpool = false; // set from the model's type in whisper_init_state
     void (*threadpool_free)(ggml_threadpool_t) = nullptr;
 
     // helpers for GPU offloading
@@ -2010,7 +2021,7 @@ static bool whisper_model_load(struct whisper_model_loader * loader, whisper_con
 // most of a token's work alone. A state keeps one pool for its life instead: between graphs its workers
 // spin for a moment (ggml's default polling level) and then sleep until the next graph.
 static void whisper_state_threadpool(whisper_state & wstate, ggml_backend_sched_t sched, int n_threads) {
-    if (n_threads < 2) {
+    if (n_threads < 2 || !wstate.use_threadpool) {
         return;
     }
     for (int i = 0; i < ggml_backend_sched_get_n_backends(sched); ++i) {
@@ -2272,7 +2283,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                 // that product, the largest of the attention, fell back to one dot product per output.
                 // The padded keys' scores are exactly 0 and the softmax runs in place over the real keys
                 // only, so the padding keeps weight 0 and the sums are the same.
-                const int n_kv = GGML_PAD(n_ctx, 32);
+                const int n_kv = whisper_fast_path(wctx.wtype) ? GGML_PAD(n_ctx, 32) : n_ctx;
                 if (n_kv != n_ctx) {
                     Kcur = ggml_pad(ctx0, Kcur, 0, n_kv - n_ctx, 0, 0);
                     Vcur = ggml_pad(ctx0, Vcur, 0, n_kv - n_ctx, 0, 0);
@@ -3534,6 +3545,7 @@ static std::string whisper_openvino_get_path_cache(std::string path_bin) {
 
 struct whisper_state * whisper_init_state(whisper_context * ctx) {
     whisper_state * state = new whisper_state;
+    state->use_threadpool = whisper_fast_path(ctx->wtype); // rehearse patch
 
     state->backends = whisper_backend_init(ctx->params);
     if (state->backends.empty()) {
@@ -6540,7 +6552,17 @@ static void whisper_process_logits(
     }
 
     // compute probs
-    whisper_compute_probs(logits, n_logits, logprobs, probs);
+    // rehearse patch: greedy decoding at temperature 0 reads the probabilities of the timestamp tokens
+    // and of the one token it picks (whisper_sample_token), so only those are computed: one exp per
+    // vocabulary entry (51,864) less for every decoded token
+    decoder.probs_ts_only = params.strategy == WHISPER_SAMPLING_GREEDY && temperature < 1e-6f;
+    if (decoder.probs_ts_only) {
+        for (int i = vocab.token_beg; i < n_logits; ++i) {
+            probs[i] = logits[i] == -INFINITY ? 0.0f : expf(logprobs[i]);
+        }
+    } else {
+        whisper_compute_probs(logits, n_logits, logprobs, probs);
+    }
 
 #if 0
     // print first 100 logits - token string : logit
@@ -6644,7 +6666,24 @@ static whisper_token_data whisper_sample_token(
         result.ptsum = sum_ts;
     }
 
-    if (best) {
+    if (best && decoder.probs_ts_only) {
+        // rehearse patch: the most probable token is the one with the highest log-probability; its
+        // probability is computed as whisper_compute_probs would have
+        const auto & logits = decoder.logits;
+        float plog_best = -INFINITY;
+        int   i_best    = -1;
+        for (int i = 0; i < n_logits; ++i) {
+            if (logits[i] != -INFINITY && logprobs[i] > plog_best) {
+                plog_best = logprobs[i];
+                i_best    = i;
+            }
+        }
+        if (i_best >= 0 && expf(plog_best) > 0.0f) {
+            result.id   = i_best;
+            result.p    = expf(plog_best);
+            result.plog = plog_best;
+        }
+    } else if (best) {
         for (int i = 0; i < n_logits; ++i) {
             if (result.p < probs[i]) {
                 result.id   = i;
