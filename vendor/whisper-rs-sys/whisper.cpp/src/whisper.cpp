@@ -171,16 +171,16 @@ static std::string format(const char * fmt, ...) {
 // values made in bfloat16, where they would be Q8_0 or F16: the encoder, the bulk of batch
 // transcription, runs about 15 % faster. The decoder (token by token, memory bound) keeps the file's
 // types. Elsewhere nothing changes.
-static bool whisper_encoder_bf16(ggml_type wtype) {
-    static const bool has = ggml_cpu_has_avx512_bf16() != 0;
-    return has && wtype == GGML_TYPE_Q8_0;
-}
-
-// rehearse patch: the padded attention keys (whisper_build_graph_encoder) and the state's thread pool
-// (whisper_state_threadpool) are used with Q8_0 models, the app's default, where they were measured;
-// other models run as upstream does
+// rehearse patch: the padded attention keys (whisper_build_graph_encoder), the state's thread pool
+// (whisper_state_threadpool) and the bfloat16 encoder are used with Q8_0 models, the app's default, where
+// they were measured; other models run as upstream does
 static bool whisper_fast_path(ggml_type wtype) {
     return wtype == GGML_TYPE_Q8_0;
+}
+
+static bool whisper_encoder_bf16(ggml_type wtype) {
+    static const bool has = ggml_cpu_has_avx512_bf16() != 0;
+    return has && whisper_fast_path(wtype);
 }
 
 static bool ggml_graph_compute_helper(
@@ -2316,7 +2316,7 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                     // K * Q
                     struct ggml_tensor * KQ = ggml_mul_mat(ctx0, Kh, Qh);
 
-                    struct ggml_tensor * KQ_soft_max = KQ;
+                    struct ggml_tensor * KQ_soft_max;
                     if (n_kv != n_ctx) {
                         // the real keys' scores, in place (rows of n_kv, the padding left at 0)
                         KQ_soft_max = ggml_soft_max_ext_inplace(ctx0,
