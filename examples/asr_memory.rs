@@ -39,17 +39,13 @@ fn main() -> anyhow::Result<()> {
     let (mut at, mut streamed) = (0, String::new());
     let t = std::time::Instant::now();
     while samples.len() - at > Windows::MIN_INPUT {
-        let (part, len) = model.transcribe_window(&mut windows, &samples[at..], &opts, cancel())?;
+        let (part, len) = model.transcribe_window(&mut windows, &samples, at, &opts, cancel())?;
         streamed.push_str(&part.text);
         streamed.push(' ');
         at += len;
         eprintln!("window to {:>6.1} s     {:?}", at as f64 / 16_000.0, rss());
     }
-    streamed.push_str(
-        &model
-            .transcribe_rest(&mut windows, &samples[at..], &opts, cancel())?
-            .text,
-    );
+    streamed.push_str(&model.transcribe_rest(&mut windows, &samples, at, &opts, cancel())?.text);
     eprintln!("rest ({:.2} s in all)  {:?}", t.elapsed().as_secs_f64(), rss());
     drop(windows);
     let t = std::time::Instant::now();

@@ -31,6 +31,10 @@ fn main() -> anyhow::Result<()> {
             root.join(format!("tests/fixtures/{f}.txt")),
         ));
     }
+    // `ONLY_EXTRA=1`: just the recordings in EXTRA.
+    if std::env::var_os("ONLY_EXTRA").is_some() {
+        files.clear();
+    }
     // `EXTRA=a.wav:a.txt,b.wav:b.txt` adds recordings and their reference texts.
     for pair in std::env::var("EXTRA")
         .unwrap_or_default()

@@ -249,10 +249,12 @@ impl Worker {
         let mut tail = WavTail::new(&self.wav);
         let mut to16k: Option<To16k> = None;
         let mut windows = self.model.windows()?;
-        // The recording from `seek` on: what the windows have not taken yet (the rest is let go, so memory
-        // does not grow with the length of the answer).
+        // The recording from `seek - lead` on: what the windows have not taken yet, and the little before it
+        // that the next window's first mel frames need (the rest is let go, so memory does not grow with the
+        // length of the answer).
         let mut audio: Vec<f32> = Vec::new();
         let mut seek = 0usize;
+        let mut lead = 0usize;
         let mut parts: Vec<ChunkTranscript> = Vec::new();
         // Only to notice when the person stops talking (the chunks it cuts are not transcribed).
         let mut detector = Chunker::new(self.opts.chunker);
@@ -275,24 +277,26 @@ impl Worker {
             audio.extend_from_slice(&samples);
             let stopped_talking = detector.push(&samples).iter().any(|c| c.ends_speech);
             let before = parts.len();
-            while !finishing && audio.len() >= Windows::MIN_INPUT {
+            while !finishing && audio.len() >= lead + Windows::MIN_INPUT {
                 if self.cancel.load(Ordering::SeqCst) {
                     return Err(AsrError::Cancelled.into());
                 }
                 early = None;
                 let mut opts = self.opts.whisper.clone();
                 opts.threads = opts.threads.or(self.opts.live_threads);
-                let (part, len) = window_part(&self.model, &mut windows, &audio, seek, &opts, &self.cancel)?;
+                let (part, len) = window_part(&self.model, &mut windows, &audio, lead, seek, &opts, &self.cancel)?;
                 parts.push(part);
-                audio.drain(..len);
+                let keep = Windows::LEAD.min(lead + len);
+                audio.drain(..lead + len - keep);
+                lead = keep;
                 seek += len;
                 self.chunks.fetch_add(1, Ordering::Relaxed);
                 self.done.store(seek as u64, Ordering::Relaxed);
             }
             // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
             // transcribe the rest now, with every thread, as it would be after Stop; set aside if they go on.
-            if !finishing && stopped_talking && self.opts.early_rest && audio.len() > RATE / 10 {
-                let part = rest_part(&self.model, &mut windows, &audio, seek, &self.opts, &self.cancel)?;
+            if !finishing && stopped_talking && self.opts.early_rest && audio.len() - lead > RATE / 10 {
+                let part = rest_part(&self.model, &mut windows, &audio, lead, seek, &self.opts, &self.cancel)?;
                 if let Some(f) = self.on_partial.as_mut() {
                     let mut so_far = parts.clone();
                     so_far.push(part.clone());
@@ -305,12 +309,12 @@ impl Worker {
                 f(&merge_with(&parts, seek as f64 / RATE as f64, false).without_annotations());
             }
             if finishing {
-                let total = seek + audio.len();
+                let total = seek + audio.len() - lead;
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
                 if let Some(part) = early.take() {
-                    let reached = ((part.end_s * RATE as f64).round() as usize).saturating_sub(seek);
+                    let reached = lead + ((part.end_s * RATE as f64).round() as usize).saturating_sub(seek);
                     if detector.is_quiet(&audio[reached.min(audio.len())..]) {
                         // Nothing was said after it: it is the rest.
                         parts.push(part);
@@ -320,11 +324,12 @@ impl Worker {
                     }
                 }
                 // Whisper's window loop stops with 100 ms or less left.
-                if audio.len() > RATE / 10 {
+                if audio.len() - lead > RATE / 10 {
                     parts.push(rest_part(
                         &self.model,
                         &mut windows,
                         &audio,
+                        lead,
                         seek,
                         &self.opts,
                         &self.cancel,
@@ -516,30 +521,30 @@ fn transcribe_windowed(
     let mut parts = Vec::new();
     let mut seek = 0usize;
     while samples.len() >= seek + Windows::MIN_INPUT {
-        let (part, len) = window_part(model, &mut windows, &samples[seek..], seek, &opts.whisper, cancel)?;
+        let (part, len) = window_part(model, &mut windows, samples, seek, seek, &opts.whisper, cancel)?;
         parts.push(part);
         seek += len;
         progress(((seek * 100) / samples.len()) as i32);
     }
     if samples.len() > seek + RATE / 10 {
-        parts.push(rest_part(model, &mut windows, &samples[seek..], seek, opts, cancel)?);
+        parts.push(rest_part(model, &mut windows, samples, seek, seek, opts, cancel)?);
     }
     progress(100);
     Ok(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations())
 }
 
-/// The window at the start of `rest`, the recording from sample `seek` on ([`Windows::MIN_INPUT`] samples
-/// must follow), placed in the recording, and its length in samples (at least one).
+/// The window at `audio[at]`, which is sample `seek` of the recording ([`Windows::MIN_INPUT`] samples must
+/// follow), placed in the recording, and its length in samples (at least one).
 fn window_part(
     model: &Model,
     windows: &mut Windows,
-    rest: &[f32],
+    audio: &[f32],
+    at: usize,
     seek: usize,
     whisper: &Options,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(ChunkTranscript, usize), StreamError> {
-    let input = &rest[..Windows::MIN_INPUT];
-    let (transcript, len) = model.transcribe_window(windows, input, whisper, Arc::clone(cancel))?;
+    let (transcript, len) = model.transcribe_window(windows, audio, at, whisper, Arc::clone(cancel))?;
     let part = ChunkTranscript {
         start_s: seek as f64 / RATE as f64,
         end_s: (seek + len) as f64 / RATE as f64,
@@ -548,24 +553,26 @@ fn window_part(
     Ok((part, len.max(1)))
 }
 
-/// `rest`, the recording from sample `seek` to its end, transcribed and placed in the recording, with the
-/// stream's options for what is left at Stop.
+/// The recording from `audio[at]`, which is its sample `seek`, to its end, transcribed and placed in the
+/// recording, with the stream's options for what is left at Stop.
 fn rest_part(
     model: &Model,
     windows: &mut Windows,
-    rest: &[f32],
+    audio: &[f32],
+    at: usize,
     seek: usize,
     opts: &StreamOptions,
     cancel: &Arc<AtomicBool>,
 ) -> Result<ChunkTranscript, StreamError> {
+    let rest = audio.len() - at;
     let mut whisper = opts.whisper.clone();
     if let Some(margin) = opts.tail_audio_ctx_margin_s {
-        whisper.audio_ctx = audio_ctx_for(rest.len() as f64 / RATE as f64, margin);
+        whisper.audio_ctx = audio_ctx_for(rest as f64 / RATE as f64, margin);
     }
-    let transcript = model.transcribe_rest(windows, rest, &whisper, Arc::clone(cancel))?;
+    let transcript = model.transcribe_rest(windows, audio, at, &whisper, Arc::clone(cancel))?;
     Ok(ChunkTranscript {
         start_s: seek as f64 / RATE as f64,
-        end_s: (seek + rest.len()) as f64 / RATE as f64,
+        end_s: (seek + rest) as f64 / RATE as f64,
         transcript,
     })
 }

@@ -108,7 +108,7 @@ impl Model {
         cancel: Arc<AtomicBool>,
     ) -> Result<Transcript, AsrError> {
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
-        self.run(&mut state, samples, opts, progress, cancel, Run::Whole)
+        self.run(&mut state, samples, 0, opts, progress, cancel, Run::Whole)
             .map(|(t, _)| t)
     }
 
@@ -119,79 +119,98 @@ impl Model {
             state: self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?,
             committed: 0,
             carried: Vec::new(),
+            mel_max: FRESH_MEL_MAX,
             dirty: false,
         })
     }
 
-    /// Transcribes the first 30 s window of `samples` (which should hold more than
-    /// [`Windows::MIN_INPUT`] samples: the audio after the window is what tells batch transcription's window
-    /// loop that the recording goes on) exactly as [`Model::transcribe`] of the whole recording would,
-    /// given that `samples` starts where the previous window ended. Returns the window's transcript (times
-    /// from `samples[0]`) and its length in samples: where the next window starts.
+    /// Transcribes the 30 s window that starts at `samples[at]` (where the previous window ended; the
+    /// recording needs [`Windows::MIN_INPUT`] samples from there: the audio after the window is what tells
+    /// batch transcription's window loop that the recording goes on) exactly as [`Model::transcribe`] of the
+    /// whole recording would. `samples` is the recording, or its end from at most [`Windows::LEAD`] samples
+    /// before `at`. Returns the window's transcript (times from `samples[at]`) and its length in samples:
+    /// where the next window starts, from `at`.
     pub fn transcribe_window(
         &self,
         windows: &mut Windows,
         samples: &[f32],
+        at: usize,
         opts: &Options,
         cancel: Arc<AtomicBool>,
     ) -> Result<(Transcript, usize), AsrError> {
         let context = windows.context(false);
+        let mel_max = windows.mel_max_before();
+        let lead = at.min(Windows::LEAD);
+        let end_at = (at + Windows::MIN_INPUT).min(samples.len());
         let (mut transcript, end) = self.run(
             &mut windows.state,
-            samples,
+            &samples[at - lead..end_at],
+            lead,
             opts,
             |_| {},
             cancel,
             Run::Windows {
                 context,
                 first_only: true,
+                mel_max,
             },
         )?;
         windows.committed += 1;
         windows.carried = end.prompt_after_first;
+        windows.mel_max = end.mel_max_after_first;
         windows.dirty = false;
         // A window that ended early (no audio left after it) covers the whole input.
-        let len = end
-            .seek
-            .map_or(samples.len(), |frames| (frames as usize * 160).min(samples.len()));
+        let len = end.seek.map_or(end_at - at, |frames| {
+            (frames as usize * 160).saturating_sub(lead).min(end_at - at)
+        });
         // The window's words only: times past its end belong to the next one (whisper.cpp keeps them inside).
         transcript.duration_s = len as f64 / 16_000.0;
         Ok((transcript, len))
     }
 
-    /// Transcribes the rest of a recording, from where the last window of `windows` ended to its end, as
-    /// [`Model::transcribe`] of the whole recording would. It may be called again, with more audio, and
+    /// Transcribes the rest of a recording, from `samples[at]`, where the last window of `windows` ended, to
+    /// its end, as [`Model::transcribe`] of the whole recording would (`samples` as for
+    /// [`Model::transcribe_window`]; times from `samples[at]`). It may be called again, with more audio, and
     /// windows may follow it (the recording went on after all): the next call starts from the text context
     /// the last window left, as if this one had not been made.
     pub fn transcribe_rest(
         &self,
         windows: &mut Windows,
         samples: &[f32],
+        at: usize,
         opts: &Options,
         cancel: Arc<AtomicBool>,
     ) -> Result<Transcript, AsrError> {
         // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
         // decoder", whisper.cpp).
-        let context = windows.context(samples.len() <= 5 * 16_000);
+        let context = windows.context(samples.len() - at <= 5 * 16_000);
+        let mel_max = windows.mel_max_before();
+        let lead = at.min(Windows::LEAD);
         let (t, _) = self.run(
             &mut windows.state,
-            samples,
+            &samples[at - lead..],
+            lead,
             opts,
             |_| {},
             cancel,
             Run::Windows {
                 context,
                 first_only: false,
+                mel_max,
             },
         )?;
         windows.dirty = true;
         Ok(t)
     }
 
+    /// Transcribes `samples` after the first `lead` (which are there only so that the first mel frames
+    /// are computed from the audio before, as in a longer input): times from `samples[lead]`.
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         state: &mut WhisperState,
         samples: &[f32],
+        lead: usize,
         opts: &Options,
         progress: impl FnMut(i32) + 'static,
         cancel: Arc<AtomicBool>,
@@ -237,16 +256,25 @@ impl Model {
         }
         let mut end = RunEnd {
             stop_after_first: matches!(run, Run::Windows { first_only: true, .. }),
+            mel_max_start: match &run {
+                Run::Whole => FRESH_MEL_MAX,
+                Run::Windows { mel_max, .. } => *mel_max,
+            },
             calls: 0,
             seek: None,
             prompt_after_first: Vec::new(),
+            mel_max_after_first: FRESH_MEL_MAX,
+            state: std::ptr::null_mut(),
         };
-        if matches!(run, Run::Windows { .. }) {
-            // SAFETY: `end` outlives `state.full` below, which is the only caller of the callback.
-            unsafe {
-                params.set_start_encoder_callback(Some(on_window));
-                params.set_start_encoder_callback_user_data((&raw mut end).cast());
-            }
+        // SAFETY: `end` outlives `state.full` below, which is the only caller of the callback.
+        unsafe {
+            params.set_start_encoder_callback(Some(on_window));
+            params.set_start_encoder_callback_user_data((&raw mut end).cast());
+        }
+        if lead > 0 {
+            // whisper.cpp's window loop starts `offset_ms` into its input; mel frames are 10 ms apart.
+            debug_assert!(lead.is_multiple_of(160));
+            params.set_offset_ms((lead / 16) as i32);
         }
         if let Some(ctx) = opts.audio_ctx {
             params.set_audio_ctx(ctx.clamp(64, 1500));
@@ -270,12 +298,19 @@ impl Model {
             samples
         };
         let result = state.full(params, input);
+        if end.calls == 1 && !end.state.is_null() {
+            // The input ended within the first window: what it heard is what the state holds now.
+            // SAFETY: the pointer is `state`'s own, which is alive and not in use.
+            end.mel_max_after_first = unsafe { whisper_rs::whisper_rs_sys::whisper_state_get_mel_seen_max(end.state) };
+        }
         if cancel.load(Ordering::Relaxed) {
             return Err(AsrError::Cancelled);
         }
         result.map_err(|e| AsrError::Run(e.to_string()))?;
 
-        let duration_s = samples.len() as f64 / 16_000.0;
+        let duration_s = (samples.len() - lead) as f64 / 16_000.0;
+        // whisper.cpp's times are from the start of its input, in 10 ms.
+        let lead_cs = (lead / 160) as i64;
         let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
         let mut words: Vec<TimedText> = Vec::new();
@@ -284,8 +319,8 @@ impl Model {
             if text.is_empty() {
                 continue;
             }
-            let seg_start = (segment.start_timestamp() as f64 / 100.0).clamp(0.0, duration_s);
-            let seg_end = (segment.end_timestamp() as f64 / 100.0).clamp(seg_start, duration_s);
+            let seg_start = ((segment.start_timestamp() - lead_cs) as f64 / 100.0).clamp(0.0, duration_s);
+            let seg_end = ((segment.end_timestamp() - lead_cs) as f64 / 100.0).clamp(seg_start, duration_s);
             segments.push(TimedText {
                 start_s: seg_start,
                 end_s: seg_end,
@@ -302,8 +337,8 @@ impl Model {
                     Err(_) => continue,
                 };
                 let data = token.token_data();
-                let t0 = (data.t0 as f64 / 100.0).clamp(seg_start, seg_end);
-                let t1 = (data.t1 as f64 / 100.0).clamp(t0, seg_end);
+                let t0 = ((data.t0 - lead_cs) as f64 / 100.0).clamp(seg_start, seg_end);
+                let t1 = ((data.t1 - lead_cs) as f64 / 100.0).clamp(t0, seg_end);
                 let starts_word = piece.starts_with(' ') || words.is_empty() || i == 0;
                 // Pieces of `[BLANK_AUDIO]`, `(music)` and the like never become words or stretch a word's time.
                 let piece = annotation.keep(&piece);
@@ -356,18 +391,37 @@ pub struct Windows {
     committed: usize,
     /// The text context the last of them left for the next window (whisper.cpp's rolling prompt).
     carried: Vec<i32>,
+    /// The loudest log-mel value of the windows transcribed so far, which the next window's input is
+    /// clamped against (whisper.cpp patch: `whisper_state_set_mel_seen_max`).
+    mel_max: f32,
     /// A [`Model::transcribe_rest`] ran since: the state's context is no longer `carried`.
     dirty: bool,
 }
+
+/// No audio heard yet (whisper.cpp's `mel_seen_max` of a new state).
+const FRESH_MEL_MAX: f32 = -1e20;
 
 impl Windows {
     /// Whisper hears 30 s at a time; [`Model::transcribe_window`] wants a second more, so that the window
     /// loop sees the recording go on past the window, as it does in a finished file.
     pub const MIN_INPUT: usize = 31 * 16_000;
 
+    /// Samples before a window that [`Model::transcribe_window`] reads when it has them: two 10 ms mel
+    /// frames, which the first frames of the window are computed from (25 ms each), as in the whole file.
+    pub const LEAD: usize = 2 * 160;
+
     /// Windows transcribed so far.
     pub fn done(&self) -> usize {
         self.committed
+    }
+
+    /// What the next call's windows are clamped against: what the committed windows heard.
+    fn mel_max_before(&self) -> f32 {
+        if self.committed == 0 {
+            FRESH_MEL_MAX
+        } else {
+            self.mel_max
+        }
     }
 
     /// The context the next call starts from (`forget`: none, as batch does for a last window of 5 s).
@@ -388,8 +442,14 @@ impl Windows {
 enum Run {
     /// The whole input, fresh.
     Whole,
-    /// A piece of a recording transcribed window by window: only its first window (`first_only`), or all.
-    Windows { context: Context, first_only: bool },
+    /// A piece of a recording transcribed window by window: only its first window (`first_only`), or all;
+    /// the input is clamped as if the windows before it (whose loudest log-mel value is `mel_max`) had been
+    /// transcribed in the same call.
+    Windows {
+        context: Context,
+        first_only: bool,
+        mel_max: f32,
+    },
 }
 
 /// The text context a call starts from.
@@ -407,12 +467,19 @@ enum Context {
 struct RunEnd {
     /// Stop before the second window.
     stop_after_first: bool,
+    /// The state's `mel_seen_max` to start from (set before the first window).
+    mel_max_start: f32,
     /// Windows begun.
     calls: u32,
     /// Where the loop was stopped, in 10 ms frames from the start of the input.
     seek: Option<i32>,
     /// The text context the first window left for the second (read where the loop was stopped).
     prompt_after_first: Vec<i32>,
+    /// The state's `mel_seen_max` after the first window (read where the loop was stopped, or after the call
+    /// when there was no second window).
+    mel_max_after_first: f32,
+    /// The whisper.cpp state the call runs on (set by the first callback).
+    state: *mut whisper_rs::whisper_rs_sys::whisper_state,
 }
 
 /// whisper.cpp's encoder-begin callback: with `stop_after_first`, stops before the second window, noting
@@ -428,10 +495,15 @@ unsafe extern "C" fn on_window(
     unsafe {
         let end = &mut *user_data.cast::<RunEnd>();
         end.calls += 1;
+        if end.calls == 1 {
+            end.state = state;
+            sys::whisper_state_set_mel_seen_max(state, end.mel_max_start);
+        }
         if end.calls == 1 || !end.stop_after_first {
             return true;
         }
         end.seek = Some(sys::whisper_full_get_seek_from_state(state));
+        end.mel_max_after_first = sys::whisper_state_get_mel_seen_max(state);
         let n = sys::whisper_full_get_prompt_past_from_state(state, std::ptr::null_mut(), 0);
         end.prompt_after_first = vec![0; n.max(0) as usize];
         sys::whisper_full_get_prompt_past_from_state(state, end.prompt_after_first.as_mut_ptr(), n);

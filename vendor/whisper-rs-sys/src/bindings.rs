@@ -5717,6 +5717,12 @@ unsafe extern "C" {
     pub fn whisper_full_get_seek_from_state(state: *mut whisper_state) -> ::std::os::raw::c_int;
 }
 unsafe extern "C" {
+    pub fn whisper_state_get_mel_seen_max(state: *mut whisper_state) -> f32;
+}
+unsafe extern "C" {
+    pub fn whisper_state_set_mel_seen_max(state: *mut whisper_state, value: f32);
+}
+unsafe extern "C" {
     pub fn whisper_full_get_prompt_past_from_state(
         state: *mut whisper_state,
         tokens: *mut whisper_token,

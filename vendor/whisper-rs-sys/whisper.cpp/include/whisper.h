@@ -654,6 +654,13 @@ extern "C" {
     // there are. Passing them back as prompt_tokens with no_context set restores the context exactly.
     WHISPER_API int whisper_full_get_prompt_past_from_state(struct whisper_state * state, whisper_token * tokens, int n_max);
 
+    // rehearse patch: each window's log-mel input is clamped to 8 below the loudest value among the frames
+    // `state` has encoded since this was last set (a new state starts from nothing), so the windows of a
+    // recording transcribed piece by piece on one state match those of the whole file. Set -1e20 to start
+    // afresh; get after a call and set it back to continue from there (or to undo a later call).
+    WHISPER_API float whisper_state_get_mel_seen_max(struct whisper_state * state);
+    WHISPER_API void  whisper_state_set_mel_seen_max(struct whisper_state * state, float value);
+
     // Get whether the next segment is predicted as a speaker turn
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next(struct whisper_context * ctx, int i_segment);
     WHISPER_API bool whisper_full_get_segment_speaker_turn_next_from_state(struct whisper_state * state, int i_segment);

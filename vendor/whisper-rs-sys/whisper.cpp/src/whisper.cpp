@@ -434,6 +434,10 @@ struct whisper_mel {
     int n_len_org;
     int n_mel;
 
+    // rehearse patch: `data` holds log10 powers, not yet clamped and scaled: whisper_encode_internal
+    // normalizes each window against the loudest frame encoded so far (see whisper_state::mel_seen_max)
+    bool raw = false;
+
     std::vector<float> data;
 };
 
@@ -927,6 +931,12 @@ struct whisper_state {
     // its input: set at the top of every turn of the loop, so an encoder_begin_callback that stops after the
     // first window reads where the second would have started (see whisper_full_get_seek_from_state)
     int full_seek = 0;
+
+    // rehearse patch: the loudest log-mel value of the frames this state has encoded since it was last set
+    // (whisper_state_set_mel_seen_max). Each window is clamped to 8 below it, so a window's input depends
+    // only on the audio up to the window's end: transcribing a recording window by window as it grows gives
+    // the same windows as transcribing the finished file (stock whisper.cpp clamps to the whole input's max)
+    float mel_seen_max = -1e20f;
 
     std::vector<whisper_segment> result_all;
 
@@ -2553,6 +2563,26 @@ static bool whisper_encode_internal(
                 }
             }
 
+            // rehearse patch: clamp to 8 below the loudest frame encoded so far, this window's real frames
+            // (not the zero padding after the input) included, and scale as log_mel_spectrogram did
+            if (mel_inp.raw) {
+                const int i1_real = std::max(i0, std::min(i1, mel_inp.n_len_org));
+                float mmax = wstate.mel_seen_max;
+                for (int j = 0; j < mel_inp.n_mel; ++j) {
+                    for (int i = i0; i < (i1_real > i0 ? i1_real : i1); ++i) {
+                        mmax = std::max(mmax, dst[j*2*n_ctx + (i - i0)]);
+                    }
+                }
+                wstate.mel_seen_max = mmax;
+                const float floor = mmax - 8.0f;
+                for (int j = 0; j < mel_inp.n_mel; ++j) {
+                    float * row = dst + j*2*n_ctx;
+                    for (int i = 0; i < i1 - i0; ++i) {
+                        row[i] = (std::max(row[i], floor) + 4.0f)/4.0f;
+                    }
+                }
+            }
+
             ggml_backend_tensor_set(mel, wstate.inp_mel.data(), 0, ggml_nelements(mel)*sizeof(float));
         }
 
@@ -3397,23 +3427,8 @@ static bool log_mel_spectrogram(
         }
     }
 
-    // clamping and normalization
-    double mmax = -1e20;
-    for (int i = 0; i < mel.n_mel*mel.n_len; i++) {
-        if (mel.data[i] > mmax) {
-            mmax = mel.data[i];
-        }
-    }
-
-    mmax -= 8.0;
-
-    for (int i = 0; i < mel.n_mel*mel.n_len; i++) {
-        if (mel.data[i] < mmax) {
-            mel.data[i] = mmax;
-        }
-
-        mel.data[i] = (mel.data[i] + 4.0)/4.0;
-    }
+    // clamping and normalization: per window, in whisper_encode_internal (rehearse patch)
+    mel.raw = true;
 
     wstate.t_mel_us += ggml_time_us() - t_start_us;
 
@@ -4098,6 +4113,7 @@ int whisper_set_mel_with_state(
     state->mel.n_len     = n_len;
     state->mel.n_len_org = n_len;
     state->mel.n_mel     = n_mel;
+    state->mel.raw       = false; // given normalized
 
     state->mel.data.resize(n_len*n_mel);
     memcpy(state->mel.data.data(), data, n_len*n_mel*sizeof(float));
@@ -8200,6 +8216,16 @@ int64_t whisper_full_get_segment_t0_from_state(struct whisper_state * state, int
 // rehearse patch
 int whisper_full_get_seek_from_state(struct whisper_state * state) {
     return state->full_seek;
+}
+
+// rehearse patch
+float whisper_state_get_mel_seen_max(struct whisper_state * state) {
+    return state->mel_seen_max;
+}
+
+// rehearse patch
+void whisper_state_set_mel_seen_max(struct whisper_state * state, float value) {
+    state->mel_seen_max = value;
 }
 
 // rehearse patch
