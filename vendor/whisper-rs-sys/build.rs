@@ -125,6 +125,7 @@ fn main() {
         "ggml/src/ggml-backend.cpp",
         "ggml/src/ggml.c",
         "ggml/src/ggml-cpu/ops.cpp",
+        "ggml/src/ggml-cpu/llamafile/sgemm.cpp",
     ] {
         println!("cargo:rerun-if-changed=whisper.cpp/{patched}");
         std::fs::copy(format!("whisper.cpp/{patched}"), whisper_root.join(patched))

@@ -3244,10 +3244,17 @@ static void dft(const float* in, int N, float* out) {
         float re = 0;
         float im = 0;
 
+        // rehearse patch: the table index k*n*step mod SIN_COS_N_COUNT kept up by adding, not by a division
+        // per term (the 25-point DFTs of the 400-point FFT were most of the mel time); the same values
+        const int idx_step = (k * sin_cos_step) % SIN_COS_N_COUNT;
+        int idx = 0;
         for (int n = 0; n < N; n++) {
-            int idx = (k * n * sin_cos_step) % (SIN_COS_N_COUNT); // t = 2*M_PI*k*n/N
-            re += in[n]*global_cache.cos_vals[idx]; // cos(t)
+            re += in[n]*global_cache.cos_vals[idx]; // cos(t), t = 2*M_PI*k*n/N
             im -= in[n]*global_cache.sin_vals[idx]; // sin(t)
+            idx += idx_step;
+            if (idx >= SIN_COS_N_COUNT) {
+                idx -= SIN_COS_N_COUNT;
+            }
         }
 
         out[k*2 + 0] = re;
@@ -3315,6 +3322,21 @@ static void log_mel_spectrogram_worker_thread(int ith, const float * hann, const
     // make sure n_fft == 1 + (WHISPER_N_FFT / 2), bin_0 to bin_nyquist
     assert(n_fft == 1 + (frame_size / 2));
 
+    // rehearse patch: each mel filter is zero but for a few bins: sum only the groups of four (and the
+    // remainder) that hold its nonzero weights; the skipped groups added exactly 0, so the sums are the same
+    std::vector<int> k_from(mel.n_mel, 0), k_to(mel.n_mel, 0);
+    for (int j = 0; j < mel.n_mel; j++) {
+        int first = n_fft, last = -1;
+        for (int k = 0; k < n_fft; k++) {
+            if (filters.data[j * n_fft + k] != 0.0f) {
+                first = std::min(first, k);
+                last = k;
+            }
+        }
+        k_from[j] = first <= last ? (first / 4) * 4 : 0;
+        k_to[j] = last + 1; // the loops below stop at the first group or remainder bin past it
+    }
+
     // calculate FFT only when fft_in are not all zero
     for (; i < std::min(n_samples / frame_step + 1, mel.n_len); i += n_threads) {
         const int offset = i * frame_step;
@@ -3342,8 +3364,8 @@ static void log_mel_spectrogram_worker_thread(int ith, const float * hann, const
         for (int j = 0; j < mel.n_mel; j++) {
             double sum = 0.0;
             // unroll loop (suggested by GH user @lunixbochs)
-            int k = 0;
-            for (k = 0; k < n_fft - 3; k += 4) {
+            int k = k_from[j];
+            for (; k < n_fft - 3 && k < k_to[j]; k += 4) {
                 sum +=
                         fft_out[k + 0] * filters.data[j * n_fft + k + 0] +
                         fft_out[k + 1] * filters.data[j * n_fft + k + 1] +
@@ -3351,6 +3373,9 @@ static void log_mel_spectrogram_worker_thread(int ith, const float * hann, const
                         fft_out[k + 3] * filters.data[j * n_fft + k + 3];
             }
             // handle n_fft remainder
+            if (k < n_fft - 3) {
+                k = n_fft; // stopped before the remainder: the rest of the filter is zero
+            }
             for (; k < n_fft; k++) {
                 sum += fft_out[k] * filters.data[j * n_fft + k];
             }
