@@ -178,6 +178,13 @@ static bool whisper_fast_path(ggml_type wtype) {
     return wtype == GGML_TYPE_Q8_0;
 }
 
+// rehearse patch: positions per layer of the cross-attention keys and values (kv_cross) outside flash
+// attention: with the fast path, padded with zeros to a multiple of 32 (1500 -> 1504), so that the decoder's
+// V * softmax(KQ), which sums over the audio positions, runs on the tiled kernels as the encoder's does
+static int whisper_cross_n_kv(ggml_type wtype, int n_audio_ctx) {
+    return whisper_fast_path(wtype) ? GGML_PAD(n_audio_ctx, 32) : n_audio_ctx;
+}
+
 static bool whisper_encoder_bf16(ggml_type wtype) {
     static const bool has = ggml_cpu_has_avx512_bf16() != 0;
     return has && whisper_fast_path(wtype);
@@ -937,6 +944,10 @@ struct whisper_state {
     // only on the audio up to the window's end: transcribing a recording window by window as it grows gives
     // the same windows as transcribing the finished file (stock whisper.cpp clamps to the whole input's max)
     float mel_seen_max = -1e20f;
+
+    // rehearse patch: the audio context kv_cross was last laid out for (whisper_cross_n_kv); when it changes,
+    // the buffer is cleared, so that the padding between the layers' positions is zeros again
+    int kv_cross_n_ctx = -1;
 
     std::vector<whisper_segment> result_all;
 
@@ -2484,12 +2495,15 @@ static struct ggml_cgraph * whisper_build_graph_cross(
         } else {
             Vcross = ggml_transpose(ctx0, ggml_reshape_2d(ctx0, Vcross, n_state, n_ctx));
 
+            // rehearse patch: each layer's n_kv positions, the last n_kv - n_ctx left at zero
+            const int n_kv = whisper_cross_n_kv(wctx.wtype, n_ctx);
+
             k = ggml_view_1d(ctx0, wstate.kv_cross.k, n_state*n_ctx,
-                    (ggml_element_size(wstate.kv_cross.k)*n_state)*(il*n_ctx));
+                    (ggml_element_size(wstate.kv_cross.k)*n_state)*(il*n_kv));
 
             v = ggml_view_2d(ctx0, wstate.kv_cross.v, n_ctx, n_state,
-                    (   n_ctx)*ggml_element_size(wstate.kv_cross.v),
-                    (il*n_ctx)*ggml_element_size(wstate.kv_cross.v)*n_state);
+                    (   n_kv)*ggml_element_size(wstate.kv_cross.v),
+                    (il*n_kv)*ggml_element_size(wstate.kv_cross.v)*n_state);
         }
 
         ggml_build_forward_expand(gf, ggml_cpy(ctx0, Kcross, k));
@@ -2622,6 +2636,15 @@ static bool whisper_encode_internal(
     // cross
     {
         auto & sched = wstate.sched_cross.sched;
+
+        // rehearse patch: a new layout (another audio_ctx) leaves old values where padding now is
+        const int n_ctx_cross = wstate.exp_n_audio_ctx > 0 ? wstate.exp_n_audio_ctx : wctx.model.hparams.n_audio_ctx;
+        if (wstate.kv_cross_n_ctx != n_ctx_cross) {
+            if (wstate.kv_cross_n_ctx >= 0 && whisper_cross_n_kv(wctx.wtype, n_ctx_cross) != n_ctx_cross) {
+                ggml_backend_buffer_clear(wstate.kv_cross.buffer, 0);
+            }
+            wstate.kv_cross_n_ctx = n_ctx_cross;
+        }
 
         ggml_cgraph * gf = whisper_build_graph_cross(wctx, wstate);
 
@@ -2885,26 +2908,40 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
 
                 cur = ggml_reshape_2d(ctx0, cur, n_state, n_tokens);
             } else {
+                // rehearse patch: the keys and values with their zero padding (whisper_cross_n_kv); the padded
+                // keys' scores are exactly 0 and the softmax runs in place over the real positions only, so
+                // the padding has weight 0 in V * softmax(KQ), as in the encoder
+                const int n_kv_cross = wctx.params.dtw_token_timestamps ? n_audio_ctx : whisper_cross_n_kv(wctx.wtype, n_audio_ctx);
+                const int n_kv_stride = whisper_cross_n_kv(wctx.wtype, n_audio_ctx);
+
                 struct ggml_tensor * Kcross =
                     ggml_view_3d(ctx0, wstate.kv_cross.k,
-                            n_state_head, n_audio_ctx, n_head,
+                            n_state_head, n_kv_cross, n_head,
                             ggml_element_size(wstate.kv_cross.k)*n_state,
                             ggml_element_size(wstate.kv_cross.k)*n_state_head,
-                            ggml_element_size(wstate.kv_cross.k)*n_state*n_audio_ctx*il);
+                            ggml_element_size(wstate.kv_cross.k)*n_state*n_kv_stride*il);
 
                 struct ggml_tensor * Vcross =
                     ggml_view_3d(ctx0, wstate.kv_cross.v,
-                            n_audio_ctx, n_state_head, n_head,
-                            n_audio_ctx*ggml_element_size(wstate.kv_cross.v),
-                            n_audio_ctx*ggml_element_size(wstate.kv_cross.v)*n_state_head,
-                            n_audio_ctx*ggml_element_size(wstate.kv_cross.v)*n_state*il);
+                            n_kv_cross, n_state_head, n_head,
+                            n_kv_stride*ggml_element_size(wstate.kv_cross.v),
+                            n_kv_stride*ggml_element_size(wstate.kv_cross.v)*n_state_head,
+                            n_kv_stride*ggml_element_size(wstate.kv_cross.v)*n_state*il);
 
                 // ------
 
                 // K * Q
                 struct ggml_tensor * KQ = ggml_mul_mat(ctx0, Kcross, Q);
 
-                struct ggml_tensor * KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, nullptr, KQscale, 0.0f);
+                struct ggml_tensor * KQ_soft_max;
+                if (n_kv_cross != n_audio_ctx) {
+                    KQ_soft_max = ggml_soft_max_ext_inplace(ctx0,
+                            ggml_view_3d(ctx0, KQ, n_audio_ctx, KQ->ne[1], KQ->ne[2], KQ->nb[1], KQ->nb[2], 0),
+                            nullptr, KQscale, 0.0f);
+                    KQ_soft_max = ggml_view_3d(ctx0, KQ_soft_max, n_kv_cross, KQ->ne[1], KQ->ne[2], KQ->nb[1], KQ->nb[2], 0);
+                } else {
+                    KQ_soft_max = ggml_soft_max_ext(ctx0, KQ, nullptr, KQscale, 0.0f);
+                }
 
                 // [EXPERIMENTAL] Token-level timestamps with DTW
                 if (wctx.params.dtw_token_timestamps) {

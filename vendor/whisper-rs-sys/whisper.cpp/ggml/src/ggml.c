@@ -3938,8 +3938,9 @@ static struct ggml_tensor * ggml_soft_max_impl(
         float                 scale,
         float                 max_bias,
         bool                  inplace) {
-    // rehearse patch: without a mask, rows may be strided (a view of the first columns of a matrix)
-    GGML_ASSERT(mask ? ggml_is_contiguous(a) : ggml_is_contiguous_1(a));
+    // rehearse patch: without a mask, rows may be strided (a view of the first columns of a matrix); the CPU
+    // kernel reads every row through the strides (ggml_is_contiguous_1 rejects such a view with one row)
+    GGML_ASSERT(mask ? ggml_is_contiguous(a) : a->nb[0] == ggml_type_size(a->type));
 
     if (mask) {
         GGML_ASSERT(mask->type == GGML_TYPE_F16 || mask->type == GGML_TYPE_F32);
