@@ -126,6 +126,7 @@ fn main() {
         "ggml/src/ggml.c",
         "ggml/src/ggml-cpu/ops.cpp",
         "ggml/src/ggml-cpu/llamafile/sgemm.cpp",
+        "ggml/src/ggml-cpu/vec.h",
     ] {
         println!("cargo:rerun-if-changed=whisper.cpp/{patched}");
         std::fs::copy(format!("whisper.cpp/{patched}"), whisper_root.join(patched))
