@@ -17,6 +17,8 @@ fn main() -> anyhow::Result<()> {
     let name = args.next().unwrap_or_else(|| "tiny.en-q8_0".into());
     let rounds: usize = args.next().map_or(Ok(8), |t| t.parse())?;
     anyhow::ensure!(rounds > 0, "ROUNDS must be at least 1");
+    // `THREADS=1`: whether a part scales with threads (compute bound) or not (memory bound)
+    let threads: i32 = std::env::var("THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(2);
     let (samples, _) = decode::load_for_whisper(&wav)?;
     let path = models::resolve(&name).map_err(anyhow::Error::msg)?;
     let cpath = CString::new(path.display().to_string())?;
@@ -33,16 +35,16 @@ fn main() -> anyhow::Result<()> {
         let prompt: Vec<i32> = (0..150).map(|k| 400 + k).collect();
         for r in 0..=rounds {
             let t = std::time::Instant::now();
-            anyhow::ensure!(sys::whisper_encode(ctx, 0, 2) == 0, "encode");
+            anyhow::ensure!(sys::whisper_encode(ctx, 0, threads) == 0, "encode");
             let e = t.elapsed().as_secs_f64() * 1e3;
             // a 150-token prompt, then 100 tokens one at a time, as whisper_full decodes a window
             let t = std::time::Instant::now();
-            anyhow::ensure!(sys::whisper_decode(ctx, prompt.as_ptr(), 150, 0, 2) == 0, "prompt");
+            anyhow::ensure!(sys::whisper_decode(ctx, prompt.as_ptr(), 150, 0, threads) == 0, "prompt");
             let p = t.elapsed().as_secs_f64() * 1e3;
             let t = std::time::Instant::now();
             for k in 0..100 {
                 let tok = [1000 + k];
-                anyhow::ensure!(sys::whisper_decode(ctx, tok.as_ptr(), 1, 150 + k, 2) == 0, "decode");
+                anyhow::ensure!(sys::whisper_decode(ctx, tok.as_ptr(), 1, 150 + k, threads) == 0, "decode");
             }
             let d = t.elapsed().as_secs_f64() * 1e3 / 100.0;
             if r > 0 {

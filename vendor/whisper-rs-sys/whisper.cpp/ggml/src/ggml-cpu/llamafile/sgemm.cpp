@@ -3332,9 +3332,17 @@ bool llamafile_sgemm(const struct ggml_compute_params * params, int64_t m, int64
     assert(params->ith < params->nth);
 
     // only enable sgemm for prompt processing
+    // rehearse patch: and for one token with Q8_0 weights on x86: the 4-row tiles keep four rows' sums going
+    // at once where ggml_vec_dot_q8_0_q8_0 waits on one (the same per-block sums and order, so the same
+    // numbers); decoding one token at a time is most of a transcription's matrix-vector products
 #if !defined(__MMA__)
+#if defined(__AVX2__) || defined(__AVX512F__) || defined(__AVX__)
+    if (n < 2 && !(Atype == GGML_TYPE_Q8_0 && Btype == GGML_TYPE_Q8_0))
+        return false;
+#else
     if (n < 2)
         return false;
+#endif
 #endif
 
     if (Ctype != GGML_TYPE_F32)
