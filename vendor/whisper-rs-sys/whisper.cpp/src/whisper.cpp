@@ -6376,18 +6376,18 @@ static const std::vector<std::string> non_speech_tokens = {
     "♪♪♪","♩", "♪", "♫", "♬", "♭", "♮", "♯"
 };
 
+// rehearse patch: ggml-cpu's softmax numerator (y = exp(x - max), returns the sum; vec.cpp)
+extern "C" double ggml_vec_soft_max_f32(const int n, float * y, const float * x, float max);
+
 static void whisper_compute_logprobs(
                 const std::vector<float> & logits,
                               const int    n_logits,
                       std::vector<float> & logprobs) {
     const float logit_max = *std::max_element(logits.begin(), logits.end());
-    float logsumexp = 0.0f;
-    for (int i = 0; i < n_logits; ++i) {
-        if (logits[i] > -INFINITY) {
-            logsumexp += expf(logits[i] - logit_max);
-        }
-    }
-    logsumexp = logf(logsumexp) + logit_max;
+    // rehearse patch: the exponentials with ggml's vector routine (written to logprobs, overwritten below;
+    // exp(-inf) is 0 there too): 52k scalar expf per decoded token were most of the sampling time
+    const double sumexp = ggml_vec_soft_max_f32(n_logits, logprobs.data(), logits.data(), logit_max);
+    const float logsumexp = logf((float) sumexp) + logit_max;
 
     for (int i = 0; i < n_logits; ++i) {
         if (logits[i] > -INFINITY) {
