@@ -14,6 +14,7 @@ test: setup
 bench: setup
 	bash scripts/bench-anchor.sh
 	cargo bench
+	bash scripts/bench-ratio.sh
 
 # Stop → report through the real binary (CLI and window) on a 3-minute answer at real pace; RUNS=3.
 bench-latency: setup

@@ -39,12 +39,18 @@ fn main() -> anyhow::Result<()> {
             let e = t.elapsed().as_secs_f64() * 1e3;
             // a 150-token prompt, then 100 tokens one at a time, as whisper_full decodes a window
             let t = std::time::Instant::now();
-            anyhow::ensure!(sys::whisper_decode(ctx, prompt.as_ptr(), 150, 0, threads) == 0, "prompt");
+            anyhow::ensure!(
+                sys::whisper_decode(ctx, prompt.as_ptr(), 150, 0, threads) == 0,
+                "prompt"
+            );
             let p = t.elapsed().as_secs_f64() * 1e3;
             let t = std::time::Instant::now();
             for k in 0..100 {
                 let tok = [1000 + k];
-                anyhow::ensure!(sys::whisper_decode(ctx, tok.as_ptr(), 1, 150 + k, threads) == 0, "decode");
+                anyhow::ensure!(
+                    sys::whisper_decode(ctx, tok.as_ptr(), 1, 150 + k, threads) == 0,
+                    "decode"
+                );
             }
             let d = t.elapsed().as_secs_f64() * 1e3 / 100.0;
             if r > 0 {

@@ -227,8 +227,14 @@ fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
          without {wer_plain:.3} (finish {plain_finish_s:.2} s)"
     );
     // Batch's words to the letter, early rests or not.
-    assert_eq!(streamed.text, batch.text, "streamed {wer_stream:.3} vs batch {wer_batch:.3}");
-    assert_eq!(plain.text, batch.text, "without early rests {wer_plain:.3} vs batch {wer_batch:.3}");
+    assert_eq!(
+        streamed.text, batch.text,
+        "streamed {wer_stream:.3} vs batch {wer_batch:.3}"
+    );
+    assert_eq!(
+        plain.text, batch.text,
+        "without early rests {wer_plain:.3} vs batch {wer_batch:.3}"
+    );
     check_times(&streamed);
     assert!(doubled_words(&streamed).is_empty(), "{:?}", doubled_words(&streamed));
     // The last words of every answer are there, once.
