@@ -50,6 +50,28 @@ fn spoken_answer(dir: &Path, text_file: &Path) -> PathBuf {
     wav
 }
 
+/// The spoken fixtures `parts` (name, seconds of silence after it) joined into one 48 kHz 16-bit mono WAV in
+/// `dir`, and their reference texts joined likewise.
+fn joined_answers(dir: &Path, parts: &[(&str, u32)]) -> (PathBuf, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pieces = Vec::new();
+    let mut reference = String::new();
+    for (i, (name, pause_s)) in parts.iter().enumerate() {
+        let piece = dir.join(format!("piece{i}.wav"));
+        run(Command::new("sox")
+            .arg(root.join(format!("tests/fixtures/{name}.wav")))
+            .args(["-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&piece)
+            .args(["pad", "0", &pause_s.to_string()]));
+        pieces.push(piece);
+        reference.push_str(&std::fs::read_to_string(root.join(format!("tests/fixtures/{name}.txt"))).expect("text"));
+        reference.push(' ');
+    }
+    let wav = dir.join("answer.wav");
+    run(Command::new("sox").args(&pieces).arg(&wav));
+    (wav, reference)
+}
+
 /// Writes `samples` into `dest` as the capture engine would, `speed` times faster than real time.
 fn record_progressively(samples: Vec<f32>, rate: u32, dest: PathBuf, speed: f64) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
@@ -183,24 +205,8 @@ fn streaming_matches_batch_on_a_three_minute_answer() {
 /// words must still be batch's (nothing lost or doubled where the early rest was undone).
 #[test]
 fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("tmp");
-    let parts = [("answer-fillers", 3), ("speech", 2), ("answer-cache", 4)];
-    let mut pieces = Vec::new();
-    let mut reference = String::new();
-    for (i, (name, pause_s)) in parts.iter().enumerate() {
-        let piece = dir.path().join(format!("piece{i}.wav"));
-        run(Command::new("sox")
-            .arg(root.join(format!("tests/fixtures/{name}.wav")))
-            .args(["-r", "48000", "-c", "1", "-b", "16"])
-            .arg(&piece)
-            .args(["pad", "0", &pause_s.to_string()]));
-        pieces.push(piece);
-        reference.push_str(&std::fs::read_to_string(root.join(format!("tests/fixtures/{name}.txt"))).expect("text"));
-        reference.push(' ');
-    }
-    let wav = dir.path().join("answer.wav");
-    run(Command::new("sox").args(&pieces).arg(&wav));
+    let (wav, reference) = joined_answers(dir.path(), &[("answer-fillers", 3), ("speech", 2), ("answer-cache", 4)]);
     let model = Arc::new(Model::load(&model_path()).expect("model"));
     let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
     let batch = model
@@ -252,28 +258,13 @@ fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
 /// file's words to the letter, and the words must be right: three answers with pauses between and after.
 #[test]
 fn the_default_model_gives_the_whole_files_words_window_by_window() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("tmp");
     let q8 = model_path().with_file_name(format!("ggml-{}.bin", models::DEFAULT_MODEL));
     assert!(q8.exists(), "{} is missing: `make setup` makes it", q8.display());
-    let mut pieces = Vec::new();
-    let mut reference = String::new();
-    for (i, (name, pause_s)) in [("answer-cache", 2), ("answer-pipeline", 3), ("answer-fillers", 1)]
-        .iter()
-        .enumerate()
-    {
-        let piece = dir.path().join(format!("piece{i}.wav"));
-        run(Command::new("sox")
-            .arg(root.join(format!("tests/fixtures/{name}.wav")))
-            .args(["-r", "48000", "-c", "1", "-b", "16"])
-            .arg(&piece)
-            .args(["pad", "0", &pause_s.to_string()]));
-        pieces.push(piece);
-        reference.push_str(&std::fs::read_to_string(root.join(format!("tests/fixtures/{name}.txt"))).expect("text"));
-        reference.push(' ');
-    }
-    let wav = dir.path().join("answer.wav");
-    run(Command::new("sox").args(&pieces).arg(&wav));
+    let (wav, reference) = joined_answers(
+        dir.path(),
+        &[("answer-cache", 2), ("answer-pipeline", 3), ("answer-fillers", 1)],
+    );
     let model = Model::load(&q8).expect("model");
     let (samples, _) = decode::load_for_whisper(&wav).expect("decode");
     let cancel = Arc::new(AtomicBool::new(false));
