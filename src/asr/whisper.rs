@@ -139,7 +139,7 @@ impl Model {
         cancel: Arc<AtomicBool>,
     ) -> Result<(Transcript, usize), AsrError> {
         let context = windows.context(false);
-        let mel_max = windows.mel_max_before();
+        let mel_max = windows.mel_max;
         let lead = at.min(Windows::LEAD);
         let end_at = (at + Windows::MIN_INPUT).min(samples.len());
         let (mut transcript, end) = self.run(
@@ -184,7 +184,7 @@ impl Model {
         // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
         // decoder", whisper.cpp).
         let context = windows.context(samples.len() - at <= 5 * 16_000);
-        let mel_max = windows.mel_max_before();
+        let mel_max = windows.mel_max;
         let lead = at.min(Windows::LEAD);
         let (t, _) = self.run(
             &mut windows.state,
@@ -413,15 +413,6 @@ impl Windows {
     /// Windows transcribed so far.
     pub fn done(&self) -> usize {
         self.committed
-    }
-
-    /// What the next call's windows are clamped against: what the committed windows heard.
-    fn mel_max_before(&self) -> f32 {
-        if self.committed == 0 {
-            FRESH_MEL_MAX
-        } else {
-            self.mel_max
-        }
     }
 
     /// The context the next call starts from (`forget`: none, as batch does for a last window of 5 s).
