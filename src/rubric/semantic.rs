@@ -92,6 +92,20 @@ pub struct Logistic {
     /// Hidden layer biases, one per row of `hidden`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_bias: Vec<f32>,
+    /// How much the bar rises with the answer's length, in logits per natural log of its unit count: the
+    /// best of 30 units is a best of many chances to be wrong, so a long answer needs a clearer unit than a
+    /// short one. 0 = the same `threshold` for every length.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub length_slope: f32,
+    /// Only units that start before this fraction of the answer's words count (restatement comes before
+    /// the answer, not as its summary); absent = anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<f32>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(x: &f32) -> bool {
+    *x == 0.0
 }
 
 impl Logistic {
@@ -114,6 +128,16 @@ impl Logistic {
     /// Width of the input this model expects.
     pub fn input_width(&self) -> usize {
         self.hidden.first().map_or(self.weights.len(), Vec::len)
+    }
+
+    /// The probability a best unit must reach in an answer of `units` units (see [`Logistic::length_slope`]).
+    pub fn threshold_for(&self, units: usize) -> f32 {
+        if self.length_slope == 0.0 {
+            return self.threshold;
+        }
+        let t = self.threshold.clamp(1e-6, 1.0 - 1e-6);
+        let z = (t / (1.0 - t)).ln() + self.length_slope * (units.max(1) as f32).ln();
+        1.0 / (1.0 + (-z).exp())
     }
 
     fn shape_ok(&self, input: usize) -> bool {
@@ -269,6 +293,22 @@ fn units_of(tk: &Tokenized, transcript: &Transcript) -> Vec<Unit> {
         }
     }
     out
+}
+
+/// The words from the start of the sentence holding `first` to the end of the one holding `last` (a chunk
+/// of a long sentence grows to the whole sentence).
+fn sentence_bounds(tk: &Tokenized, first: usize, last: usize) -> (usize, usize) {
+    let start = tk
+        .sentences
+        .iter()
+        .find(|s| s.first_word <= first && first <= s.last_word)
+        .map_or(first, |s| s.first_word);
+    let end = tk
+        .sentences
+        .iter()
+        .find(|s| s.first_word <= last && last <= s.last_word)
+        .map_or(last, |s| s.last_word);
+    (start, end)
 }
 
 fn join(transcript: &Transcript, first: usize, last: usize) -> String {
@@ -449,6 +489,9 @@ pub struct CellVerdict {
     pub covered: bool,
     /// Units at or above the threshold, best first: (unit index, probability).
     pub hits: Vec<(usize, f32)>,
+    /// The stretches that reached the bar, best first and not overlapping: (first unit, last unit,
+    /// probability); a two-unit window spans both.
+    pub spans: Vec<(usize, usize, f32)>,
 }
 
 /// A cell's classifier as used on one answer: which model, over which unit vectors, with the structural
@@ -463,6 +506,9 @@ pub struct Classifier<'a> {
     pub vectors: &'a [Vec<f32>],
     /// The model takes [`FEATURES`] after the vector.
     pub with_features: bool,
+    /// Where each unit starts, as a fraction of the answer's words (for [`Logistic::before`]); empty when
+    /// unknown (every unit counts).
+    pub positions: &'a [f32],
 }
 
 impl<'a> Classifier<'a> {
@@ -477,6 +523,7 @@ impl<'a> Classifier<'a> {
             },
             vectors,
             with_features: mode == Mode::Hybrid,
+            positions: &[],
         }
     }
 
@@ -489,8 +536,12 @@ impl<'a> Classifier<'a> {
                 lr,
                 vectors,
                 with_features: true,
+                positions: &encoded.positions,
             },
-            _ => Self::frozen(head, mode, &encoded.vectors),
+            _ => Self {
+                positions: &encoded.positions,
+                ..Self::frozen(head, mode, &encoded.vectors)
+            },
         }
     }
 }
@@ -504,11 +555,27 @@ pub fn judge(head: &CellHead, mode: Mode, vectors: &[Vec<f32>], features: &[[f32
 
 /// [`judge`] with a given classifier.
 pub fn judge_with(c: Classifier<'_>, features: &[[f32; FEATURES.len()]]) -> CellVerdict {
-    let probs = scores_with(c, features);
+    let mut probs = scores_with(c, features);
+    if let Some(before) = c.lr.before {
+        // A window is placed at its later unit; it starts where the unit before it does.
+        let start = |p: &UnitScore| if p.window { p.unit.saturating_sub(1) } else { p.unit };
+        probs.retain(|p| c.positions.get(start(p)).is_none_or(|&at| at < before));
+    }
+    let threshold = c.lr.threshold_for(c.vectors.len());
     let score = probs.iter().map(|p| p.p).fold(0.0, f32::max);
+    // Stretches at or above the bar, best first, none overlapping a better one: (first unit, last unit, p).
+    let mut above: Vec<&UnitScore> = probs.iter().filter(|p| p.p >= threshold).collect();
+    above.sort_by(|a, b| b.p.total_cmp(&a.p));
+    let mut spans: Vec<(usize, usize, f32)> = Vec::new();
+    for p in above {
+        let first = if p.window { p.unit - 1 } else { p.unit };
+        if !spans.iter().any(|&(f, l, _)| first <= l && p.unit >= f) {
+            spans.push((first, p.unit, p.p));
+        }
+    }
     let mut hits: Vec<(usize, f32)> = probs
         .into_iter()
-        .filter(|p| p.p >= c.lr.threshold)
+        .filter(|p| p.p >= threshold)
         .map(|p| (p.unit, p.p))
         .collect();
     hits.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -517,8 +584,9 @@ pub fn judge_with(c: Classifier<'_>, features: &[[f32; FEATURES.len()]]) -> Cell
     CellVerdict {
         cell: c.cell.to_string(),
         score,
-        covered: score >= c.lr.threshold,
+        covered: score >= threshold,
         hits,
+        spans,
     }
 }
 
@@ -597,6 +665,8 @@ pub struct Encoded {
     pub prompt: Option<Vec<f32>>,
     /// One vector per unit from the rubric's fine-tuned encoder, when the encoder has one.
     pub tuned: Option<Vec<Vec<f32>>>,
+    /// Where each unit starts, as a fraction of the answer's words.
+    pub positions: Vec<f32>,
 }
 
 impl Encoded {
@@ -635,11 +705,14 @@ pub fn encode(
     texts.extend(prompt);
     let mut vectors = encoder.encode(&texts);
     let prompt = if prompt.is_some() { vectors.pop() } else { None };
+    let words = transcript.words.len().max(1) as f32;
+    let positions = units.iter().map(|u| u.first_word as f32 / words).collect();
     Encoded {
         units,
         vectors,
         prompt,
         tuned,
+        positions,
     }
 }
 
@@ -663,6 +736,7 @@ pub fn apply(
         return;
     }
     let signals = Signals::new(rubric);
+    let tk = rubric.tokenize(transcript);
     for ch in &head.cells {
         let Some(result) = cells.iter_mut().find(|c| c.cell == ch.cell) else {
             continue;
@@ -671,16 +745,18 @@ pub fn apply(
         let v = judge_with(Classifier::for_answer(ch, mode, encoded), &feats);
         result.covered = v.covered;
         result.score = f64::from(v.score);
+        // Evidence is what decided: the whole sentence(s) of each of the two strongest stretches.
         result.evidence = v
-            .hits
+            .spans
             .iter()
-            .take(3)
-            .filter_map(|&(i, p)| {
-                let u = encoded.units.get(i)?;
-                let f = feats.get(i).copied().unwrap_or_default();
+            .take(2)
+            .filter_map(|&(first, last, p)| {
+                let (fu, lu) = (encoded.units.get(first)?, encoded.units.get(last)?);
+                let (fw, lw) = sentence_bounds(&tk, fu.first_word, lu.last_word);
+                let f = feats.get(last).copied().unwrap_or_default();
                 let closest = head.exemplars.iter().filter(|e| e.cell == ch.cell).max_by(|a, b| {
-                    a.similarity(&encoded.vectors[i])
-                        .total_cmp(&b.similarity(&encoded.vectors[i]))
+                    a.similarity(&encoded.vectors[last])
+                        .total_cmp(&b.similarity(&encoded.vectors[last]))
                 });
                 let mut why = format!("meaning ({:.0}%)", p * 100.0);
                 if mode == Mode::Hybrid && f[0] > 0.0 {
@@ -689,11 +765,12 @@ pub fn apply(
                 if let Some(e) = closest {
                     why.push_str(&format!("; closest example: \"{}\"", e.text));
                 }
+                let text = join(transcript, fw, lw);
                 Some(Evidence {
-                    text: u.text.clone(),
-                    start_s: transcript.words[u.first_word].start_s,
-                    end_s: transcript.words[u.last_word].end_s,
-                    sentence: Some(u.text.clone()),
+                    text: text.clone(),
+                    start_s: transcript.words[fw].start_s,
+                    end_s: transcript.words[lw].end_s,
+                    sentence: Some(text),
                     why: Some(why),
                 })
             })
@@ -791,6 +868,8 @@ mod tests {
             threshold,
             hidden: Vec::new(),
             hidden_bias: Vec::new(),
+            length_slope: 0.0,
+            before: None,
         }
     }
 
@@ -834,6 +913,7 @@ mod tests {
             vectors: vec![vec![0.0, 1.0], vec![0.7, 0.7], vec![1.0, 0.0], vec![-1.0, 0.0]],
             prompt: None,
             tuned: None,
+            positions: Vec::new(),
         };
         // Unit 0 (pure cost) made no trade-off here, so only unit 1, between both dimensions, names them.
         let found = dimensions(&h, &enc, |i| i != 0);
