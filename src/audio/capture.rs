@@ -179,8 +179,34 @@ pub struct InputConfig {
     pub sample_format: SampleFormat,
 }
 
-/// Lists the input devices of the default audio host, default first.
+/// Whether a backend device id names something a person records from: the system default, a sound
+/// server (`pulse`, `pipewire`) or a sound card (`hw:`, `plughw:`, `sysdefault:`, `front:`, `dsnoop:`).
+/// ALSA also lists plugins that are not microphones (`null` "Discard all samples", the rate converters,
+/// `jack`, `oss`, `upmix`, `vdownmix`, `speex`…); those are hidden unless asked for (`rehearse devices
+/// --all`). Any other host's ids are kept.
+pub fn is_microphone(id: &str) -> bool {
+    let pcm = id.rsplit_once("alsa:").map_or(id, |(_, p)| p);
+    let looks_alsa = pcm != id || !id.contains(' ');
+    if !looks_alsa {
+        return true;
+    }
+    let base = pcm.split(':').next().unwrap_or(pcm);
+    matches!(
+        base,
+        "default" | "pulse" | "pipewire" | "hw" | "plughw" | "sysdefault" | "front" | "dsnoop"
+    )
+}
+
+/// Lists the microphones of the default audio host ([`is_microphone`]), default first.
 pub fn list_input_devices() -> Result<Vec<InputDevice>, CaptureError> {
+    Ok(list_all_input_devices()?
+        .into_iter()
+        .filter(|d| d.is_default || is_microphone(&d.id))
+        .collect())
+}
+
+/// Lists every input device of the default audio host, plugins included, default first.
+pub fn list_all_input_devices() -> Result<Vec<InputDevice>, CaptureError> {
     crate::audio::quiet::silence_backend_noise();
     let host = cpal::default_host();
     let default = host.default_input_device();
@@ -946,6 +972,37 @@ mod tests {
     use std::path::Path;
 
     const RATE: u32 = 16_000;
+
+    #[test]
+    fn only_microphones_are_listed_by_default() {
+        for id in [
+            "default",
+            "pulse",
+            "pipewire",
+            "hw:CARD=PCH,DEV=0",
+            "plughw:CARD=USB,DEV=0",
+            "sysdefault:CARD=PCH",
+            "front:CARD=PCH,DEV=0",
+            "dsnoop:CARD=PCH",
+        ] {
+            assert!(is_microphone(id), "{id} hidden");
+        }
+        for id in [
+            "null",
+            "lavrate",
+            "samplerate",
+            "speexrate",
+            "jack",
+            "oss",
+            "speex",
+            "upmix",
+            "vdownmix",
+            "dmix:CARD=PCH",
+            "surround51:CARD=PCH",
+        ] {
+            assert!(!is_microphone(id), "{id} listed");
+        }
+    }
 
     struct Rig {
         producer: MonoProducer,
