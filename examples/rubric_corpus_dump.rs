@@ -6,7 +6,8 @@
 //!   and the blind reader disagreed) and units; each unit has its token ids, structural features per cell,
 //!   its position and, per cell, a label from the sentences it overlaps (1: a sentence both readers marked,
 //!   0: only sentences neither marked, `null`: a sentence only one of them marked).
-//! - `dev.jsonl`, `eval.jsonl`, `hard.jsonl`: the answers of `tests/fixtures/rubric-{dev,eval,eval-hard}.toml`.
+//! - `dev.jsonl`, `eval.jsonl`, `hard.jsonl`, `deck.jsonl`: the answers of
+//!   `tests/fixtures/rubric-{dev,eval,eval-hard,deck-heldout}.toml` (reported, never trained or tuned on).
 //!
 //! Run by `make train-rubric`; needs the embedding model (`make setup`).
 
@@ -140,10 +141,42 @@ fn main() -> anyhow::Result<()> {
     }
     out.flush()?;
 
+    // The older template sentences (assets/rubric-training.txt), one unit each, for `--template-weight`.
+    let src = std::fs::read_to_string(root.join("assets/rubric-training.txt"))?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("template.jsonl"))?);
+    let mut q = deck.questions.first().cloned();
+    for line in src
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            q = match h.strip_prefix("prompt:") {
+                Some(p) => Some(own_question(&deck, p.trim())?),
+                None => deck.question(h).or(deck.questions.first()).cloned(),
+            };
+            continue;
+        }
+        let Some((labels, text)) = line.split_once('|') else {
+            continue;
+        };
+        let Some(q) = &q else { continue };
+        let t = Transcript::from_plain_text(text.trim(), None);
+        let (mut units, _) = units_json(&model, &rubric, &signals, q, &t);
+        if units.len() != 1 {
+            continue;
+        }
+        let l: Vec<u8> = CELLS.iter().map(|(_, k)| u8::from(labels.contains(k))).collect();
+        units[0]["labels"] = json!(l);
+        writeln!(out, "{}", units[0])?;
+    }
+    out.flush()?;
+
     for (name, file) in [
         ("dev", "rubric-dev.toml"),
         ("eval", "rubric-eval.toml"),
         ("hard", "rubric-eval-hard.toml"),
+        ("deck", "rubric-deck-heldout.toml"),
     ] {
         let set = rehearse::rubric::eval::LabelSet::load(&root.join("tests/fixtures").join(file))?;
         let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{name}.jsonl")))?);

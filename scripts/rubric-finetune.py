@@ -196,6 +196,8 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--train-splits", default="train", help="corpus splits to train on, comma-separated")
+    ap.add_argument("--template-weight", type=float, default=0.0,
+                    help="also train on the older template sentences (template.jsonl), this fraction of them")
     ap.add_argument("--out", default=None, help="write the tuned layers here (safetensors, f16)")
     ap.add_argument("--head", default=None, help="add each cell's tuned classifier to this head file (JSON)")
     ap.add_argument("--report", default=None, help="write the per-topic and per-set numbers here (JSON)")
@@ -209,9 +211,13 @@ def main():
     corpus = read_jsonl(os.path.join(a.dump, "corpus.jsonl"))
     splits = set(a.train_splits.split(","))
     train_units = [u for ans in corpus if ans["split"] in splits for u in ans["units"]]
+    if a.template_weight > 0:
+        tpl = read_jsonl(os.path.join(a.dump, "template.jsonl"))
+        keep = np.random.default_rng(a.seed).random(len(tpl)) < a.template_weight
+        train_units += [u for u, k in zip(tpl, keep) if k]
     sets = {"corpus-dev": [x for x in corpus if x["split"] == "dev"],
             "corpus-test": [x for x in corpus if x["split"] == "test"]}
-    for n in ["dev", "eval", "hard"]:
+    for n in ["dev", "eval", "hard", "deck"]:
         p = os.path.join(a.dump, f"{n}.jsonl")
         if os.path.exists(p):
             sets["old-" + n] = read_jsonl(p)

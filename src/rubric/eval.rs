@@ -21,8 +21,18 @@ use crate::transcript::Transcript;
 pub struct LabelledAnswer {
     /// Stable id, shown for misses.
     pub id: String,
-    /// Question id in the deck.
+    /// Question id in the deck (empty when `prompt` gives a question outside it).
+    #[serde(default)]
     pub question: String,
+    /// The question's text, for answers to a question outside the deck (e.g. another field's guide).
+    #[serde(default)]
+    pub prompt: Option<String>,
+    /// The topic (guide) the question belongs to, for per-topic numbers.
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Who wrote the answer, when known.
+    #[serde(default)]
+    pub writer: Option<String>,
     /// What sort of answer (explicit, paraphrase, trap, hedged, short, rambling, spoken).
     pub kind: String,
     /// The answer restates the problem.
@@ -116,6 +126,8 @@ pub struct EvalResult {
     pub details: Vec<String>,
     /// Answers scored.
     pub answers: usize,
+    /// Per topic (answers without one: none), the best matcher's counts per cell in [`CELLS`] order.
+    pub topics: Vec<(String, [Counts; 3])>,
 }
 
 impl EvalResult {
@@ -143,10 +155,25 @@ pub fn evaluate(
     let mut misses = Vec::new();
     let mut details = Vec::new();
     let signals = semantic::Signals::new(rubric);
+    let mut topics: Vec<(String, [Counts; 3])> = Vec::new();
+    let template = deck.questions.first().cloned().context("the deck has no questions")?;
     for a in &set.answer {
-        let q = deck
-            .question(&a.question)
-            .with_context(|| format!("answer {}: no question {}", a.id, a.question))?;
+        let own;
+        let q = match &a.prompt {
+            Some(prompt) if deck.question(&a.question).is_none() => {
+                let mut q = template.clone();
+                q.id = a.id.clone();
+                q.prompt.clone_from(prompt);
+                q.hint.clear();
+                q.content_points.clear();
+                q.mistakes.clear();
+                own = q;
+                &own
+            }
+            _ => deck
+                .question(&a.question)
+                .with_context(|| format!("answer {}: no question {}", a.id, a.question))?,
+        };
         let t = Transcript::from_plain_text(a.text.trim(), None);
         let phrase = rubric.evaluate(q, &t, q.time_box_s);
         let encoded = encoder.map(|e| semantic::encode(rubric, &t, e, Some(&q.prompt)));
@@ -168,6 +195,16 @@ pub fn evaluate(
             for (ci, cell) in CELLS.iter().enumerate() {
                 let got = cells.iter().find(|c| c.cell == *cell).is_some_and(|c| c.covered);
                 counts[ci][mi].add(got, truth[ci]);
+                if let Some(topic) = a.topic.as_ref().filter(|_| mode == best) {
+                    let at = match topics.iter().position(|t| &t.0 == topic) {
+                        Some(i) => i,
+                        None => {
+                            topics.push((topic.clone(), [Counts::default(); 3]));
+                            topics.len() - 1
+                        }
+                    };
+                    topics[at].1[ci].add(got, truth[ci]);
+                }
                 if mode == best && got != truth[ci] {
                     misses.push((a.id.clone(), a.kind.clone(), (*cell).to_string(), truth[ci]));
                     details.push(explain(rubric, head, &signals, q, &t, encoded.as_ref(), &cells, cell));
@@ -190,6 +227,7 @@ pub fn evaluate(
         misses,
         details,
         answers: set.answer.len(),
+        topics,
     })
 }
 
@@ -293,6 +331,16 @@ pub fn render(r: &EvalResult) -> String {
             c.tn,
             c.fn_
         );
+    }
+    if !r.topics.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nper topic, best matcher: balanced accuracy (precision) restatement / trade-offs / boundaries"
+        );
+        for (topic, c) in &r.topics {
+            let cell = |c: &Counts| format!("{:.2} ({:.2})", c.balanced_accuracy(), c.precision());
+            let _ = writeln!(out, "  {topic:<50} {} / {} / {}", cell(&c[0]), cell(&c[1]), cell(&c[2]));
+        }
     }
     if !r.misses.is_empty() {
         let _ = writeln!(out, "\ndisagreements ({}):", r.misses.len());
