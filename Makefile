@@ -20,17 +20,22 @@ bench: setup
 bench-latency: setup
 	bash scripts/bench-stop-to-report.sh $(or $(RUNS),3)
 
-# Regenerate assets/rubric-training.txt (scripts/rubric-training.py), retrain the semantic rubric heads
-# (assets/rubric-head.json) from it, then fine-tune the encoder's top layer as the rubric's classifier
-# (assets/rubric-encoder.safetensors and the heads' `tuned` entries) with JAX in a scratch virtualenv
-# (target/finetune-venv, from PyPI; never part of the app). About 15 minutes on 2 cores.
+# Retrain the rubric. The classifier the app judges with is the sentence encoder's top three layers
+# fine-tuned on the rubric corpus (data/rubric-corpus: 3,072 whole answers on 48 topics by 24 writer sessions,
+# each labelled again by a blind reader; see data/rubric-corpus/README.md), trained on 15 sessions, stopped and
+# calibrated on 4, reported on 5 never seen (whole topics and writers), with JAX in a scratch virtualenv
+# (target/finetune-venv, from PyPI; never part of the app). First the older template sentences
+# (scripts/rubric-training.py) train the frozen-embedding heads the app falls back to. About 30 minutes on 2 cores.
 train-rubric: setup
 	python3 scripts/rubric-training.py > assets/rubric-training.txt
 	cargo run --release --example train_rubric
+	python3 data/rubric-corpus/build.py
+	cargo run --release --example rubric_corpus_dump
 	test -x target/finetune-venv/bin/python || (python3 -m venv target/finetune-venv && \
 		target/finetune-venv/bin/pip install --quiet jax==0.10.2 jaxlib==0.10.2 numpy==2.4.6)
-	target/finetune-venv/bin/python scripts/rubric-finetune.py --dump target/rubric-dump \
-		--out assets/rubric-encoder.safetensors --head assets/rubric-head.json
+	target/finetune-venv/bin/python scripts/rubric-finetune.py --dump target/rubric-dump --epochs 4 \
+		--template-weight 0.5 --out assets/rubric-encoder.safetensors --head assets/rubric-head.json \
+		--report target/rubric-report.json
 
 clean-models:
 	rm -f models/ggml-*.bin

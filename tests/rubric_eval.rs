@@ -13,16 +13,45 @@ use rehearse::rubric::Rubric;
 use rehearse::rubric::eval::{LabelSet, evaluate, render};
 use rehearse::rubric::semantic::{Head, Mode};
 
-/// Hybrid balanced accuracy reached on each evaluation set when the head was last trained (floors, per
-/// cell). Neither set is used in training: thresholds are chosen on `tests/fixtures/rubric-dev.toml`.
-const FLOORS: [(&str, [(&str, f64); 3]); 2] = [
+/// Hybrid balanced accuracy and precision reached on each evaluation set when the head was last trained
+/// (floors, per cell: restatement, trade-offs, boundaries). None is trained on, and none chose a threshold:
+/// the classifier is trained on the rubric corpus's training writers and stopped and calibrated on its
+/// development writers (`data/rubric-corpus/README.md`). `rubric-heldout-topics.toml` is the corpus's test
+/// split (10 topics, 5 writer sessions never seen); `rubric-deck-heldout.toml` answers the built-in deck,
+/// by another writer with another brief; the last two are the older sets, written by the author of the
+/// older template training sentences (no longer what the app judges with).
+const FLOORS: [(&str, [(&str, f64, f64); 3]); 4] = [
+    (
+        "rubric-heldout-topics.toml",
+        [
+            ("restatement", 0.92, 0.95),
+            ("trade-offs", 0.92, 0.94),
+            ("boundaries", 0.90, 0.95),
+        ],
+    ),
+    (
+        "rubric-deck-heldout.toml",
+        [
+            ("restatement", 0.94, 0.93),
+            ("trade-offs", 0.95, 0.97),
+            ("boundaries", 0.90, 0.92),
+        ],
+    ),
     (
         "rubric-eval.toml",
-        [("restatement", 0.94), ("trade-offs", 0.96), ("boundaries", 0.96)],
+        [
+            ("restatement", 0.86, 0.83),
+            ("trade-offs", 0.90, 0.94),
+            ("boundaries", 0.91, 1.0),
+        ],
     ),
     (
         "rubric-eval-hard.toml",
-        [("restatement", 0.97), ("trade-offs", 0.94), ("boundaries", 0.95)],
+        [
+            ("restatement", 0.94, 1.0),
+            ("trade-offs", 0.83, 1.0),
+            ("boundaries", 0.80, 1.0),
+        ],
     ),
 ];
 
@@ -153,6 +182,45 @@ fn no_evaluation_sentence_is_lightly_paraphrased_in_the_training_data() {
 }
 
 #[test]
+fn the_corpus_is_split_by_writer_and_no_held_out_sentence_is_trained_on() {
+    let src = std::fs::read_to_string(root().join("data/rubric-corpus/corpus.jsonl")).expect("corpus");
+    let answers: Vec<serde_json::Value> = src.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert!(answers.len() >= 3000, "{} answers", answers.len());
+    let mut split_of = std::collections::HashMap::new();
+    let mut topics = HashSet::new();
+    let mut train = HashSet::new();
+    for a in &answers {
+        let (writer, split) = (
+            a["writer"].as_str().expect("writer"),
+            a["split"].as_str().expect("split"),
+        );
+        // One writer, one split: whole writers (and so their topics) are held out.
+        assert_eq!(
+            *split_of.entry(writer.to_string()).or_insert(split.to_string()),
+            split,
+            "{writer}"
+        );
+        topics.insert(a["topic"].as_str().expect("topic").to_string());
+        if split == "train" {
+            for s in a["sentences"].as_array().expect("sentences") {
+                train.insert(norm(s["text"].as_str().expect("text")));
+            }
+        }
+    }
+    assert!(topics.len() >= 40, "{} topics", topics.len());
+    let held: Vec<&serde_json::Value> = answers.iter().filter(|a| a["split"] != "train").collect();
+    let shared: Vec<String> = held
+        .iter()
+        .flat_map(|a| a["sentences"].as_array().into_iter().flatten())
+        .map(|s| norm(s["text"].as_str().unwrap_or("")))
+        .filter(|s| s.split(' ').count() >= 6 && train.contains(s))
+        .collect();
+    assert!(shared.is_empty(), "held-out sentences also trained on: {shared:?}");
+    let test = LabelSet::load(&root().join("tests/fixtures/rubric-heldout-topics.toml")).expect("held-out labels");
+    assert!(test.answer.len() >= 600, "{} held-out answers", test.answer.len());
+}
+
+#[test]
 fn every_question_has_labelled_answers_with_matching_point_counts() {
     let set = LabelSet::load(&root().join("tests/fixtures/rubric-eval.toml")).expect("labels");
     let deck = Deck::embedded().expect("deck");
@@ -176,11 +244,14 @@ fn hybrid_holds_its_measured_accuracy_and_beats_phrases() {
         let set = LabelSet::load(&root().join("tests/fixtures").join(file)).expect("labels");
         let result = evaluate(&set, &deck, &rubric, &head, Some(&model)).expect("evaluate");
         eprintln!("{file}\n{}", render(&result));
-        for (cell, floor) in floors {
-            let hybrid = result
-                .counts(cell, Mode::Hybrid)
-                .expect("hybrid row")
-                .balanced_accuracy();
+        for (cell, floor, precision_floor) in floors {
+            let counts = result.counts(cell, Mode::Hybrid).expect("hybrid row");
+            let hybrid = counts.balanced_accuracy();
+            assert!(
+                counts.precision() + 1e-9 >= precision_floor,
+                "{file} {cell}: hybrid precision {:.3} fell below {precision_floor}",
+                counts.precision()
+            );
             let phrase = result
                 .counts(cell, Mode::Phrase)
                 .expect("phrase row")
