@@ -23,6 +23,7 @@ use rubato::{Resampler, SincFixedIn};
 use super::chunker::{Chunk, ChunkTranscript, Chunker, ChunkerConfig, RATE, merge, merge_with};
 use super::whisper::{AsrError, Model, Options, Windows, audio_ctx_for};
 use crate::audio::decode::{self, DecodeError, RESAMPLE_CHUNK};
+use crate::audio::silence::{Levels, keep_outside, keep_spoken};
 use crate::transcript::Transcript;
 
 /// Name of the streaming transcriber's thread.
@@ -253,6 +254,8 @@ impl Worker {
         // that the next window's first mel frames need (the rest is let go, so memory does not grow with the
         // length of the answer).
         let mut audio: Vec<f32> = Vec::new();
+        // The whole recording's 20 ms levels, to drop the words timed in its silences at the end.
+        let mut levels = Levels::default();
         let mut seek = 0usize;
         let mut lead = 0usize;
         let mut parts: Vec<ChunkTranscript> = Vec::new();
@@ -275,6 +278,7 @@ impl Worker {
                 continue;
             };
             audio.extend_from_slice(&samples);
+            levels.push(&samples);
             let stopped_talking = detector.push(&samples).iter().any(|c| c.ends_speech);
             let before = parts.len();
             while !finishing && audio.len() >= lead + Windows::MIN_INPUT {
@@ -320,7 +324,10 @@ impl Worker {
                         parts.push(part);
                         self.chunks.fetch_add(1, Ordering::Relaxed);
                         self.done.store(total as u64, Ordering::Relaxed);
-                        return Ok(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations());
+                        return Ok(keep_outside(
+                            merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
+                            &levels.silent_stretches(),
+                        ));
                     }
                 }
                 // Whisper's window loop stops with 100 ms or less left.
@@ -337,7 +344,10 @@ impl Worker {
                     self.chunks.fetch_add(1, Ordering::Relaxed);
                     self.done.store(total as u64, Ordering::Relaxed);
                 }
-                return Ok(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations());
+                return Ok(keep_outside(
+                    merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
+                    &levels.silent_stretches(),
+                ));
             }
             if idle {
                 std::thread::sleep(self.opts.poll);
@@ -359,6 +369,7 @@ impl Worker {
         let mut chunker = Chunker::new(self.opts.chunker);
         let mut parts = Vec::new();
         let mut total = 0usize;
+        let mut levels = Levels::default();
         loop {
             if self.cancel.load(Ordering::SeqCst) {
                 return Err(AsrError::Cancelled.into());
@@ -373,6 +384,7 @@ impl Worker {
                 continue;
             };
             total += samples.len();
+            levels.push(&samples);
             let before = parts.len();
             for chunk in chunker.push(&samples) {
                 // The person stopped talking: Stop may come any moment, and the window and capture are idle,
@@ -400,7 +412,10 @@ impl Worker {
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
-                return Ok(merge(&parts, total as f64 / RATE as f64).without_annotations());
+                return Ok(keep_outside(
+                    merge(&parts, total as f64 / RATE as f64).without_annotations(),
+                    &levels.silent_stretches(),
+                ));
             }
             if idle {
                 std::thread::sleep(self.opts.poll);
@@ -502,7 +517,10 @@ pub fn transcribe_chunked(
     if samples.is_empty() {
         return Ok(Transcript::default());
     }
-    Ok(merge(&parts, samples.len() as f64 / RATE as f64).without_annotations())
+    Ok(keep_spoken(
+        merge(&parts, samples.len() as f64 / RATE as f64).without_annotations(),
+        samples,
+    ))
 }
 
 /// [`transcribe_chunked`] with [`StreamOptions::windows`]: window after window as the recording would
@@ -530,7 +548,10 @@ fn transcribe_windowed(
         parts.push(rest_part(model, &mut windows, samples, seek, seek, opts, cancel)?);
     }
     progress(100);
-    Ok(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations())
+    Ok(keep_spoken(
+        merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations(),
+        samples,
+    ))
 }
 
 /// The window at `audio[at]`, which is sample `seek` of the recording ([`Windows::MIN_INPUT`] samples must

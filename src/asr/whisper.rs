@@ -109,7 +109,7 @@ impl Model {
     ) -> Result<Transcript, AsrError> {
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
         self.run(&mut state, samples, 0, opts, progress, cancel, Run::Whole)
-            .map(|(t, _)| t)
+            .map(|(t, _)| crate::audio::silence::keep_spoken(t, samples))
     }
 
     /// A fresh [`Windows`]: transcription of a growing recording in the same 30 s windows, with the same

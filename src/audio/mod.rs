@@ -7,6 +7,7 @@ pub mod decode;
 pub mod level;
 pub mod playback;
 pub mod quiet;
+pub mod silence;
 pub mod speak;
 pub mod stretch;
 pub mod wav;

@@ -1,0 +1,317 @@
+//! Words Whisper heard in silence. Whisper fills long quiet stretches with text nobody said ("So if you're
+//! interested in the data, you can also find out more…"), and stretches the last words before a pause into
+//! it. [`keep_spoken`] checks a transcript against the recording's own levels: a word timed wholly inside a
+//! quiet stretch is dropped, a word that runs into one is cut at its edge, and a segment left with no words
+//! goes. Pure: samples and a transcript in, a transcript out.
+
+use crate::transcript::{TimedText, Transcript};
+
+/// Sample rate of the samples (Whisper's).
+pub const RATE: usize = 16_000;
+/// One level frame: 20 ms.
+const FRAME: usize = RATE / 50;
+/// Below this RMS (about -70 dBFS) a frame is silent whatever else the recording holds.
+const ABS_QUIET: f32 = 3e-4;
+/// A quiet stretch shorter than this is a pause between words, not silence.
+pub const MIN_SILENCE_S: f64 = 1.0;
+/// Word times are this uncertain: a word may reach this far into a quiet stretch.
+pub const SLACK_S: f64 = 0.25;
+
+fn rms(frame: &[f32]) -> f32 {
+    (frame.iter().map(|s| s * s).sum::<f32>() / frame.len().max(1) as f32).sqrt()
+}
+
+/// The 20 ms levels of a recording, added as its samples arrive (a streamed recording need not be kept
+/// whole: 50 numbers a second are).
+#[derive(Clone, Debug, Default)]
+pub struct Levels {
+    frames: Vec<f32>,
+    partial: Vec<f32>,
+    samples: usize,
+}
+
+impl Levels {
+    /// The levels of a whole recording.
+    pub fn of(samples: &[f32]) -> Self {
+        let mut l = Self::default();
+        l.push(samples);
+        l
+    }
+
+    /// Adds the next samples.
+    pub fn push(&mut self, samples: &[f32]) {
+        self.samples += samples.len();
+        let mut rest = samples;
+        if !self.partial.is_empty() {
+            let need = (FRAME - self.partial.len()).min(rest.len());
+            self.partial.extend_from_slice(&rest[..need]);
+            rest = &rest[need..];
+            if self.partial.len() == FRAME {
+                self.frames.push(rms(&self.partial));
+                self.partial.clear();
+            }
+        }
+        let whole = rest.len() / FRAME * FRAME;
+        self.frames.extend(rest[..whole].chunks_exact(FRAME).map(rms));
+        self.partial.extend_from_slice(&rest[whole..]);
+    }
+
+    /// Quiet stretches of at least [`MIN_SILENCE_S`], as (start, end) in seconds. A 20 ms frame is quiet
+    /// when its level (averaged over 60 ms) is at most 6 dB above the recording's noise floor (its
+    /// 10th-percentile frame) and 20 dB below its speech level (95th percentile), or below -70 dBFS in any
+    /// case. A recording of steady noise has no speech level above its floor, so nothing in it is silence.
+    pub fn silent_stretches(&self) -> Vec<(f64, f64)> {
+        let mut frames = self.frames.clone();
+        if !self.partial.is_empty() {
+            frames.push(rms(&self.partial));
+        }
+        if frames.is_empty() {
+            return Vec::new();
+        }
+        let mut sorted = frames.clone();
+        sorted.sort_by(f32::total_cmp);
+        let at = |p: f64| sorted[((sorted.len() - 1) as f64 * p) as usize];
+        let limit = (at(0.1) * 2.0).min(at(0.95) * 0.1).max(ABS_QUIET);
+        let smooth = |i: usize| {
+            let lo = i.saturating_sub(1);
+            let hi = (i + 2).min(frames.len());
+            frames[lo..hi].iter().sum::<f32>() / (hi - lo) as f32
+        };
+        let min_frames = (MIN_SILENCE_S * 50.0).round() as usize;
+        let end_s = self.samples as f64 / RATE as f64;
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < frames.len() {
+            if smooth(i) > limit {
+                i += 1;
+                continue;
+            }
+            let a = i;
+            while i < frames.len() && smooth(i) <= limit {
+                i += 1;
+            }
+            if i - a >= min_frames {
+                out.push((a as f64 / 50.0, (i as f64 / 50.0).min(end_s)));
+            }
+        }
+        out
+    }
+}
+
+/// [`Levels::silent_stretches`] of a whole recording.
+pub fn silent_stretches(samples: &[f32]) -> Vec<(f64, f64)> {
+    Levels::of(samples).silent_stretches()
+}
+
+/// `t` without what Whisper heard in the quiet stretches of `samples` (the recording `t` was transcribed
+/// from, 16 kHz, times from its first sample). A segment that lies wholly inside one (by more than
+/// [`SLACK_S`] at both ends) was not said: it goes, with its words. The words of a segment that was said but
+/// whose times run into a quiet stretch are moved to its edge: the last words before a pause, stretched into
+/// it, end where the silence begins, and the first words after a long silence, timed early inside it,
+/// start where it ends. A transcript with nothing in silence comes back unchanged.
+pub fn keep_spoken(t: Transcript, samples: &[f32]) -> Transcript {
+    let quiet = silent_stretches(samples);
+    keep_outside(t, &quiet)
+}
+
+/// [`keep_spoken`] with the quiet stretches given.
+pub fn keep_outside(mut t: Transcript, quiet: &[(f64, f64)]) -> Transcript {
+    if quiet.is_empty() || t.words.is_empty() {
+        return t;
+    }
+    let silent = |a: f64, b: f64| quiet.iter().any(|&(qa, qb)| a >= qa + SLACK_S && b <= qb - SLACK_S);
+    let dropped: Vec<usize> = (0..t.segments.len())
+        .filter(|&i| silent(t.segments[i].start_s, t.segments[i].end_s))
+        .collect();
+    // Which segment each word belongs to (by its start).
+    let seg_of = |w: &TimedText| {
+        t.segments
+            .iter()
+            .position(|s| w.start_s >= s.start_s - 1e-6 && w.start_s <= s.end_s + 1e-6)
+    };
+    let keep: Vec<bool> = t
+        .words
+        .iter()
+        .map(|w| match seg_of(w) {
+            Some(i) => !dropped.contains(&i),
+            None => !silent(w.start_s, w.end_s),
+        })
+        .collect();
+    let mut words: Vec<TimedText> = t
+        .words
+        .drain(..)
+        .zip(keep)
+        .filter_map(|(w, k)| k.then_some(w))
+        .collect();
+    for &(a, b) in quiet {
+        // Words inside the silence that lead into speech after it start at its end, in their order.
+        let inside: Vec<usize> = (0..words.len())
+            .filter(|&i| words[i].start_s >= a + SLACK_S && words[i].start_s < b - SLACK_S)
+            .collect();
+        let leads_on = inside
+            .last()
+            .is_some_and(|&i| words.get(i + 1).is_none_or(|n| n.start_s >= b - SLACK_S));
+        if leads_on && words.get(inside.last().copied().unwrap_or(0) + 1).is_some() {
+            let n = inside.len() as f64;
+            let next = words[inside[inside.len() - 1] + 1].start_s;
+            let (from, to) = (b - SLACK_S, next.max(b - SLACK_S));
+            for (k, &i) in inside.iter().enumerate() {
+                let step = (to - from) / n;
+                words[i].start_s = from + step * k as f64;
+                words[i].end_s = from + step * (k as f64 + 1.0);
+            }
+        }
+        // A word that runs on into the silence ends where the silence begins.
+        for w in &mut words {
+            if w.start_s < a + SLACK_S && w.end_s > a + SLACK_S && w.end_s <= b + SLACK_S {
+                w.end_s = a + SLACK_S;
+            }
+        }
+    }
+    // Times stay monotonic.
+    let mut last = 0.0f64;
+    for w in &mut words {
+        w.start_s = w.start_s.max(last);
+        w.end_s = w.end_s.max(w.start_s);
+        last = w.start_s;
+    }
+    if !dropped.is_empty() {
+        let mut i = 0;
+        t.segments.retain(|_| {
+            i += 1;
+            !dropped.contains(&(i - 1))
+        });
+        t.text = t.segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+    }
+    for s in &mut t.segments {
+        let inner: Vec<&TimedText> = words
+            .iter()
+            .filter(|w| w.start_s >= s.start_s - 1e-6 && w.start_s <= s.end_s + 1e-6)
+            .collect();
+        if let (Some(f), Some(l)) = (inner.first(), inner.last()) {
+            s.start_s = s.start_s.max(f.start_s.min(s.end_s)).min(f.start_s);
+            s.end_s = s.end_s.min(l.end_s.max(s.start_s)).max(l.end_s);
+        }
+    }
+    t.words = words;
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(seconds: f64, amp: f32) -> Vec<f32> {
+        (0..(seconds * RATE as f64) as usize)
+            .map(|i| amp * (i as f32 * 0.07).sin())
+            .collect()
+    }
+
+    fn word(text: &str, a: f64, b: f64) -> TimedText {
+        TimedText {
+            start_s: a,
+            end_s: b,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn long_quiet_stretches_are_found_and_short_pauses_are_not() {
+        let mut s = tone(5.0, 0.3);
+        s.extend(vec![0.0; RATE / 2]); // 0.5 s pause
+        s.extend(tone(5.0, 0.3));
+        s.extend(vec![0.0; RATE * 10]); // 10 s silence
+        let q = silent_stretches(&s);
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert!((q[0].0 - 10.5).abs() < 0.1 && (q[0].1 - 20.5).abs() < 0.1, "{q:?}");
+        // Steady noise alone is not silence.
+        assert!(silent_stretches(&tone(10.0, 0.01)).is_empty());
+        // Quiet room noise after speech is.
+        let mut s = tone(5.0, 0.3);
+        s.extend(tone(5.0, 0.002));
+        assert_eq!(silent_stretches(&s).len(), 1);
+    }
+
+    #[test]
+    fn words_in_silence_go_and_words_stretched_into_it_are_cut() {
+        let t = Transcript {
+            text: "we spend per million events. So if you're interested".into(),
+            duration_s: 40.0,
+            segments: vec![
+                TimedText {
+                    start_s: 0.0,
+                    end_s: 12.0,
+                    text: "we spend per million events.".into(),
+                },
+                TimedText {
+                    start_s: 20.0,
+                    end_s: 25.0,
+                    text: "So if you're interested".into(),
+                },
+            ],
+            words: vec![
+                word("we", 8.0, 8.3),
+                word("spend", 8.3, 8.8),
+                word("per", 8.8, 9.0),
+                word("million", 9.0, 9.5),
+                word("events.", 9.5, 12.0), // said until 10.0, stretched into the silence
+                word("So", 20.0, 20.5),
+                word("if", 20.5, 21.0),
+                word("you're", 21.0, 22.0),
+                word("interested", 22.0, 25.0),
+            ],
+        };
+        let out = keep_outside(t, &[(10.0, 40.0)]);
+        assert_eq!(out.text, "we spend per million events.");
+        assert_eq!(out.words.len(), 5);
+        assert!((out.words[4].end_s - 10.25).abs() < 1e-9);
+        assert_eq!(out.segments.len(), 1);
+        assert!((out.segments[0].end_s - 10.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn first_words_timed_early_in_a_silence_move_to_its_end() {
+        // 10 s of silence, then "let me restate the problem": Whisper timed the first four words inside it.
+        let t = Transcript {
+            text: "Let me restate the problem.".into(),
+            duration_s: 14.0,
+            segments: vec![TimedText {
+                start_s: 0.0,
+                end_s: 12.0,
+                text: "Let me restate the problem.".into(),
+            }],
+            words: vec![
+                word("Let", 0.0, 1.6),
+                word("me", 1.6, 2.7),
+                word("restate", 2.7, 6.4),
+                word("the", 6.4, 8.0),
+                word("problem.", 10.0, 12.0),
+            ],
+        };
+        let out = keep_outside(t, &[(0.0, 9.9)]);
+        assert_eq!(out.text, "Let me restate the problem.");
+        assert_eq!(out.words.len(), 5);
+        assert!(out.words[1].start_s >= 9.6, "{:?}", out.words);
+        assert!(out.words.windows(2).all(|p| p[1].start_s >= p[0].start_s));
+    }
+
+    #[test]
+    fn levels_added_in_pieces_are_the_levels_of_the_whole() {
+        let mut s = tone(3.0, 0.3);
+        s.extend(vec![0.0; RATE * 3]);
+        s.extend(tone(1.0, 0.2));
+        let mut l = Levels::default();
+        for piece in s.chunks(777) {
+            l.push(piece);
+        }
+        assert_eq!(l.silent_stretches(), silent_stretches(&s));
+        assert_eq!(l.frames, Levels::of(&s).frames);
+    }
+
+    #[test]
+    fn nothing_changes_without_silence() {
+        let t = Transcript::from_plain_text("a b c", Some(3.0));
+        let out = keep_spoken(t.clone(), &tone(3.0, 0.3));
+        assert_eq!(out, t);
+    }
+}
