@@ -164,10 +164,11 @@ def metrics(pred, truth):
 SLOPES = [0.0, 0.25, 0.5, 0.75, 1.0]
 EARLY = [0.25, 0.34, 0.5, 1.0]
 PRECISION_FLOOR = 0.93
+LENGTH_CAP = 16  # units; as src/rubric/semantic.rs LENGTH_CAP
 
 
 def decide(best, n_units, a, slope):
-    return best >= a + slope * np.log(np.maximum(n_units, 1))
+    return best >= a + slope * np.log(np.clip(n_units, 1, LENGTH_CAP))
 
 
 def calibrate(answers_best, n_units, truth, cell):

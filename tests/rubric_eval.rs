@@ -20,7 +20,10 @@ use rehearse::rubric::semantic::{Head, Mode};
 /// split (10 topics, 5 writer sessions never seen); `rubric-deck-heldout.toml` answers the built-in deck,
 /// by another writer with another brief; the last two are the older sets, written by the author of the
 /// older template training sentences (no longer what the app judges with).
-const FLOORS: [(&str, [(&str, f64, f64); 3]); 4] = [
+/// (cell, balanced accuracy floor, precision floor).
+type Floor = (&'static str, f64, f64);
+
+const FLOORS: [(&str, [Floor; 3]); 4] = [
     (
         "rubric-heldout-topics.toml",
         [

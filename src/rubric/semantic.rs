@@ -70,6 +70,11 @@ pub const SHORT: usize = 7;
 /// 0.75, 1 from 0.9), which a restatement in one's own words is not.
 pub const PROMPT_ECHO: usize = 9;
 
+/// Units beyond which an answer's length no longer raises the bar ([`Logistic::threshold_for`]): about the
+/// 98th percentile of the rubric corpus's answers (7 units at the median), on which the rise was calibrated;
+/// a 3-minute answer has ~35, and extrapolating the rise that far would turn away sentences that are clear.
+pub const LENGTH_CAP: usize = 16;
+
 /// Sets the two prompt features of a unit from its cosine with the question.
 pub fn set_prompt_similarity(f: &mut [f32; FEATURES.len()], cosine: f32) {
     f[PROMPT_SIMILARITY] = cosine;
@@ -130,13 +135,14 @@ impl Logistic {
         self.hidden.first().map_or(self.weights.len(), Vec::len)
     }
 
-    /// The probability a best unit must reach in an answer of `units` units (see [`Logistic::length_slope`]).
+    /// The probability a best unit must reach in an answer of `units` units (see [`Logistic::length_slope`]);
+    /// the bar stops rising at [`LENGTH_CAP`] units, the longest answers it was calibrated on.
     pub fn threshold_for(&self, units: usize) -> f32 {
         if self.length_slope == 0.0 {
             return self.threshold;
         }
         let t = self.threshold.clamp(1e-6, 1.0 - 1e-6);
-        let z = (t / (1.0 - t)).ln() + self.length_slope * (units.max(1) as f32).ln();
+        let z = (t / (1.0 - t)).ln() + self.length_slope * (units.clamp(1, LENGTH_CAP) as f32).ln();
         1.0 / (1.0 + (-z).exp())
     }
 
