@@ -11,6 +11,7 @@
 //!
 //! Pure: no Whisper or audio-device imports, so it is unit tested with synthetic signals.
 
+use crate::audio::level::rms;
 use crate::transcript::{TimedText, Transcript};
 
 /// The sample rate the chunker works at (Whisper's).
@@ -246,10 +247,6 @@ impl Chunker {
         }
         Some((best.1.clamp(min_f, max_f), false))
     }
-}
-
-fn rms(frame: &[f32]) -> f32 {
-    (frame.iter().map(|s| s * s).sum::<f32>() / frame.len().max(1) as f32).sqrt()
 }
 
 /// The level at or below which a frame counts as quiet: about 10 dB above the noise floor (the 10th

@@ -83,6 +83,11 @@ impl LevelMeter {
     }
 }
 
+/// Root mean square of a block of samples (0 for none).
+pub fn rms(samples: &[f32]) -> f32 {
+    (samples.iter().map(|s| s * s).sum::<f32>() / samples.len().max(1) as f32).sqrt()
+}
+
 /// RMS of a block of samples in dBFS (for analysis and tests).
 pub fn rms_dbfs(samples: &[f32]) -> f32 {
     let mut m = LevelMeter::new();

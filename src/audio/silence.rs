@@ -4,6 +4,7 @@
 //! quiet stretch is dropped, a word that runs into one is cut at its edge, and a segment left with no words
 //! goes. Pure: samples and a transcript in, a transcript out.
 
+use super::level::rms;
 use crate::transcript::{TimedText, Transcript};
 
 /// Sample rate of the samples (Whisper's).
@@ -16,10 +17,6 @@ const ABS_QUIET: f32 = 3e-4;
 pub const MIN_SILENCE_S: f64 = 1.0;
 /// Word times are this uncertain: a word may reach this far into a quiet stretch.
 pub const SLACK_S: f64 = 0.25;
-
-fn rms(frame: &[f32]) -> f32 {
-    (frame.iter().map(|s| s * s).sum::<f32>() / frame.len().max(1) as f32).sqrt()
-}
 
 /// The 20 ms levels of a recording, added as its samples arrive (a streamed recording need not be kept
 /// whole: 50 numbers a second are).
@@ -148,17 +145,15 @@ pub fn keep_outside(mut t: Transcript, quiet: &[(f64, f64)]) -> Transcript {
         let inside: Vec<usize> = (0..words.len())
             .filter(|&i| words[i].start_s >= a + SLACK_S && words[i].start_s < b - SLACK_S)
             .collect();
-        let leads_on = inside
-            .last()
-            .is_some_and(|&i| words.get(i + 1).is_none_or(|n| n.start_s >= b - SLACK_S));
-        if leads_on && words.get(inside.last().copied().unwrap_or(0) + 1).is_some() {
-            let n = inside.len() as f64;
-            let next = words[inside[inside.len() - 1] + 1].start_s;
-            let (from, to) = (b - SLACK_S, next.max(b - SLACK_S));
-            for (k, &i) in inside.iter().enumerate() {
-                let step = (to - from) / n;
-                words[i].start_s = from + step * k as f64;
-                words[i].end_s = from + step * (k as f64 + 1.0);
+        // `inside` is a run of consecutive words (they are in time order); the word after it is in speech.
+        if let (Some(&first), Some(&last)) = (inside.first(), inside.last())
+            && let Some(next) = words.get(last + 1).map(|w| w.start_s)
+        {
+            let from = b - SLACK_S;
+            let step = (next.max(from) - from) / inside.len() as f64;
+            for (k, w) in words[first..=last].iter_mut().enumerate() {
+                w.start_s = from + step * k as f64;
+                w.end_s = from + step * (k as f64 + 1.0);
             }
         }
         // A word that runs on into the silence ends where the silence begins.

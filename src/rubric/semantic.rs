@@ -493,8 +493,6 @@ pub struct CellVerdict {
     pub score: f32,
     /// Reached the cell's threshold.
     pub covered: bool,
-    /// Units at or above the threshold, best first: (unit index, probability).
-    pub hits: Vec<(usize, f32)>,
     /// The stretches that reached the bar, best first and not overlapping: (first unit, last unit,
     /// probability); a two-unit window spans both.
     pub spans: Vec<(usize, usize, f32)>,
@@ -579,19 +577,10 @@ pub fn judge_with(c: Classifier<'_>, features: &[[f32; FEATURES.len()]]) -> Cell
             spans.push((first, p.unit, p.p));
         }
     }
-    let mut hits: Vec<(usize, f32)> = probs
-        .into_iter()
-        .filter(|p| p.p >= threshold)
-        .map(|p| (p.unit, p.p))
-        .collect();
-    hits.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let mut seen = std::collections::HashSet::new();
-    hits.retain(|h| seen.insert(h.0));
     CellVerdict {
         cell: c.cell.to_string(),
         score,
         covered: score >= threshold,
-        hits,
         spans,
     }
 }
@@ -939,9 +928,9 @@ mod tests {
         let f = [[0.0; FEATURES.len()]; 2];
         let yes = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![1.0, 0.0]], &f);
         assert!(yes.covered && yes.score > 0.99);
-        assert_eq!(yes.hits.first().map(|h| h.0), Some(1));
+        assert_eq!(yes.spans.first().map(|h| h.1), Some(1));
         let no = judge(&h.cells[0], Mode::Semantic, &[vec![0.0, 1.0], vec![0.0, 1.0]], &f);
-        assert!(!no.covered && no.hits.is_empty());
+        assert!(!no.covered && no.spans.is_empty());
     }
 
     #[test]
