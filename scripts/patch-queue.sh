@@ -47,8 +47,12 @@ crate_file() {
   f="target/patch-queue/$CRATE-$VERSION.crate"
   mkdir -p target/patch-queue
   echo "patch-queue: fetching $CRATE $VERSION from crates.io" >&2
-  curl --fail --silent --show-error --location --retry 3 -o "$f.part" \
-    "https://static.crates.io/crates/$CRATE/$CRATE-$VERSION.crate" ||
+  local url="https://static.crates.io/crates/$CRATE/$CRATE-$VERSION.crate"
+  if command -v curl >/dev/null 2>&1; then
+    curl --fail --silent --show-error --location --retry 3 -o "$f.part" "$url"
+  else
+    python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$url" "$f.part"
+  fi ||
     die "could not download $CRATE $VERSION from crates.io (no network?); put $CRATE-$VERSION.crate in target/patch-queue/"
   echo "$SHA256  $f.part" | sha256sum --check --status ||
     die "the downloaded $CRATE-$VERSION.crate does not have the SHA-256 the crates.io index gives ($SHA256)"
