@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-3}"
 MODEL="${2:-${REHEARSE_MODEL:-tiny.en-q8_0}}"
 BIN=target/release/rehearse
+# The binary is started directly, not by cargo: point it at the checkout's models (src/paths.rs).
+export REHEARSE_MODELS_DIR="${REHEARSE_MODELS_DIR:-$PWD/models}"
 OUT=target/bench-latency
 mkdir -p "$OUT"
 [[ -x $BIN ]] || cargo build --release --quiet

