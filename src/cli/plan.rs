@@ -1,6 +1,7 @@
 //! `rehearse plan`: set the practice plan's dates and print the whole plan, day by day (`--json`: the plan
-//! as `{"start", "interview", "days": [{"date", "phase", "steps": [{"kind", "question_ids", "time_box_s",
-//! "minutes"}]}]}`). Progress comes from the attempts; only the dates are stored (`<data>/plan.json`).
+//! as `{"start", "interview", "days": [{"date", "phase", "missed"?, "steps": [{"kind", "question_ids",
+//! "time_box_s", "minutes"}]}]}`; a day before today lists what was done on it, `"missed": true` when nothing
+//! was). Progress comes from the attempts; only the dates are stored (`<data>/plan.json`).
 
 use anyhow::Context as _;
 use clap::Args;
@@ -126,9 +127,18 @@ impl PlanArgs {
     }
 }
 
-/// "Day 3 · Sat 2026-11-28 · Scenario drills · 21 min", then one line per step.
+/// "Day 3 · Sat 2026-11-28 · Scenario drills · 21 min", then one line per step; a missed day says so.
 pub(super) fn print_day(day: &Day, is_today: bool) {
     let minutes: u32 = day.steps.iter().map(|s| s.minutes).sum();
+    if day.missed && day.steps.is_empty() {
+        println!(
+            "Day {} · {} {} · missed (what it held moved to the days after)",
+            day.day,
+            &day.date.weekday().to_string()[..3],
+            ymd::format(day.date),
+        );
+        return;
+    }
     println!(
         "Day {} · {} {} · {} · {minutes} min{}",
         day.day,

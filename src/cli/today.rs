@@ -45,8 +45,8 @@ impl TodayArgs {
             if t.streak == 1 { "" } else { "s" }
         );
         println!("Roadmap: {}/{} done", t.roadmap_done, t.roadmap_total);
-        if t.rolled_forward > 0 {
-            println!("{} step(s) from earlier days rolled forward to today", t.rolled_forward);
+        if let Some(line) = t.rolled_forward_line() {
+            println!("{line}");
         }
         if let Some(w) = &t.worst_cell {
             println!("Mocks: {}", w.describe());

@@ -191,8 +191,12 @@ pub struct Day {
     pub day: i64,
     /// The phase that takes most of the day.
     pub phase: Phase,
-    /// What to do, in order.
+    /// What to do, in order. A day before today lists what was done on it: what it held and was not done
+    /// has moved on to the days after, so it is listed once, where it is still to do.
     pub steps: Vec<Step>,
+    /// A day before today without a scored answer (its steps moved on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missed: bool,
 }
 
 /// The whole plan. Its JSON (`rehearse plan --json`) is a contract: names stay as they are.
@@ -695,10 +699,31 @@ pub struct Today {
     pub roadmap_total: usize,
     /// Roadmap steps from earlier days that were not done and are laid out again from today.
     pub rolled_forward: usize,
+    /// Days from the start to yesterday without a scored answer.
+    pub missed_days: usize,
     /// Days in a row with at least one scored answer, up to today (or yesterday, before today's first).
     pub streak: u32,
     /// The weakest cell in the mocks, once there are mock answers.
     pub worst_cell: Option<WorstCell>,
+}
+
+impl Today {
+    /// "Missed 4 days; 11 steps from earlier days are laid out again from today", or `None` when nothing
+    /// rolled forward.
+    pub fn rolled_forward_line(&self) -> Option<String> {
+        let steps = match self.rolled_forward {
+            0 => return None,
+            1 => "1 step".to_owned(),
+            n => format!("{n} steps"),
+        };
+        let are = if self.rolled_forward == 1 { "is" } else { "are" };
+        let moved = format!("{steps} from earlier days {are} laid out again from today");
+        Some(match self.missed_days {
+            0 => moved,
+            1 => format!("Missed 1 day; {moved}"),
+            n => format!("Missed {n} days; {moved}"),
+        })
+    }
 }
 
 /// The step to do now.
@@ -770,6 +795,7 @@ impl<'a> Derived<'a> {
                 day: first_number + k as i64,
                 phase,
                 steps,
+                missed: false,
             });
         }
         let mut mocks = 2;
@@ -819,7 +845,42 @@ impl<'a> Derived<'a> {
             day: number,
             phase: Phase::Cadence,
             steps,
+            missed: false,
         }
+    }
+
+    /// A day before today: its phase as it was laid out that morning, the steps done on it (those of later
+    /// days too, when practising ahead), and missed when nothing was practised. What it held and was not done
+    /// is not repeated here: it rolled forward and is listed where it is still to do.
+    fn past_day(&self, date: Date) -> Option<Day> {
+        let laid = self.layout_from(date).into_iter().next()?;
+        let on_date = |s: &&Step| s.done_at.is_some_and(|t| t.date() == date);
+        let mut steps: Vec<Step> = self
+            .units
+            .iter()
+            .flat_map(|u| &u.steps)
+            .filter(on_date)
+            .cloned()
+            .collect();
+        if laid.phase == Phase::Cadence {
+            steps.extend(laid.steps.iter().filter(on_date).cloned());
+        }
+        Some(Day {
+            steps,
+            missed: !self.inputs.practice.iter().any(|p| p.date == date),
+            ..laid
+        })
+    }
+
+    /// Days from the start to before `today` (and before the interview) without a scored answer.
+    fn missed_days(&self, today: Date) -> usize {
+        let i = self.inputs;
+        let end = today.min(i.interview);
+        let practised: std::collections::BTreeSet<Date> = i.practice.iter().map(|p| p.date).collect();
+        let days = (end - i.start).whole_days().max(0);
+        (0..days)
+            .filter(|k| !practised.contains(&(i.start + time::Duration::days(*k))))
+            .count()
     }
 }
 
@@ -846,7 +907,7 @@ fn blitz_questions(questions: &[Question], practice: &[&Practice], cell: &str) -
         .collect()
 }
 
-/// The whole plan as of `inputs.today`: days before today as they were laid out on each of them, today and
+/// The whole plan as of `inputs.today`: days before today with what was done on them (or missed), today and
 /// the days after as laid out now.
 pub fn build(inputs: Inputs<'_>) -> Plan {
     let d = Derived::new(inputs);
@@ -854,9 +915,7 @@ pub fn build(inputs: Inputs<'_>) -> Plan {
     let today = inputs.today.max(inputs.start);
     let mut date = inputs.start;
     while date < today.min(inputs.interview) {
-        if let Some(first) = d.layout_from(date).into_iter().next() {
-            days.push(first);
-        }
+        days.extend(d.past_day(date));
         date = date.next_day().unwrap_or(date);
         if date == Date::MAX {
             break;
@@ -921,6 +980,7 @@ pub fn today(inputs: Inputs<'_>) -> Today {
         roadmap_done: d.units.iter().filter(|u| u.done_at().is_some()).count(),
         roadmap_total: d.units.len(),
         rolled_forward,
+        missed_days: d.missed_days(t),
         streak: streak(inputs.practice, t),
         worst_cell: d.worst,
     }

@@ -194,15 +194,87 @@ fn missed_days_roll_forward_and_the_interview_date_holds() {
         "no cadence left, the blitz kept"
     );
     assert_eq!(count(&plan, StepKind::Mock), 2);
-    // The past days show what was planned on them (and not done).
-    assert_eq!(plan.days[0].phase, Phase::Fundamentals);
-    assert!(!plan.days[0].steps[0].done);
+    // The past days are missed, not a repeat of what rolled forward to today.
+    assert!(
+        plan.days[..2].iter().all(|d| d.missed && d.steps.is_empty()),
+        "{:?}",
+        &plan.days[..2]
+    );
+    assert!(!plan.days[2].missed);
+    assert_eq!(t.missed_days, 2);
     // Missing almost everything: the day before the interview still holds both mocks and the blitz.
     let last = START + Duration::days(7);
     let t = today(inputs(START, 8, &qs, &[], last));
     assert_eq!(t.days_to_interview, 1);
     assert_eq!(t.steps.iter().filter(|s| s.kind == StepKind::Mock).count(), 2);
     assert!(t.steps.iter().any(|s| s.kind == StepKind::Blitz));
+}
+
+/// Each step in the plan, once: (kind, questions) for every step that is not done.
+fn undone(plan: &Plan) -> Vec<(StepKind, Vec<String>)> {
+    plan.days
+        .iter()
+        .flat_map(|d| &d.steps)
+        .filter(|s| !s.done && s.kind != StepKind::Blitz)
+        .map(|s| (s.kind, s.question_ids.clone()))
+        .collect()
+}
+
+#[test]
+fn a_plan_started_in_the_past_shows_the_missed_days_as_missed() {
+    let qs = deck();
+    let easy: Vec<&Question> = qs.iter().filter(|q| q.difficulty == Difficulty::Easy).collect();
+    let on = |day: i64, q: &Question| practice(&q.id, datetime!(2026-11-26 09:00 UTC) + Duration::days(day), 0.7);
+    // (practice as (day index, easy question), today as a day index, expected missed flags of the past days,
+    // steps listed on each past day, missed days counted by today)
+    type Case = (Vec<(i64, usize)>, i64, Vec<bool>, Vec<usize>, usize);
+    let cases: Vec<Case> = vec![
+        // A new plan whose start is 4 days ago, nothing done: four missed days, empty.
+        (vec![], 4, vec![true; 4], vec![0; 4], 4),
+        // Day 1 practised (two explains), days 2–3 missed.
+        (vec![(0, 0), (0, 1)], 3, vec![false, true, true], vec![2, 0, 0], 2),
+        // Days 1 and 3 practised, day 2 missed: day 3 lists what was done on it.
+        (vec![(0, 0), (2, 3)], 3, vec![false, true, false], vec![1, 0, 1], 1),
+        // Starting today: no past days.
+        (vec![], 0, vec![], vec![], 0),
+    ];
+    for (done, today_k, missed, listed, missed_days) in cases {
+        let p: Vec<Practice> = done.iter().map(|(d, i)| on(*d, easy[*i])).collect();
+        let today_date = START + Duration::days(today_k);
+        let plan = build(inputs(START, 8, &qs, &p, today_date));
+        let past: Vec<&Day> = plan.days.iter().filter(|d| d.date < today_date).collect();
+        let case = format!("practice {done:?}, today day {}", today_k + 1);
+        assert_eq!(past.iter().map(|d| d.missed).collect::<Vec<_>>(), missed, "{case}");
+        assert_eq!(past.iter().map(|d| d.steps.len()).collect::<Vec<_>>(), listed, "{case}");
+        assert!(
+            past.iter().flat_map(|d| &d.steps).all(|s| s.done),
+            "{case}: a past day lists what was done"
+        );
+        assert_eq!(plan.days.len(), 8, "{case}: every day to the interview");
+        // Nothing to do is listed twice: what the past days held and was not done is ahead, once.
+        let todo = undone(&plan);
+        let unique: std::collections::BTreeSet<(&str, &Vec<String>)> =
+            todo.iter().map(|(k, q)| (k.as_str(), q)).collect();
+        assert_eq!(todo.len(), unique.len(), "{case}: {todo:?}");
+        let t = today(inputs(START, 8, &qs, &p, today_date));
+        assert_eq!(t.missed_days, missed_days, "{case}");
+        let line = t.rolled_forward_line();
+        assert_eq!(
+            line.as_deref().is_some_and(|l| l.starts_with("Missed")),
+            missed_days > 0,
+            "{case}: {line:?}"
+        );
+    }
+    // The JSON names the missed days and leaves the field out elsewhere.
+    let plan = build(inputs(START, 8, &qs, &[], START + Duration::days(1)));
+    let v = serde_json::to_value(&plan).unwrap();
+    assert_eq!(v["days"][0]["missed"], true);
+    assert!(v["days"][1].get("missed").is_none());
+    let t = today(inputs(START, 8, &qs, &[], START + Duration::days(4)));
+    assert_eq!(
+        t.rolled_forward_line().unwrap(),
+        "Missed 4 days; 11 steps from earlier days are laid out again from today"
+    );
 }
 
 #[test]
@@ -237,7 +309,13 @@ fn practising_ahead_counts_and_pulls_the_plan_forward() {
     let plan = build(inputs(START, 8, &qs, &p, START + Duration::days(1)));
     assert_eq!(phases(&plan).iter().filter(|p| **p == Phase::Cadence).count(), 2);
     assert_eq!(plan.days[0].phase, Phase::Fundamentals, "day 1 as it was");
+    assert!(!plan.days[0].missed);
     assert!(plan.days[0].steps.iter().all(|s| s.done));
+    assert_eq!(
+        plan.days[0].steps.len(),
+        6,
+        "what was done on day 1, the drill ahead too"
+    );
     // An answer before the plan's start does not count; repeating one question does not count twice.
     let mut early = vec![practice(&easy[0].id, t0 - Duration::days(3), 1.0)];
     early.push(practice(&easy[1].id, t0, 1.0));
