@@ -291,9 +291,48 @@ fn today_step_drill_review_and_back_to_today() {
     h.get_by_label("1 of 3 steps done today");
     h.get_by_label("Streak: 1 day");
     assert!(
-        h.query_by_label_contains("To do · Explain · pm-03").is_none()
-            && h.query_by_label_contains("Done · Explain · pm-03").is_some(),
+        h.query_by_label_contains("To do · Explain · What's the smallest proof-of-concept")
+            .is_none()
+            && h.query_by_label_contains("Done · Explain · What's the smallest proof-of-concept")
+                .is_some(),
         "the answered question is ticked"
+    );
+}
+
+/// The first start of a new user: no plan, no attempts. Today says in one sentence what the app does and
+/// offers *Try one question now* beside *Make my plan*; trying goes straight to recording the built-in
+/// deck's warm-up question.
+#[test]
+fn a_first_start_says_what_the_app_does_and_tries_a_question_at_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut h = harness(tmp.path(), &model());
+    wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
+    wait_until(&mut h, "the plan file to be read", Duration::from_secs(10), |a| {
+        matches!(a.state().plan, rehearse::app::PlanState::None)
+    });
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Today);
+    h.get_by_label(
+        "Answer interview questions out loud against the clock; rehearse transcribes you on this machine and \
+         shows what a strong answer covers that yours did not.",
+    );
+    h.get_by_label("Make my plan");
+    h.get_by_label("Try one question now").click();
+    wait_until(&mut h, "recording", Duration::from_secs(10), |a| {
+        a.stage().name() == "recording"
+    });
+    assert_eq!(h.state().screen(), rehearse::app::Screen::Record);
+    h.get_by_label("What is Product Metrics and why is it relevant to this interview round?");
+    wait_until(&mut h, "a second of recording", Duration::from_secs(10), |a| {
+        h_elapsed(a) > 1.0
+    });
+    h.get_by_label("Stop recording").click();
+    wait_until(&mut h, "review", Duration::from_secs(180), |a| {
+        a.stage().name() == "review"
+    });
+    assert_eq!(attempt_json(tmp.path())["question_id"], "pm-15-what-and-why");
+    assert!(
+        !tmp.path().join("plan.json").exists(),
+        "trying a question makes no plan"
     );
 }
 

@@ -69,6 +69,8 @@ pub enum Command {
     /// Open the Record screen on the plan's next step (its question, time-box, and for fundamentals the
     /// hint and example shown first).
     StartTodayStep,
+    /// The first screen's *Try one question now*: the default deck's warm-up question, recorded at once.
+    TryOneQuestion,
     /// Set the practice plan's dates (start, interview) and save them.
     SetPlanDates(time::Date, time::Date),
     /// Drill this deck's questions in the plan (`None`: the built-in deck) and save it.
@@ -875,6 +877,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         }
         Command::DismissNotice => state.notice = None,
         Command::StartTodayStep => start_today_step(state, fx),
+        Command::TryOneQuestion => try_one_question(state, fx),
         Command::SetPlanDates(start, interview) => match PlanDates::new(start, interview) {
             Ok(d) => {
                 let deck = match &state.plan {
@@ -1030,6 +1033,28 @@ fn start_today_step(state: &mut State, fx: &mut Vec<Effect>) {
         phase,
     });
     state.screen = Screen::Record;
+}
+
+/// Records the default deck's warm-up question ([`crate::bank::Deck::warm_up`]) now, with its own time-box:
+/// a first try before any plan. Record opens either way, saying what is missing if recording cannot start.
+fn try_one_question(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.stage.is_live() || state.panel.is_some() {
+        return;
+    }
+    let Some(id) = state
+        .decks
+        .first()
+        .and_then(crate::bank::Deck::warm_up)
+        .map(|q| q.id.clone())
+    else {
+        state.notice = Some("No questions are loaded; open a deck in Questions.".into());
+        return;
+    };
+    state.active_step = None;
+    state.ui_state.time_box_override = None;
+    state.selected = Some(id);
+    state.screen = Screen::Record;
+    start_recording(state, fx);
 }
 
 /// Starts a mock panel on `ids` (in order; those not in a loaded deck are left out), or on the default
@@ -2263,6 +2288,44 @@ mod transitions {
             "{fx:?}"
         );
         assert_eq!(s.plan_today.as_ref().unwrap().days_to_interview, 3);
+    }
+
+    #[test]
+    fn try_one_question_records_the_warm_up_at_once() {
+        // (model, stage before, expected stage name after, a Begin effect, a notice)
+        let live = || recording(LONG).stage;
+        for (model_ok, before, after, begins, notice) in [
+            (true, Stage::Idle, "preparing", true, false),
+            (false, Stage::Idle, "idle", false, true),
+            (true, live(), "recording", false, false),
+        ] {
+            let mut s = ready();
+            if !model_ok {
+                s.model = ModelState::Unavailable("no model".into());
+            }
+            let was_live = before.is_live();
+            s.stage = before;
+            s.ui_state.time_box_override = Some(30.0);
+            let fx = cmd(&mut s, Command::TryOneQuestion);
+            assert_eq!(s.stage.name(), after);
+            assert_eq!(
+                fx.iter()
+                    .any(|e| matches!(e, Effect::Io(IoCommand::Begin { question, time_box, .. })
+                    if question.id == SHORT && time_box.seconds == 90.0)),
+                begins,
+                "{fx:?}"
+            );
+            assert_eq!(s.notice.is_some(), notice, "{:?}", s.notice);
+            if !was_live {
+                assert_eq!(
+                    s.screen,
+                    Screen::Record,
+                    "Record opens, saying what is missing if anything"
+                );
+                assert_eq!(s.selected.as_deref(), Some(SHORT), "the deck's warm-up question");
+                assert!(s.active_step.is_none(), "not a plan step");
+            }
+        }
     }
 
     #[test]

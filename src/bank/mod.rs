@@ -291,6 +291,14 @@ impl Deck {
         Self::from_toml_str(&src, path)
     }
 
+    /// A good first question for someone trying the app: the shortest easy one (a short warm-up, e.g. "What
+    /// is Product Metrics and why…", 90 s), the first in deck order on a tie; any question when none is easy.
+    pub fn warm_up(&self) -> Option<&Question> {
+        let easy = self.questions.iter().filter(|q| q.difficulty == Difficulty::Easy);
+        easy.min_by(|a, b| a.time_box_s.total_cmp(&b.time_box_s))
+            .or_else(|| self.questions.first())
+    }
+
     /// Looks a question up by id.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
@@ -516,6 +524,28 @@ mod tests {
 
     fn embedded() -> Deck {
         Deck::embedded().expect("embedded deck parses")
+    }
+
+    #[test]
+    fn the_warm_up_is_the_shortest_easy_question() {
+        assert_eq!(embedded().warm_up().map(|q| q.id.as_str()), Some("pm-15-what-and-why"));
+        let mut d = embedded();
+        for q in &mut d.questions {
+            q.time_box_s = 180.0;
+        }
+        assert_eq!(
+            d.warm_up().map(|q| q.id.as_str()),
+            Some("pm-03-smallest-poc"),
+            "a tie: deck order"
+        );
+        d.questions.retain(|q| q.difficulty == Difficulty::Hard);
+        assert_eq!(
+            d.warm_up().map(|q| &q.id),
+            d.questions.first().map(|q| &q.id),
+            "no easy one"
+        );
+        d.questions.clear();
+        assert!(d.warm_up().is_none());
     }
 
     #[test]

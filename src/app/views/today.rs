@@ -14,6 +14,9 @@ use crate::plan::{Phase, Step, StepKind, Today, ymd};
 
 /// Days the guide's full roadmap needs; a new plan's default interview date.
 const DEFAULT_DAYS: i64 = crate::plan::FULL_PROGRAMME_DAYS;
+/// The first screen's one sentence: what the app does.
+pub const WHAT_IT_DOES: &str = "Answer interview questions out loud against the clock; rehearse transcribes you on \
+     this machine and shows what a strong answer covers that yours did not.";
 /// Width from which progress sits beside the plan rather than below it.
 const TWO_COLUMNS: f32 = 960.0;
 /// Space between the two columns.
@@ -55,16 +58,19 @@ fn plan_column(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
             ui.weak("Reading your plan…");
         }
         PlanState::None => {
-            ui.label(
-                "Turn the guide's roadmap into a day-by-day plan: fundamentals, scenario drills, two mock \
-                     panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
+            ui.label(RichText::new(WHAT_IT_DOES).size(16.0));
+            ui.add_space(8.0);
+            ui.weak(
+                "Try a question now, or make a plan to your interview date: fundamentals, scenario drills, two \
+                 mock panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
             );
-            dates_editor(ui, app, st, cmds, "Make my plan");
+            ui.add_space(4.0);
+            dates_editor(ui, app, st, cmds, "Make my plan", true);
         }
         PlanState::Damaged(why) => {
             ui.colored_label(Theme::of(ui).amber, why);
             ui.label("Your attempts are safe. Set the dates to make a fresh plan:");
-            dates_editor(ui, app, st, cmds, "Make a fresh plan");
+            dates_editor(ui, app, st, cmds, "Make a fresh plan", false);
         }
         PlanState::Ready(d) => {
             if let Some(t) = &app.state.plan_today {
@@ -72,7 +78,7 @@ fn plan_column(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
             }
             ui.add_space(12.0);
             ui.collapsing("Plan dates and deck", |ui| {
-                dates_editor(ui, app, st, cmds, "Save dates")
+                dates_editor(ui, app, st, cmds, "Save dates", false)
             });
         }
     }
@@ -106,11 +112,8 @@ fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Comm
     let label = format!("Roadmap {} of {} done", t.roadmap_done, t.roadmap_total);
     let bar = ui.add(egui::ProgressBar::new(frac).text(&label).desired_width(360.0));
     bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
-    if t.rolled_forward > 0 {
-        ui.colored_label(
-            theme.amber,
-            format!("{} step(s) from earlier days rolled forward to today", t.rolled_forward),
-        );
+    if let Some(line) = t.rolled_forward_line() {
+        ui.colored_label(theme.amber, line);
     }
     if let Some(w) = &t.worst_cell {
         ui.weak(format!("Mocks: {}", w.describe()));
@@ -169,8 +172,10 @@ fn plan_today(ui: &mut Ui, app: &App, t: &Today, total: i64, cmds: &mut Vec<Comm
         section(ui, "Today's steps");
         let done = t.steps.iter().filter(|s| s.done).count();
         ui.label(format!("{done} of {} steps done today", t.steps.len()));
+        let prompt = |id: &str| app.state.question(id).map(|q| q.prompt.clone());
+        let cell = |c: &str| app.state.cell_label(c);
         for s in &t.steps {
-            ui.label(step_row(app, s));
+            ui.label(step_row(s, &prompt, &cell));
         }
     }
     if t.done_today {
@@ -189,7 +194,9 @@ fn step_title(s: &Step, phase: Option<Phase>) -> &'static str {
     }
 }
 
-fn step_row(app: &App, s: &Step) -> String {
+/// "To do · Explain · What is Product Metrics and why…? · 6 min": the step's first question by its text
+/// (`prompt` looks it up; the id when it is not in a loaded deck), a blitz's target by `cell`'s label.
+fn step_row(s: &Step, prompt: &dyn Fn(&str) -> Option<String>, cell: &dyn Fn(&str) -> String) -> String {
     let mark = if s.done { "Done" } else { "To do" };
     let what = match s.kind {
         StepKind::Explain => "Explain",
@@ -200,21 +207,22 @@ fn step_row(app: &App, s: &Step) -> String {
     let target = s
         .target_cell
         .as_deref()
-        .map_or_else(String::new, |c| format!(" on {}", app.state.cell_label(c)));
-    let first = s
-        .question_ids
-        .first()
-        .map(|id| app.state.question(id).map_or(id.as_str(), |q| q.id.as_str()))
-        .unwrap_or("questions picked after the mocks");
-    let more = if s.question_ids.len() > 1 {
-        format!(" +{}", s.question_ids.len() - 1)
-    } else {
-        String::new()
+        .map_or_else(String::new, |c| format!(" on {}", cell(c)));
+    let first = s.question_ids.first().map_or_else(
+        || "questions picked after the mocks".to_owned(),
+        |id| prompt(id).unwrap_or_else(|| id.clone()),
+    );
+    let more = match s.question_ids.len() {
+        0 | 1 => String::new(),
+        2 => " and 1 more".to_owned(),
+        n => format!(" and {} more", n - 1),
     };
     format!("{mark} · {what}{target} · {first}{more} · {} min", s.minutes)
 }
 
-fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, action: &str) {
+/// The plan's dates and the button that saves them; on the first screen (`try_first`) *Try one question now*
+/// beside it.
+fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, action: &str, try_first: bool) {
     let (start, interview) = st.plan_dates.get_or_insert_with(|| match &app.state.plan {
         PlanState::Ready(d) => (ymd::format(d.start), ymd::format(d.interview)),
         _ => (
@@ -238,11 +246,28 @@ fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, ac
         ui.colored_label(Theme::of(ui).amber, e);
     }
     let ok = matches!(parsed, (Ok(_), Ok(_)));
-    if ui.add_enabled(ok, egui::Button::new(action)).clicked()
-        && let (Ok(s), Ok(i)) = parsed
-    {
-        cmds.push(Command::SetPlanDates(s, i));
-    }
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        if try_first
+            && ui
+                .add_enabled(
+                    !app.state.stage.is_live(),
+                    egui::Button::new(RichText::new("Try one question now").size(18.0)),
+                )
+                .on_hover_text("A short warm-up question from the built-in deck, recorded at once")
+                .clicked()
+        {
+            cmds.push(Command::TryOneQuestion);
+        }
+        let size = if try_first { 18.0 } else { 14.0 };
+        if ui
+            .add_enabled(ok, egui::Button::new(RichText::new(action).size(size)))
+            .clicked()
+            && let (Ok(s), Ok(i)) = parsed
+        {
+            cmds.push(Command::SetPlanDates(s, i));
+        }
+    });
 }
 
 /// Which deck the plan drills, when there is more than one (an imported guide): chosen here, saved at once.
@@ -325,4 +350,62 @@ fn banner(ui: &mut Ui, app: &App, a: &ActiveStep, cmds: &mut Vec<Command>) {
         );
     }
     ui.separator();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::StepKind;
+
+    fn step(kind: StepKind, ids: &[&str], done: bool, target: Option<&str>) -> Step {
+        Step {
+            kind,
+            question_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
+            time_box_s: 90,
+            minutes: 6,
+            target_cell: target.map(str::to_owned),
+            why: String::new(),
+            done,
+            answered: 0,
+            reasons: Vec::new(),
+            done_at: None,
+        }
+    }
+
+    #[test]
+    fn steps_are_named_by_their_questions_text() {
+        let deck = crate::bank::Deck::embedded().expect("deck");
+        let prompt = |id: &str| deck.question(id).map(|q| q.prompt.clone());
+        let cell = |c: &str| format!("<{c}>");
+        for (s, row) in [
+            (
+                step(StepKind::Explain, &["pm-03-smallest-poc"], false, None),
+                "To do · Explain · What's the smallest proof-of-concept that demonstrates Product Metrics clearly? · 6 min",
+            ),
+            (
+                step(StepKind::Drill, &["pm-04-debug-slow"], true, None),
+                "Done · Drill · How would you debug a slow Product Metrics implementation? · 6 min",
+            ),
+            (
+                step(
+                    StepKind::Mock,
+                    &["pm-04-debug-slow", "pm-03-smallest-poc", "pm-01-success-metrics"],
+                    false,
+                    None,
+                ),
+                "To do · Mock panel · How would you debug a slow Product Metrics implementation? and 2 more · 6 min",
+            ),
+            (
+                step(StepKind::Blitz, &[], false, Some("trade-offs")),
+                "To do · Blitz on <trade-offs> · questions picked after the mocks · 6 min",
+            ),
+            // Not in a loaded deck: the id, rather than nothing.
+            (
+                step(StepKind::Drill, &["gone-01"], false, None),
+                "To do · Drill · gone-01 · 6 min",
+            ),
+        ] {
+            assert_eq!(step_row(&s, &prompt, &cell), row);
+        }
+    }
 }
