@@ -619,6 +619,8 @@ pub fn coverage_chart_ui(ui: &mut Ui, series: &[(String, Vec<[f64; 2]>)]) -> Res
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .x_axis_label("Attempt")
+        .x_axis_formatter(whole_number_tick)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(whole_number_steps))
         .y_axis_label("Coverage")
         .y_axis_formatter(|mark, _range| format!("{:.0}%", mark.value * 100.0))
         .show(ui, |plot_ui| {
@@ -632,6 +634,24 @@ pub fn coverage_chart_ui(ui: &mut Ui, series: &[(String, Vec<[f64; 2]>)]) -> Res
     let summary = coverage_chart_summary(series);
     response.widget_info(|| WidgetInfo::labeled(Role::Image, true, &summary));
     response
+}
+
+/// Attempts are counted: a label only on whole numbers from 1 ("1", never "0.5" or "1.5").
+fn whole_number_tick(mark: egui_plot::GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
+    let n = mark.value.round();
+    if (mark.value - n).abs() < 1e-6 && n >= 1.0 {
+        format!("{n:.0}")
+    } else {
+        String::new()
+    }
+}
+
+/// Grid steps of 1, 10, 100… attempts (the powers of ten above what fits), never a fraction of one.
+fn whole_number_steps(input: egui_plot::GridInput) -> [f64; 3] {
+    let fine = 10f64
+        .powf(input.base_step_size.max(f64::MIN_POSITIVE).log10().ceil())
+        .max(1.0);
+    [fine, fine * 10.0, fine * 100.0]
 }
 
 /// What the chart shows, in words, for screen readers: each cell's latest coverage.
@@ -669,6 +689,23 @@ mod tests {
             start_s,
             end_s,
             text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_attempt_axis_counts_in_whole_numbers() {
+        let mark = |value| egui_plot::GridMark { value, step_size: 1.0 };
+        let labels: Vec<String> = [0.0, 0.5, 1.0, 1.5, 2.0, 12.0]
+            .into_iter()
+            .map(|v| whole_number_tick(mark(v), &(0.5..=1.5)))
+            .collect();
+        assert_eq!(labels, ["", "", "1", "", "2", "12"]);
+        for (base, fine) in [(0.02, 1.0), (0.4, 1.0), (1.0, 1.0), (3.0, 10.0), (40.0, 100.0)] {
+            let steps = whole_number_steps(egui_plot::GridInput {
+                bounds: (0.5, 1.5),
+                base_step_size: base,
+            });
+            assert_eq!(steps[0], fine, "base step {base}");
         }
     }
 

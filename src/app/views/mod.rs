@@ -93,5 +93,15 @@ pub(super) fn section(ui: &mut egui::Ui, title: &str) {
     ui.add_space(4.0);
 }
 
+/// Two side-by-side columns whose text is set left-aligned. egui's own `columns` lays each column out
+/// justified, and a justified layout stretches the gaps of every wrapped label to the column's width
+/// ("Common    mistakes    not    mentioned").
+pub(super) fn two_columns<R>(ui: &mut egui::Ui, body: impl FnOnce(&mut egui::Ui, &mut egui::Ui) -> R) -> R {
+    let left = egui::Layout::top_down(egui::Align::LEFT);
+    ui.columns_const(|[a, b]: &mut [egui::Ui; 2]| {
+        a.with_layout(left, |a| b.with_layout(left, |b| body(a, b)).inner).inner
+    })
+}
+
 /// Kept for views that want the UI state type in signatures.
 pub(super) type St = UiState;

@@ -34,15 +34,15 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
         header(ui, r);
         transport(ui, app, r, cmds);
         ui.add_space(8.0);
-        ui.columns(2, |cols| {
-            transcript(&mut cols[0], r, cmds);
+        super::two_columns(ui, |left, right| {
+            transcript(left, r, cmds);
             if r.revealed() && r.report.is_some() {
-                corrections(&mut cols[0], app, r, cmds);
+                corrections(left, app, r, cmds);
             }
             if r.revealed() {
-                coverage(&mut cols[1], app, r, cmds);
+                coverage(right, app, r, cmds);
             } else {
-                self_score(&mut cols[1], r, cmds);
+                self_score(right, r, cmds);
             }
         });
         if r.revealed() {
@@ -331,8 +331,7 @@ fn coverage(ui: &mut egui::Ui, app: &App, r: &Review, cmds: &mut Vec<Command>) {
 fn details(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
     let Some(rep) = &r.report else { return };
     let theme = Theme::of(ui);
-    ui.columns(2, |cols| {
-        let ui = &mut cols[0];
+    super::two_columns(ui, |ui, right| {
         section(ui, "Content points");
         for p in &rep.content_points {
             ui.horizontal_wrapped(|ui| {
@@ -357,7 +356,7 @@ fn details(ui: &mut egui::Ui, r: &Review, cmds: &mut Vec<Command>) {
         for m in missed {
             ui.label(format!("• {}", m.mistake));
         }
-        let ui = &mut cols[1];
+        let ui = right;
         section(ui, "Delivery");
         let d = &rep.delivery;
         let pace = match d.wpm_flag {
