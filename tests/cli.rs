@@ -458,10 +458,28 @@ fn plan_and_today_follow_the_attempts() {
     let t = json_out(at("2026-11-28").args(["today", "--json"]));
     assert_eq!(t["phase"], "fundamentals");
     assert_eq!(t["rolled_forward"], 4);
+    assert_eq!(t["missed_days"], 1);
     assert_eq!(t["streak"], 0);
     let plan = json_out(at("2026-11-28").args(["plan", "--json"]));
     assert_eq!(plan["days"].as_array().expect("days").len(), 8);
     assert_eq!(plan["days"][7]["phase"], "weakness-blitz");
+    // Day 1 lists its answer; day 2 is missed, not a copy of what rolled forward to day 3.
+    assert!(plan["days"][0].get("missed").is_none());
+    assert_eq!(plan["days"][0]["steps"][0]["done"], true);
+    assert_eq!(plan["days"][1]["missed"], true);
+    assert_eq!(plan["days"][1]["steps"].as_array().map(Vec::len), Some(0));
+    let out = at("2026-11-28").arg("plan").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Day 2 · Fri 2026-11-27 · missed (what it held moved to the days after)"),
+        "{text}"
+    );
+    let out = at("2026-11-28").arg("today").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Missed 1 day; 4 steps from earlier days are laid out again from today"),
+        "{text}"
+    );
 
     // Moving the interview re-plans; an interview before the start is refused.
     let plan = json_out(at("2026-11-26").args(["plan", "--interview", "2026-11-29", "--json"]));
