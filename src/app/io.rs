@@ -441,17 +441,63 @@ fn run(data_dir: &Path, cmds: &Receiver<IoCommand>, events: &Sender<IoEvent>, wa
     }
 }
 
+/// One command: routed by what it is about (an attempt's life, scoring, other files).
 fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: IoCommand) -> Option<IoEvent> {
-    let no_store = || IoEvent::Error("the attempt store is not available".into());
-    Some(match cmd {
-        IoCommand::Shutdown => return None,
-        IoCommand::LoadPlan => IoEvent::Plan(crate::plan::file::load(data_dir).map_err(|e| e.to_string())),
-        IoCommand::SavePlan(dates) => match crate::plan::file::save(data_dir, &dates) {
-            Ok(()) => return None,
-            Err(e) => IoEvent::Error(format!("Cannot save the plan: {e}")),
-        },
+    match cmd {
+        IoCommand::Shutdown => None,
+        IoCommand::Begin {
+            question,
+            deck_id,
+            time_box,
+            panel,
+        } => Some(begin(data_dir, store, &question, &deck_id, time_box, panel)),
+        IoCommand::Prescore { .. } | IoCommand::ScoreAndSave { .. } | IoCommand::Correct { .. } => {
+            score(store, scorer, cmd)
+        }
+        IoCommand::LoadAttempts
+        | IoCommand::Started { .. }
+        | IoCommand::Stopped { .. }
+        | IoCommand::Failed { .. }
+        | IoCommand::TranscriptionFailed { .. }
+        | IoCommand::SetSelfScores { .. }
+        | IoCommand::SetNotes { .. }
+        | IoCommand::Delete(_) => Some(match store {
+            Some(store) => lifecycle(store, cmd),
+            None => IoEvent::Error("the attempt store is not available".into()),
+        }),
+        cmd => files(data_dir, store, cmd),
+    }
+}
+
+/// `session::begin` (or `begin_in_panel`): the new attempt, or why it could not be made.
+fn begin(
+    data_dir: &Path,
+    store: Option<&Store>,
+    question: &Question,
+    deck_id: &str,
+    time_box: TimeBox,
+    panel: Option<crate::store::PanelSlot>,
+) -> IoEvent {
+    let Some(store) = store else {
+        return IoEvent::CreateFailed("the attempt store is not available".into());
+    };
+    let begun = match panel {
+        Some(slot) => session::begin_in_panel(store, question, deck_id, time_box, slot),
+        None => session::begin(store, question, deck_id, time_box),
+    };
+    match begun {
+        Ok(n) => IoEvent::Begun(Box::new(n)),
+        Err(e) => IoEvent::CreateFailed(format!(
+            "Cannot start a new attempt: {e}. Check that the data folder {} is writable and has free space.",
+            data_dir.display()
+        )),
+    }
+}
+
+/// The attempt's life on disk (`session`), and the person's own additions to it.
+fn lifecycle(store: &Store, cmd: IoCommand) -> IoEvent {
+    match cmd {
         IoCommand::LoadAttempts => {
-            let Some(store) = store else { return Some(no_store()) };
             let _ = store.recover();
             match store.listing() {
                 Ok(listing) => IoEvent::Attempts {
@@ -468,69 +514,43 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
                 Err(e) => IoEvent::Error(format!("cannot list attempts: {e}")),
             }
         }
-        IoCommand::Begin {
-            question,
-            deck_id,
-            time_box,
-            panel,
-        } => {
-            let Some(store) = store else {
-                return Some(IoEvent::CreateFailed("the attempt store is not available".into()));
-            };
-            let begun = match panel {
-                Some(slot) => session::begin_in_panel(store, &question, &deck_id, time_box, slot),
-                None => session::begin(store, &question, &deck_id, time_box),
-            };
-            match begun {
-                Ok(n) => IoEvent::Begun(Box::new(n)),
-                Err(e) => IoEvent::CreateFailed(format!(
-                    "Cannot start a new attempt: {e}. Check that the data folder {} is writable and has free space.",
-                    data_dir.display()
-                )),
-            }
-        }
         IoCommand::Started {
             attempt_id,
             device,
             sample_rate,
-        } => {
-            let Some(store) = store else { return Some(no_store()) };
-            saved(session::started(store, &attempt_id, &device, sample_rate), &attempt_id)
-        }
+        } => saved(session::started(store, &attempt_id, &device, sample_rate), &attempt_id),
         IoCommand::Stopped {
             attempt_id,
             duration_s,
             ending,
-        } => {
-            let Some(store) = store else { return Some(no_store()) };
-            saved(session::stopped(store, &attempt_id, duration_s, &ending), &attempt_id)
-        }
-        IoCommand::Failed { attempt_id, reason } => {
-            let Some(store) = store else { return Some(no_store()) };
-            saved(session::failed(store, &attempt_id, &reason), &attempt_id)
-        }
+        } => saved(session::stopped(store, &attempt_id, duration_s, &ending), &attempt_id),
+        IoCommand::Failed { attempt_id, reason } => saved(session::failed(store, &attempt_id, &reason), &attempt_id),
         IoCommand::TranscriptionFailed { attempt_id, error } => {
-            let Some(store) = store else { return Some(no_store()) };
             saved(session::transcription_failed(store, &attempt_id, &error), &attempt_id)
         }
-        IoCommand::SetSelfScores { attempt_id, scores } => {
-            let Some(store) = store else { return Some(no_store()) };
-            saved(
-                store
-                    .update(&attempt_id, |a| a.self_scores = Some(scores))
-                    .map_err(session::SessionError::from),
-                &attempt_id,
-            )
-        }
-        IoCommand::SetNotes { attempt_id, notes } => {
-            let Some(store) = store else { return Some(no_store()) };
-            saved(
-                store
-                    .update(&attempt_id, |a| a.notes = notes)
-                    .map_err(session::SessionError::from),
-                &attempt_id,
-            )
-        }
+        IoCommand::SetSelfScores { attempt_id, scores } => saved(
+            store
+                .update(&attempt_id, |a| a.self_scores = Some(scores))
+                .map_err(session::SessionError::from),
+            &attempt_id,
+        ),
+        IoCommand::SetNotes { attempt_id, notes } => saved(
+            store
+                .update(&attempt_id, |a| a.notes = notes)
+                .map_err(session::SessionError::from),
+            &attempt_id,
+        ),
+        IoCommand::Delete(id) => match session::delete(store, &id) {
+            Ok(()) => IoEvent::Deleted(id),
+            Err(e) => IoEvent::Error(format!("cannot delete attempt {id}: {e}")),
+        },
+        _ => IoEvent::Error("not an attempt step".into()),
+    }
+}
+
+/// Scoring: the answer so far (live coach), a finished transcript, a correction.
+fn score(store: Option<&Store>, scorer: &mut LazyScorer, cmd: IoCommand) -> Option<IoEvent> {
+    Some(match cmd {
         IoCommand::Prescore {
             attempt_id,
             question,
@@ -603,13 +623,19 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
                 Err(e) => failed(e.to_string()),
             }
         }
-        IoCommand::Delete(id) => {
-            let Some(store) = store else { return Some(no_store()) };
-            match session::delete(store, &id) {
-                Ok(()) => IoEvent::Deleted(id),
-                Err(e) => IoEvent::Error(format!("cannot delete attempt {id}: {e}")),
-            }
-        }
+        _ => return None,
+    })
+}
+
+/// Everything else on disk: the plan, waveforms, decks and guides, the model list, exports.
+fn files(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEvent> {
+    let no_store = || IoEvent::Error("the attempt store is not available".into());
+    Some(match cmd {
+        IoCommand::LoadPlan => IoEvent::Plan(crate::plan::file::load(data_dir).map_err(|e| e.to_string())),
+        IoCommand::SavePlan(dates) => match crate::plan::file::save(data_dir, &dates) {
+            Ok(()) => return None,
+            Err(e) => IoEvent::Error(format!("Cannot save the plan: {e}")),
+        },
         IoCommand::LoadWave { attempt_id } => match decode::read_wav_mono(&Store::at(data_dir).wav_path(&attempt_id)) {
             Ok(audio) => IoEvent::Wave {
                 attempt_id,
@@ -651,6 +677,7 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
                 Err(e) => IoEvent::Error(format!("Export failed: {e}")),
             }
         }
+        _ => return None,
     })
 }
 
