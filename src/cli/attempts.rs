@@ -56,7 +56,8 @@ impl AttemptsArgs {
             }
             Some(AttemptsCommand::Delete { id }) => {
                 let id = store.resolve(&id)?;
-                store.delete(&id)?;
+                // Through the lifecycle, which refuses an attempt still being recorded.
+                session::delete(&store, &id)?;
                 println!("deleted attempt {id}");
                 Ok(())
             }

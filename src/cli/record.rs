@@ -210,10 +210,7 @@ impl Recorder<'_> {
             let scorer = prescorer.map_or_else(super::scorer, Prescorer::finish);
             match finished {
                 Ok(transcript) => {
-                    let model_name = path
-                        .file_name()
-                        .map(|f| f.to_string_lossy().to_string())
-                        .unwrap_or_default();
+                    let model_name = models::name_of(path);
                     attempt = super::attempts::save_transcript_with(
                         store,
                         self.decks,
