@@ -11,6 +11,7 @@ pub mod bank;
 pub mod cli;
 pub mod delivery;
 pub mod embed;
+pub mod engine;
 pub mod export;
 pub mod panel;
 pub mod paths;

@@ -40,6 +40,39 @@ pub fn slot(id: &str, kind: AnswerKind, position: usize, planned: usize) -> Pane
     }
 }
 
+/// The answer after `kind` at `position` in a panel of `planned` questions: the question's follow-up, then
+/// the next question; `None` after the last follow-up. The one order of a panel: the window and
+/// `rehearse mock` both follow it.
+pub fn next_answer(kind: AnswerKind, position: usize, planned: usize) -> Option<(AnswerKind, usize)> {
+    match kind {
+        AnswerKind::Question => Some((AnswerKind::FollowUp, position)),
+        AnswerKind::FollowUp => (position + 1 < planned).then_some((AnswerKind::Question, position + 1)),
+    }
+}
+
+/// What the interviewer asks for this answer: the question, or its follow-up.
+pub fn asked(question: &Question, kind: AnswerKind) -> &str {
+    match kind {
+        AnswerKind::Question => &question.prompt,
+        AnswerKind::FollowUp => &question.follow_up,
+    }
+}
+
+/// The time-box of an answer in a panel: a question's is its own unless `question_s` overrides it; a
+/// follow-up's is `follow_up_s`.
+pub fn answer_time_box(
+    question: &Question,
+    kind: AnswerKind,
+    question_s: Option<f64>,
+    follow_up_s: f64,
+) -> Result<crate::session::TimeBox, crate::session::SessionError> {
+    let wanted = match kind {
+        AnswerKind::Question => question_s,
+        AnswerKind::FollowUp => Some(follow_up_s),
+    };
+    crate::session::TimeBox::for_question(question, wanted)
+}
+
 /// Chooses `n` questions for a panel: a mix of difficulties, each the one practised least recently in its
 /// difficulty (never practised first, then the oldest last attempt; deck order breaks ties). Difficulties
 /// take turns (medium, easy, hard, medium…) so four questions give two medium, one easy, one hard when the
@@ -321,6 +354,24 @@ pub fn list(attempts: &[Attempt]) -> Vec<PanelSummary> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+
+    #[test]
+    fn each_question_is_followed_by_its_follow_up_then_the_next_question() {
+        let mut order = vec![(AnswerKind::Question, 0)];
+        while let Some(next) = super::next_answer(order[order.len() - 1].0, order[order.len() - 1].1, 2) {
+            order.push(next);
+        }
+        assert_eq!(
+            order,
+            [
+                (AnswerKind::Question, 0),
+                (AnswerKind::FollowUp, 0),
+                (AnswerKind::Question, 1),
+                (AnswerKind::FollowUp, 1)
+            ]
+        );
+    }
+
     use super::*;
     use crate::rubric::Rubric;
     use crate::transcript::Transcript;

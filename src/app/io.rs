@@ -1,6 +1,7 @@
 //! The app's disk worker. Everything the window needs from the disk — attempts (create, save, list,
 //! delete), the waveform envelope of a recording, user decks, the model list, input devices — runs on one
-//! named thread ("rehearse-io") so the UI thread never waits on a file. Small `attempt.json` writes go here
+//! named thread ("rehearse-io") so the UI thread never waits on a file. Scoring is not done here but on
+//! the scorer's own thread (`engine::score`), so inference never queues a write. Small `attempt.json` writes go here
 //! too: they are quick, but a slow disk must not stall a frame. File dialogs run on their own short-lived
 //! thread ("rehearse-file-dialog") because they block until the person answers.
 
@@ -17,12 +18,9 @@ use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
 use crate::audio::decode;
 use crate::bank::{Deck, Question};
-use crate::embed::Scorer;
 use crate::report::Report;
-use crate::rubric::Rubric;
 use crate::session::{self, Ending, TimeBox};
 use crate::store::{Attempt, NewAttempt, SelfScores, Store};
-use crate::transcript::Transcript;
 
 /// Columns in a waveform envelope: enough for a wide window, cheap to draw.
 const WAVE_BUCKETS: usize = 1200;
@@ -72,14 +70,6 @@ pub enum IoCommand {
         attempt_id: String,
         notes: String,
     },
-    /// `session::transcribed`: store a transcript in the attempt and, when its question is known, score it —
-    /// the same step the CLI takes.
-    ScoreAndSave {
-        attempt_id: String,
-        question: Option<Box<Question>>,
-        transcript: Box<Transcript>,
-        model: String,
-    },
     /// `session::delete`: delete an attempt and its audio.
     Delete(String),
     /// Compute the waveform envelope of an attempt's recording.
@@ -107,21 +97,6 @@ pub enum IoCommand {
         id: String,
         path: PathBuf,
     },
-    /// `session::correct`: save the person's correction with the attempt and as a personal exemplar, and
-    /// score the attempt again.
-    Correct {
-        attempt_id: String,
-        question: Option<Box<Question>>,
-        correction: crate::rubric::corrections::Correction,
-    },
-    /// Score the answer being recorded, as transcribed so far (nothing is saved): for the live coach, and
-    /// so that the sentence vectors are ready when the whole answer is scored at Stop.
-    Prescore {
-        attempt_id: String,
-        question: Box<Question>,
-        transcript: Box<Transcript>,
-        time_box_s: f64,
-    },
     Shutdown,
 }
 
@@ -135,7 +110,6 @@ pub enum IoEvent {
     },
     Begun(Box<NewAttempt>),
     Saved(Box<Attempt>),
-    Scored(Box<Entry>),
     Deleted(String),
     Wave {
         attempt_id: String,
@@ -156,29 +130,12 @@ pub enum IoEvent {
     ModelImported(String),
     /// The attempt folder for a new recording could not be made.
     CreateFailed(String),
-    /// Scoring or saving a transcribed attempt failed.
-    ScoreFailed {
-        attempt_id: String,
-        error: String,
-    },
     /// Something failed; in words for the person.
     Error(String),
     /// The plan's dates: none yet, or why the file cannot be read.
     Plan(Result<Option<crate::plan::file::PlanDates>, String>),
     /// An export was written here.
     Exported(PathBuf),
-    /// A correction was saved and the attempt scored again.
-    Corrected(Box<Entry>),
-    /// A correction could not be saved; in words for the person.
-    CorrectFailed {
-        attempt_id: String,
-        error: String,
-    },
-    /// The answer being recorded, scored so far ([`IoCommand::Prescore`]).
-    Live {
-        attempt_id: String,
-        report: Box<Report>,
-    },
 }
 
 /// Handle to the disk worker.
@@ -425,24 +382,18 @@ fn run(data_dir: &Path, cmds: &Receiver<IoCommand>, events: &Sender<IoEvent>, wa
             None
         }
     };
-    // The embedding model loads in the background while the person picks a question and answers; the
-    // first report waits for it only if it is not there yet.
-    let mut scorer = LazyScorer::spawn();
     while let Ok(cmd) = cmds.recv() {
         if matches!(cmd, IoCommand::Shutdown) {
             break;
         }
-        if let Some(ev) = handle(data_dir, store.as_ref(), &mut scorer, cmd) {
+        if let Some(ev) = handle(data_dir, store.as_ref(), cmd) {
             emit(ev);
-        }
-        if let Some(why) = scorer.take_news() {
-            emit(IoEvent::Error(format!("Rubric: {why}")));
         }
     }
 }
 
 /// One command: routed by what it is about (an attempt's life, scoring, other files).
-fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: IoCommand) -> Option<IoEvent> {
+fn handle(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEvent> {
     match cmd {
         IoCommand::Shutdown => None,
         IoCommand::Begin {
@@ -451,9 +402,6 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
             time_box,
             panel,
         } => Some(begin(data_dir, store, &question, &deck_id, time_box, panel)),
-        IoCommand::Prescore { .. } | IoCommand::ScoreAndSave { .. } | IoCommand::Correct { .. } => {
-            score(store, scorer, cmd)
-        }
         IoCommand::LoadAttempts
         | IoCommand::Started { .. }
         | IoCommand::Stopped { .. }
@@ -548,85 +496,6 @@ fn lifecycle(store: &Store, cmd: IoCommand) -> IoEvent {
     }
 }
 
-/// Scoring: the answer so far (live coach), a finished transcript, a correction.
-fn score(store: Option<&Store>, scorer: &mut LazyScorer, cmd: IoCommand) -> Option<IoEvent> {
-    Some(match cmd {
-        IoCommand::Prescore {
-            attempt_id,
-            question,
-            transcript,
-            time_box_s,
-        } => {
-            let rubric = Rubric::embedded().ok()?;
-            let report =
-                crate::report::score_with(&question, &rubric, &transcript, time_box_s, scorer.get().semantic());
-            IoEvent::Live {
-                attempt_id,
-                report: Box::new(report),
-            }
-        }
-        IoCommand::ScoreAndSave {
-            attempt_id,
-            question,
-            transcript,
-            model,
-        } => {
-            let failed = |error: String| IoEvent::ScoreFailed {
-                attempt_id: attempt_id.clone(),
-                error,
-            };
-            let Some(store) = store else {
-                return Some(failed("the attempt store is not available".into()));
-            };
-            let rubric = match Rubric::embedded() {
-                Ok(r) => r,
-                Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
-            };
-            match session::transcribed(
-                store,
-                &attempt_id,
-                *transcript,
-                &model,
-                question.as_deref(),
-                &rubric,
-                scorer.get().semantic(),
-            ) {
-                Ok((attempt, report)) => IoEvent::Scored(Box::new(Entry { attempt, report })),
-                Err(e) => failed(format!("cannot save attempt {attempt_id}: {e}")),
-            }
-        }
-        IoCommand::Correct {
-            attempt_id,
-            question,
-            correction,
-        } => {
-            let failed = |error: String| IoEvent::CorrectFailed {
-                attempt_id: attempt_id.clone(),
-                error,
-            };
-            let Some(store) = store else {
-                return Some(failed("the attempt store is not available".into()));
-            };
-            let rubric = match Rubric::embedded() {
-                Ok(r) => r,
-                Err(e) => return Some(failed(format!("the rubric did not load: {e}"))),
-            };
-            match session::correct(
-                store,
-                &attempt_id,
-                correction,
-                question.as_deref(),
-                &rubric,
-                scorer.get().semantic(),
-            ) {
-                Ok((attempt, report)) => IoEvent::Corrected(Box::new(Entry { attempt, report })),
-                Err(e) => failed(e.to_string()),
-            }
-        }
-        _ => return None,
-    })
-}
-
 /// Everything else on disk: the plan, waveforms, decks and guides, the model list, exports.
 fn files(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEvent> {
     let no_store = || IoEvent::Error("the attempt store is not available".into());
@@ -700,48 +569,6 @@ fn import_deck(data_dir: &Path, path: &Path) -> Result<Deck, String> {
         std::fs::copy(path, &dest).map_err(|e| format!("cannot copy the deck to {}: {e}", dest.display()))?;
     }
     Ok(deck)
-}
-
-/// The semantic rubric, loading on its own thread ("rehearse-embed") until first needed.
-struct LazyScorer {
-    loading: Option<JoinHandle<Scorer>>,
-    ready: Option<Scorer>,
-    /// Said once: why scoring is phrases-only.
-    news: Option<String>,
-}
-
-impl LazyScorer {
-    fn spawn() -> Self {
-        let loading = std::thread::Builder::new()
-            .name("rehearse-embed".into())
-            .spawn(Scorer::load)
-            .ok();
-        let ready = loading
-            .is_none()
-            .then(|| Scorer::phrases_only("the embedding model could not be loaded (no thread)".into()));
-        Self {
-            loading,
-            ready,
-            news: None,
-        }
-    }
-
-    fn get(&mut self) -> &Scorer {
-        if self.ready.is_none() {
-            let scorer = self
-                .loading
-                .take()
-                .and_then(|h| h.join().ok())
-                .unwrap_or_else(|| Scorer::phrases_only("the embedding model failed to load".into()));
-            self.news.clone_from(&scorer.missing);
-            self.ready = Some(scorer);
-        }
-        self.ready.get_or_insert_with(|| Scorer::phrases_only(String::new()))
-    }
-
-    fn take_news(&mut self) -> Option<String> {
-        self.news.take()
-    }
 }
 
 /// Reads a prep guide (`bank::import`) for the preview; `file_name` helps tell HTML and Markdown from text.

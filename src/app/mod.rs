@@ -3,8 +3,9 @@
 //!
 //! Split the way rerun's viewer is: [`App`] holds the state; `logic.rs` is the one place that drains the
 //! engines' events and applies [`logic::Command`]s (eframe's `App::logic`); `views/*` only draw and emit
-//! commands (eframe's `App::ui`). Audio, transcription and disk work run on named threads (`engines.rs`,
-//! `io.rs`, the ASR worker) that wake the UI with `request_repaint`, so a frame never waits on them.
+//! commands (eframe's `App::ui`). Audio, transcription, scoring and disk work run on named threads (the
+//! recorder and scorer of `crate::engine`, `io.rs`, the ASR worker) that wake the UI with `request_repaint`,
+//! so a frame never waits on them.
 
 mod engines;
 mod io;
@@ -27,7 +28,7 @@ pub use logic::Command;
 use logic::{Effect, Event};
 pub use state::{PlanState, Screen, Stage, State};
 
-use engines::{FileRecorder, MicRecorder, Player, Recorder, Waker};
+use engines::{Player, Recorder, Waker};
 use io::{IoCommand, IoWorker};
 use logic::PlayerCmd;
 use state::{ModelState, Prefs};
@@ -38,14 +39,7 @@ pub(crate) type DeviceList = Result<Vec<(String, bool)>, String>;
 /// eframe storage key for [`Prefs`].
 const PREFS_KEY: &str = "rehearse.prefs";
 
-/// Where recordings come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CaptureSource {
-    /// The real input device.
-    Microphone,
-    /// Stream this WAV as if it were spoken (UI tests, demos). `realtime`: at speaking pace.
-    File { wav: PathBuf, realtime: bool },
-}
+pub use crate::engine::capture::CaptureSource;
 
 /// Testing aids: drive the real window without a mouse. Read from environment variables by
 /// [`Config::from_env`] and documented in `rehearse --help`.
@@ -81,10 +75,7 @@ impl Config {
     /// The normal configuration, plus `REHEARSE_FAKE_MIC`/`REHEARSE_MODEL` and the automation variables.
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let capture = var("REHEARSE_FAKE_MIC").map_or(CaptureSource::Microphone, |wav| CaptureSource::File {
-            wav: PathBuf::from(wav),
-            realtime: true,
-        });
+        let capture = CaptureSource::from_env();
         let self_scores = var("REHEARSE_AUTO_SELF_SCORE").and_then(|s| {
             let v: Vec<u8> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
             <[u8; 4]>::try_from(v).ok()
@@ -139,6 +130,8 @@ pub struct App {
     pub(crate) commands: Vec<Command>,
     asr: AsrWorker,
     io: IoWorker,
+    /// Scoring on its own thread (`engine::score`), not the disk worker's.
+    scorer: crate::engine::score::ScoreWorker,
     recorder: Box<dyn Recorder>,
     player: Player,
     /// The interviewer's voice for mock panels.
@@ -179,12 +172,8 @@ impl App {
         let w = Arc::clone(&waker);
         let asr = AsrWorker::spawn(Box::new(move || w()))?;
         let io = IoWorker::spawn(config.data_dir.clone(), Arc::clone(&waker))?;
-        let recorder: Box<dyn Recorder> = match &config.capture {
-            CaptureSource::Microphone => Box::new(MicRecorder::spawn(Arc::clone(&waker))?),
-            CaptureSource::File { wav, realtime } => {
-                Box::new(FileRecorder::spawn(wav.clone(), *realtime, Arc::clone(&waker))?)
-            }
-        };
+        let scorer = crate::engine::score::ScoreWorker::spawn(config.data_dir.clone(), Arc::clone(&waker))?;
+        let recorder = config.capture.open(Arc::clone(&waker))?;
         let player = Player::spawn(config.silent_playback, Arc::clone(&waker))?;
         let w = Arc::clone(&waker);
         let speaker = crate::audio::speak::Speaker::spawn(config.silent_playback, Some(Box::new(move || w())))?;
@@ -205,6 +194,7 @@ impl App {
             commands: Vec::new(),
             asr,
             io,
+            scorer,
             recorder,
             player,
             speaker,
@@ -238,6 +228,9 @@ impl App {
         let mut events = Vec::new();
         while let Some(e) = self.io.try_recv() {
             events.push(Event::Io(e));
+        }
+        while let Some(e) = self.scorer.try_recv() {
+            events.push(Event::Score(e));
         }
         while let Some(e) = self.recorder.try_recv() {
             events.push(Event::Rec(e));
@@ -328,6 +321,7 @@ impl App {
                 }
                 self.io.send(c);
             }
+            Effect::Score(job) => self.scorer.send(job),
             Effect::Record(req) => {
                 // Transcribe while the person speaks, so at Stop only the last seconds are left.
                 self.asr.send(AsrCommand::Stream { wav: req.path.clone() });

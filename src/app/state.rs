@@ -385,11 +385,7 @@ impl PanelRun {
 
     /// What is being asked: the question's prompt or its follow-up.
     pub fn asked_text(&self) -> &str {
-        match (self.current(), self.kind) {
-            (Some((_, q)), crate::store::AnswerKind::Question) => &q.prompt,
-            (Some((_, q)), crate::store::AnswerKind::FollowUp) => &q.follow_up,
-            (None, _) => "",
-        }
+        self.current().map_or("", |(_, q)| crate::panel::asked(q, self.kind))
     }
 
     /// "Question 2 of 4" / "Follow-up 2 of 4".

@@ -10,7 +10,7 @@
 //! (`Command`, `Event`, `Effect`) and routes each event to its room.
 
 use super::DeviceList;
-use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
+use super::engines::{PlayerEvent, RecEvent, RecordRequest};
 use super::io::{IoCommand, IoEvent, parse_report};
 use super::state::{
     ActiveStep, BackgroundJob, Coverage, Entry, ModelState, PanelPhase, PanelRun, PlanState, Playback, RecPhase,
@@ -20,6 +20,7 @@ use super::widgets::{Marker, MarkerKind};
 use crate::asr::worker::AsrEvent;
 use crate::audio::speak::SpeakerEvent;
 use crate::bank::Question;
+use crate::engine::score::{ScoreEvent, ScoreJob};
 use crate::plan::file::PlanDates;
 use crate::report::Report;
 use crate::rubric::corrections::{self, Verdict};
@@ -134,6 +135,8 @@ pub enum Event {
     Io(IoEvent),
     Rec(RecEvent),
     Asr(AsrEvent),
+    /// The scorer's report (`engine::score`).
+    Score(ScoreEvent),
     Player(PlayerEvent),
     Devices(DeviceList),
     /// The interviewer's voice finished (or failed) a question.
@@ -159,6 +162,8 @@ pub enum PlayerCmd {
 pub enum Effect {
     /// A job for the disk worker (the attempt's life goes through `session` there).
     Io(IoCommand),
+    /// A job for the scorer (`engine::score`): the answer so far, a finished transcript, a correction.
+    Score(ScoreJob),
     /// Start the recorder.
     Record(RecordRequest),
     StopRecorder,
@@ -196,12 +201,13 @@ pub enum Effect {
 /// Applies one event to the state and returns what the engines must do.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     let mut fx = Vec::new();
-    let replan = matches!(event, Event::Io(_) | Event::Command(_));
+    let replan = matches!(event, Event::Io(_) | Event::Command(_) | Event::Score(_));
     match event {
         Event::Command(c) => command(state, c, &mut fx),
         Event::Io(e) => io_event(state, e, &mut fx),
         Event::Rec(e) => record::rec_event(state, e, &mut fx),
         Event::Asr(e) => record::asr_event(state, e, &mut fx),
+        Event::Score(e) => record::score_event(state, e, &mut fx),
         Event::Player(e) => review::player_event(state, e),
         Event::Devices(d) => state.devices = Some(d),
         Event::Speech(e) => panel::speech_event(state, e, &mut fx),
@@ -290,16 +296,8 @@ fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
         IoEvent::Error(e) => state.notice = Some(e),
         IoEvent::Exported(path) => state.notice = Some(format!("Exported to {}", path.display())),
         e @ (IoEvent::Decks(_) | IoEvent::DeckImported(_) | IoEvent::GuideRead(_)) => questions::io_event(state, e),
-        e @ (IoEvent::Begun(_)
-        | IoEvent::Scored(_)
-        | IoEvent::CreateFailed(_)
-        | IoEvent::ScoreFailed { .. }
-        | IoEvent::Live { .. }) => record::io_event(state, e, fx),
-        e @ (IoEvent::Saved(_)
-        | IoEvent::Wave { .. }
-        | IoEvent::Corrected(_)
-        | IoEvent::CorrectFailed { .. }
-        | IoEvent::Deleted(_)) => review::io_event(state, e),
+        e @ (IoEvent::Begun(_) | IoEvent::CreateFailed(_)) => record::io_event(state, e, fx),
+        e @ (IoEvent::Saved(_) | IoEvent::Wave { .. } | IoEvent::Deleted(_)) => review::io_event(state, e),
         IoEvent::Plan(loaded) => plan::loaded(state, loaded),
         e @ (IoEvent::Models(_)
         | IoEvent::ImportProgress(_)

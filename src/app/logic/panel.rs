@@ -127,14 +127,12 @@ pub(super) fn begin_panel_answer(state: &mut State, fx: &mut Vec<Effect>) {
     let Some((deck_id, q)) = p.current().cloned() else {
         return;
     };
-    let wanted = match p.kind {
-        AnswerKind::Question => p.question_time_box_s,
-        AnswerKind::FollowUp => Some(p.follow_up_time_box_s),
-    };
-    let time_box = crate::session::TimeBox::for_question(&q, wanted).unwrap_or(crate::session::TimeBox {
-        seconds: q.time_box_s,
-        source: crate::session::TimeBoxSource::Question,
-    });
+    let time_box = crate::panel::answer_time_box(&q, p.kind, p.question_time_box_s, p.follow_up_time_box_s).unwrap_or(
+        crate::session::TimeBox {
+            seconds: q.time_box_s,
+            source: crate::session::TimeBoxSource::Question,
+        },
+    );
     p.phase = PanelPhase::Answering;
     fx.push(Effect::Io(IoCommand::Begin {
         question: Box::new(q.clone()),
@@ -171,17 +169,12 @@ pub(super) fn panel_answered(state: &mut State, attempt_id: String, fx: &mut Vec
         finish_panel(state, fx);
         return;
     }
-    match p.kind {
-        AnswerKind::Question => p.kind = AnswerKind::FollowUp,
-        AnswerKind::FollowUp => {
-            p.kind = AnswerKind::Question;
-            p.position += 1;
+    match crate::panel::next_answer(p.kind, p.position, p.questions.len()) {
+        Some((kind, position)) => {
+            (p.kind, p.position) = (kind, position);
+            ask(state, fx);
         }
-    }
-    if p.position >= p.questions.len() {
-        finish_panel(state, fx);
-    } else {
-        ask(state, fx);
+        None => finish_panel(state, fx),
     }
 }
 

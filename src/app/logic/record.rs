@@ -65,20 +65,6 @@ pub(super) fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 live: None,
             }));
         }
-        IoEvent::Scored(entry) => {
-            let entry = *entry;
-            upsert_entry(state, entry.clone());
-            if let Stage::Transcribing(t) = &state.stage
-                && t.attempt.id == entry.attempt.id
-            {
-                let problem = match (&entry.report, entry.attempt.status) {
-                    (Some(_), _) => None,
-                    (None, Status::NoSpeech) => Some(no_speech_notice()),
-                    (None, _) => Some("This question's deck is not loaded, so there is no rubric report.".to_owned()),
-                };
-                open_review(state, entry.attempt, entry.report, problem, fx);
-            }
-        }
         IoEvent::CreateFailed(e) => {
             if matches!(state.stage, Stage::Preparing { .. }) {
                 state.stage = Stage::Idle;
@@ -88,22 +74,6 @@ pub(super) fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 state.notice = Some(format!("{e} The panel ended; what was recorded is kept."));
             } else {
                 state.notice = Some(e);
-            }
-        }
-        IoEvent::ScoreFailed { attempt_id, error } => {
-            // Review opens without a report rather than waiting for one that will not come.
-            if let Stage::Transcribing(t) = &state.stage
-                && t.attempt.id == attempt_id
-            {
-                let attempt = t.attempt.clone();
-                open_review(state, attempt, None, Some(format!("No report: {error}")), fx);
-            }
-        }
-        IoEvent::Live { attempt_id, report } => {
-            if let Stage::Recording(r) = &mut state.stage
-                && r.attempt.id == attempt_id
-            {
-                r.live = Some(report);
             }
         }
         _ => {} // routed elsewhere by `logic::io_event`
@@ -164,17 +134,16 @@ pub(super) fn rec_event(state: &mut State, ev: RecEvent, fx: &mut Vec<Effect>) {
             let mut attempt = rec.attempt;
             attempt.status = Status::Recorded;
             attempt.duration_s = duration_s;
-            let ending = match why {
-                StopWhy::User => Ending::User,
-                StopWhy::TimeUp => {
+            let ending = why.ending();
+            match &ending {
+                Ending::User => {}
+                Ending::TimeUp => {
                     state.notice = Some("Time is up \u{2014} the recording stopped at the time-box.".into());
-                    Ending::TimeUp
                 }
-                StopWhy::Failed(msg) => {
+                Ending::Interrupted(msg) => {
                     state.notice = Some(format!("{msg} The audio up to then is kept and is being transcribed."));
-                    Ending::Interrupted(msg)
                 }
-            };
+            }
             fx.push(Effect::Io(IoCommand::Stopped {
                 attempt_id: attempt.id.clone(),
                 duration_s,
@@ -267,7 +236,7 @@ pub(super) fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
             };
             if let Some(i) = state.background.iter().position(|b| b.job == job) {
                 let b = state.background.remove(i);
-                fx.push(Effect::Io(IoCommand::ScoreAndSave {
+                fx.push(Effect::Score(ScoreJob::Score {
                     attempt_id: b.attempt_id,
                     question: b.question.map(Box::new),
                     transcript: Box::new(transcript),
@@ -282,7 +251,7 @@ pub(super) fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             t.phase = TxPhase::Scoring;
-            fx.push(Effect::Io(IoCommand::ScoreAndSave {
+            fx.push(Effect::Score(ScoreJob::Score {
                 attempt_id: t.attempt.id.clone(),
                 question: t.question.clone().map(Box::new),
                 transcript: Box::new(transcript),
@@ -297,7 +266,7 @@ pub(super) fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
             if let Stage::Recording(r) = &state.stage
                 && r.wav == wav
             {
-                fx.push(Effect::Io(IoCommand::Prescore {
+                fx.push(Effect::Score(ScoreJob::Prescore {
                     attempt_id: r.attempt.id.clone(),
                     question: Box::new(r.question.clone()),
                     transcript: Box::new(transcript),
@@ -352,4 +321,53 @@ pub(super) fn no_speech_notice() -> String {
 
 pub(super) fn no_model_notice(why: &str) -> String {
     format!("No transcription model: {why}")
+}
+
+/// The scorer's reports: the answer so far (the live coach), the finished answer (Review opens), a
+/// correction scored again, or why not.
+pub(super) fn score_event(state: &mut State, ev: ScoreEvent, fx: &mut Vec<Effect>) {
+    match ev {
+        ScoreEvent::Scored { attempt, report } => {
+            let entry = Entry {
+                attempt: *attempt,
+                report: report.map(|r| *r),
+            };
+            upsert_entry(state, entry.clone());
+            if let Stage::Transcribing(t) = &state.stage
+                && t.attempt.id == entry.attempt.id
+            {
+                let problem = match (&entry.report, entry.attempt.status) {
+                    (Some(_), _) => None,
+                    (None, Status::NoSpeech) => Some(no_speech_notice()),
+                    (None, _) => Some("This question's deck is not loaded, so there is no rubric report.".to_owned()),
+                };
+                open_review(state, entry.attempt, entry.report, problem, fx);
+            }
+        }
+        ScoreEvent::ScoreFailed { attempt_id, error } => {
+            // Review opens without a report rather than waiting for one that will not come.
+            if let Stage::Transcribing(t) = &state.stage
+                && t.attempt.id == attempt_id
+            {
+                let attempt = t.attempt.clone();
+                open_review(state, attempt, None, Some(format!("No report: {error}")), fx);
+            }
+        }
+        ScoreEvent::Live { attempt_id, report } => {
+            if let Stage::Recording(r) = &mut state.stage
+                && r.attempt.id == attempt_id
+            {
+                r.live = Some(report);
+            }
+        }
+        ScoreEvent::Corrected { attempt, report } => super::review::corrected(
+            state,
+            Entry {
+                attempt: *attempt,
+                report: report.map(|r| *r),
+            },
+        ),
+        ScoreEvent::CorrectFailed { attempt_id, error } => super::review::correct_failed(state, &attempt_id, &error),
+        ScoreEvent::Note(why) => state.notice = Some(format!("Rubric: {why}")),
+    }
 }

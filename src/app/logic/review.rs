@@ -158,29 +158,6 @@ pub(super) fn io_event(state: &mut State, ev: IoEvent) {
                 r.wave = Some(wave);
             }
         }
-        IoEvent::Corrected(entry) => {
-            let entry = *entry;
-            if let Stage::Review(r) = &mut state.stage
-                && r.attempt.id == entry.attempt.id
-            {
-                r.rescoring = false;
-                r.attempt = entry.attempt.clone();
-                if let Some(report) = &entry.report {
-                    (r.markers, r.highlights) = markers_for(report);
-                    r.sentences = corrections::sentences(&report.transcript);
-                    r.report = Some(report.clone());
-                }
-            }
-            upsert_entry(state, entry);
-        }
-        IoEvent::CorrectFailed { attempt_id, error } => {
-            if let Stage::Review(r) = &mut state.stage
-                && r.attempt.id == attempt_id
-            {
-                r.rescoring = false;
-            }
-            state.notice = Some(format!("The correction was not saved: {error}"));
-        }
         IoEvent::Deleted(id) => state.entries.retain(|e| e.attempt.id != id),
         _ => {} // routed elsewhere by `logic::io_event`
     }
@@ -287,7 +264,7 @@ pub(super) fn correct(state: &mut State, cell: &str, verdict: Verdict, sentence:
     };
     corrections::upsert_correction(&mut r.attempt.corrections, correction.clone());
     r.rescoring = true;
-    fx.push(Effect::Io(IoCommand::Correct {
+    fx.push(Effect::Score(ScoreJob::Correct {
         attempt_id: r.attempt.id.clone(),
         question: r.question.clone().map(Box::new),
         correction,
@@ -350,6 +327,32 @@ pub(crate) fn self_score_for(scores: &Option<SelfScores>, cell: &str) -> Option<
     let s = scores.as_ref()?;
     let i = SELF_SCORE_CELLS.iter().position(|(_, id)| *id == cell)?;
     Some([s.restatement, s.trade_offs, s.execution, s.communication][i])
+}
+
+/// A correction was saved and the attempt scored again: Review shows the new report.
+pub(super) fn corrected(state: &mut State, entry: Entry) {
+    if let Stage::Review(r) = &mut state.stage
+        && r.attempt.id == entry.attempt.id
+    {
+        r.rescoring = false;
+        r.attempt = entry.attempt.clone();
+        if let Some(report) = &entry.report {
+            (r.markers, r.highlights) = markers_for(report);
+            r.sentences = corrections::sentences(&report.transcript);
+            r.report = Some(report.clone());
+        }
+    }
+    upsert_entry(state, entry);
+}
+
+/// A correction could not be saved.
+pub(super) fn correct_failed(state: &mut State, attempt_id: &str, error: &str) {
+    if let Stage::Review(r) = &mut state.stage
+        && r.attempt.id == attempt_id
+    {
+        r.rescoring = false;
+    }
+    state.notice = Some(format!("The correction was not saved: {error}"));
 }
 
 #[cfg(test)]

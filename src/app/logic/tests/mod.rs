@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::*;
+use crate::engine::capture::StopWhy;
 use crate::app::state::Prefs;
 use crate::bank::Deck;
 use crate::session::{TimeBox, TimeBoxSource};
@@ -14,6 +15,22 @@ mod panel;
 mod plan;
 mod record;
 mod review;
+
+/// The scorer's report that an attempt is saved and scored.
+fn scored_event(e: Entry) -> Event {
+    Event::Score(ScoreEvent::Scored {
+        attempt: Box::new(e.attempt),
+        report: e.report.map(Box::new),
+    })
+}
+
+/// The scorer's report that a correction is saved and the attempt scored again.
+fn corrected_event(e: Entry) -> Event {
+    Event::Score(ScoreEvent::Corrected {
+        attempt: Box::new(e.attempt),
+        report: e.report.map(Box::new),
+    })
+}
 
 const SHORT: &str = "pm-15-what-and-why"; // a 90-second question
 
@@ -81,10 +98,10 @@ fn review(question: &str) -> State {
     a.duration_s = 12.0;
     update(
         &mut s,
-        Event::Io(IoEvent::Scored(Box::new(Entry {
+        scored_event(Entry {
             attempt: a,
             report: None,
-        }))),
+        }),
     );
     s
 }

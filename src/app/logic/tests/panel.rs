@@ -167,7 +167,7 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         }),
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::Io(IoCommand::ScoreAndSave { attempt_id, question: Some(q), .. })]
+        matches!(fx.as_slice(), [Effect::Score(ScoreJob::Score { attempt_id, question: Some(q), .. })]
             if attempt_id == "p1" && q.id == LONG),
         "{fx:?}"
     );
@@ -186,7 +186,7 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         report: parse_report(&a),
         attempt: a,
     };
-    let fx = update(&mut s, Event::Io(IoEvent::Scored(Box::new(entry))));
+    let fx = update(&mut s, scored_event(entry));
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.screen, Screen::Panel);
     let r = s.panel_report.clone().unwrap();

@@ -168,7 +168,7 @@ fn a_scored_answer_moves_today_on_and_choosing_another_question_leaves_the_step(
     let first = s.active_step.clone().unwrap().question_id;
     let before = s.plan_today.clone().unwrap();
     assert_eq!(before.steps.iter().filter(|x| x.done).count(), 0);
-    update(&mut s, Event::Io(IoEvent::Scored(Box::new(scored("a1", &first, 0.7)))));
+    update(&mut s, scored_event(scored("a1", &first, 0.7)));
     let after = s.plan_today.clone().unwrap();
     assert_eq!(after.steps.iter().filter(|x| x.done).count(), 1);
     assert_ne!(after.next.unwrap().question_id.as_deref(), Some(first.as_str()));
@@ -190,7 +190,7 @@ fn scores_and_self_ratings_flow_into_the_plans_progress() {
     let p = s.plan_progress.clone().unwrap();
     assert_eq!((p.answers, p.calibration.rated), (0, 0));
     let e = scored("a1", LONG, 0.25);
-    update(&mut s, Event::Io(IoEvent::Scored(Box::new(e.clone()))));
+    update(&mut s, scored_event(e.clone()));
     let p = s.plan_progress.clone().unwrap();
     assert_eq!((p.answers, p.calibration.rated), (1, 0));
     assert_eq!(p.coverage.len(), 5);

@@ -72,7 +72,7 @@ fn the_answer_so_far_is_scored_while_recording_and_kept_for_the_live_coach() {
         }),
     );
     let [
-        Effect::Io(IoCommand::Prescore {
+        Effect::Score(ScoreJob::Prescore {
             attempt_id,
             question,
             transcript,
@@ -93,7 +93,7 @@ fn the_answer_so_far_is_scored_while_recording_and_kept_for_the_live_coach() {
     // The score of another attempt is not shown.
     update(
         &mut s,
-        Event::Io(IoEvent::Live {
+        Event::Score(ScoreEvent::Live {
             attempt_id: "other".into(),
             report: Box::new(report.clone()),
         }),
@@ -101,7 +101,7 @@ fn the_answer_so_far_is_scored_while_recording_and_kept_for_the_live_coach() {
     assert!(matches!(&s.stage, Stage::Recording(r) if r.live.is_none()));
     update(
         &mut s,
-        Event::Io(IoEvent::Live {
+        Event::Score(ScoreEvent::Live {
             attempt_id: "a1".into(),
             report: Box::new(report),
         }),
@@ -181,7 +181,7 @@ fn started_stop_and_the_file_lead_to_transcription() {
         }),
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::Io(IoCommand::ScoreAndSave { attempt_id, model, .. })]
+        matches!(fx.as_slice(), [Effect::Score(ScoreJob::Score { attempt_id, model, .. })]
             if attempt_id == "a1" && model == "tiny.en")
     );
     assert!(matches!(&s.stage, Stage::Transcribing(t) if t.scoring()));
@@ -193,10 +193,10 @@ fn started_stop_and_the_file_lead_to_transcription() {
     a.status = Status::Scored;
     let fx = update(
         &mut s,
-        Event::Io(IoEvent::Scored(Box::new(Entry {
+        scored_event(Entry {
             attempt: a,
             report: None,
-        }))),
+        }),
     );
     assert!(
         fx.iter()
@@ -303,10 +303,10 @@ fn silence_opens_review_saying_no_speech_was_heard() {
     a.status = Status::NoSpeech;
     update(
         &mut s,
-        Event::Io(IoEvent::Scored(Box::new(Entry {
+        scored_event(Entry {
             attempt: a,
             report: None,
-        }))),
+        }),
     );
     let Stage::Review(r) = &s.stage else { panic!("review") };
     assert!(r.report.is_none());
@@ -319,7 +319,7 @@ fn score_failure_opens_review_without_a_report() {
     let mut s = transcribing(LONG);
     update(
         &mut s,
-        Event::Io(IoEvent::ScoreFailed {
+        Event::Score(ScoreEvent::ScoreFailed {
             attempt_id: "other".into(),
             error: "x".into(),
         }),
@@ -330,7 +330,7 @@ fn score_failure_opens_review_without_a_report() {
     );
     update(
         &mut s,
-        Event::Io(IoEvent::ScoreFailed {
+        Event::Score(ScoreEvent::ScoreFailed {
             attempt_id: "a1".into(),
             error: "disk full".into(),
         }),

@@ -57,10 +57,10 @@ fn reviewed_with_report() -> State {
     a.transcript = Some(t);
     update(
         &mut s,
-        Event::Io(IoEvent::Scored(Box::new(Entry {
+        scored_event(Entry {
             attempt: a,
             report: Some(report),
-        }))),
+        }),
     );
     s
 }
@@ -82,7 +82,7 @@ fn a_correction_is_sent_kept_on_the_attempt_and_the_new_report_replaces_the_old(
         },
     );
     let [
-        Effect::Io(IoCommand::Correct {
+        Effect::Score(ScoreJob::Correct {
             attempt_id,
             question,
             correction,
@@ -112,7 +112,7 @@ fn a_correction_is_sent_kept_on_the_attempt_and_the_new_report_replaces_the_old(
         },
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::Io(IoCommand::Correct { correction, .. })]
+        matches!(fx.as_slice(), [Effect::Score(ScoreJob::Correct { correction, .. })]
             if correction.verdict == Verdict::DoesNotCount
                 && correction.cell == "trade-offs"
                 && correction.sentence == "Trade-offs, there are always trade-offs."),
@@ -134,10 +134,10 @@ fn a_correction_is_sent_kept_on_the_attempt_and_the_new_report_replaces_the_old(
     }];
     update(
         &mut s,
-        Event::Io(IoEvent::Corrected(Box::new(Entry {
+        corrected_event(Entry {
             attempt,
             report: Some(report),
-        }))),
+        }),
     );
     let Stage::Review(r) = &s.stage else { panic!("review") };
     assert!(!r.rescoring);
@@ -149,7 +149,7 @@ fn a_correction_is_sent_kept_on_the_attempt_and_the_new_report_replaces_the_old(
     // A failed save says so and the report stays.
     update(
         &mut s,
-        Event::Io(IoEvent::CorrectFailed {
+        Event::Score(ScoreEvent::CorrectFailed {
             attempt_id: "a1".into(),
             error: "disk full".into(),
         }),
