@@ -211,89 +211,123 @@ fn run(
                     Some((w, s)) if w == wav => Some(s),
                     _ => None, // a stream of another file is stale
                 };
-                if let Some(streamer) = streamed {
-                    let chunks = streamer.progress().chunks;
-                    let flag = streamer.cancel_flag();
-                    let watcher = spawn_cancel_watcher(job, Arc::clone(cancel), Arc::clone(&flag));
-                    let result = streamer.finish();
-                    flag.store(true, Ordering::SeqCst); // the stream is over: stops the watcher
-                    if let Some(w) = watcher {
-                        w.join().ok();
-                    }
-                    match result {
-                        Ok(transcript) => {
-                            emit(AsrEvent::Done {
-                                job,
-                                transcript,
-                                seconds: started.elapsed().as_secs_f64(),
-                                streamed: Some(chunks),
-                            });
-                            continue;
-                        }
-                        Err(_) if cancelled() => {
-                            emit(AsrEvent::Cancelled { job });
-                            continue;
-                        }
-                        // Any other failure of the stream: transcribe the whole file below.
-                        Err(_) => {}
-                    }
-                }
-                let samples = match decode::load_for_whisper(&wav) {
-                    Ok((s, _)) => s,
-                    Err(e) => {
-                        emit(AsrEvent::Failed {
-                            job,
-                            error: e.to_string(),
-                        });
-                        continue;
-                    }
-                };
-                let flag = Arc::new(AtomicBool::new(false));
-                // Bridge the job-id cancel to the model's flag from the progress callback and a watcher.
-                let watch_flag = Arc::clone(&flag);
-                let watch_cancel = Arc::clone(cancel);
+                let watch = Arc::clone(cancel);
+                let cancelled: Cancelled = Arc::new(move || {
+                    let c = watch.load(Ordering::SeqCst);
+                    c == job || c == u64::MAX
+                });
                 let progress_tx = events.clone();
                 let progress = move |percent: i32| {
-                    let c = watch_cancel.load(Ordering::SeqCst);
-                    if c == job || c == u64::MAX {
-                        watch_flag.store(true, Ordering::SeqCst);
-                    }
                     let _ = progress_tx.send(AsrEvent::Progress { job, percent });
                 };
-                let watcher = spawn_cancel_watcher(job, Arc::clone(cancel), Arc::clone(&flag));
-                let result = m.transcribe(&samples, &Options::default(), progress, Arc::clone(&flag));
-                flag.store(true, Ordering::SeqCst); // stops the watcher
-                if let Some(w) = watcher {
-                    let _ = w.join();
-                }
-                match result {
-                    Ok(transcript) => emit(AsrEvent::Done {
+                match finish_or_whole(streamed, &wav, m, &cancelled, progress) {
+                    Ok(f) => emit(AsrEvent::Done {
                         job,
-                        transcript,
+                        transcript: f.transcript,
                         seconds: started.elapsed().as_secs_f64(),
-                        streamed: None,
+                        streamed: f.streamed,
                     }),
-                    Err(super::whisper::AsrError::Cancelled) => emit(AsrEvent::Cancelled { job }),
-                    Err(e) => emit(AsrEvent::Failed {
-                        job,
-                        error: e.to_string(),
-                    }),
+                    Err(Unfinished::Cancelled) => emit(AsrEvent::Cancelled { job }),
+                    Err(Unfinished::Failed(error)) => emit(AsrEvent::Failed { job, error }),
                 }
-                waker();
             }
         }
     }
 }
 
-/// Polls the job-id cancel every 50 ms and raises the model's abort flag, so Cancel works even between
-/// progress callbacks.
-fn spawn_cancel_watcher(job: u64, cancel: Arc<AtomicU64>, flag: Arc<AtomicBool>) -> Option<JoinHandle<()>> {
+/// Whether the job in hand has been cancelled (polled by a watcher and from the progress callback).
+pub type Cancelled = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// A finished recording's transcript, and how it was made.
+#[derive(Debug)]
+pub struct Finished {
+    pub transcript: Transcript,
+    /// `Some(chunks transcribed before Stop)` when it comes from the stream that ran while the answer was
+    /// recorded; `None` when the whole file was transcribed now.
+    pub streamed: Option<u64>,
+    /// The stream failed (not cancelled) and the whole file was transcribed instead: why.
+    pub stream_failed: Option<String>,
+}
+
+/// Why there is no transcript.
+#[derive(Debug)]
+pub enum Unfinished {
+    Cancelled,
+    /// In words for the person.
+    Failed(String),
+}
+
+/// Finishes `stream` (the transcription that ran while `wav` was recorded) or, when there is none or it
+/// failed for any reason but `cancelled`, transcribes the whole file: the one place for that fallback, used
+/// by this worker (the window) and by `rehearse record`/`mock`. `progress` gets the whole-file percentage.
+pub fn finish_or_whole(
+    stream: Option<Streamer>,
+    wav: &std::path::Path,
+    model: &Model,
+    cancelled: &Cancelled,
+    progress: impl FnMut(i32) + Send + 'static,
+) -> Result<Finished, Unfinished> {
+    let mut stream_failed = None;
+    if let Some(streamer) = stream {
+        let chunks = streamer.progress().chunks;
+        let flag = streamer.cancel_flag();
+        let watcher = spawn_cancel_watcher(Arc::clone(cancelled), Arc::clone(&flag));
+        let result = streamer.finish();
+        flag.store(true, Ordering::SeqCst); // the stream is over: stops the watcher
+        if let Some(w) = watcher {
+            w.join().ok();
+        }
+        match result {
+            Ok(transcript) => {
+                return Ok(Finished {
+                    transcript,
+                    streamed: Some(chunks),
+                    stream_failed: None,
+                });
+            }
+            Err(_) if cancelled() => return Err(Unfinished::Cancelled),
+            // Any other failure of the stream: the recording is intact, transcribe the whole file.
+            Err(e) => stream_failed = Some(e.to_string()),
+        }
+    }
+    let samples = decode::load_for_whisper(wav)
+        .map_err(|e| Unfinished::Failed(e.to_string()))?
+        .0;
+    let flag = Arc::new(AtomicBool::new(false));
+    // Bridge the caller's cancel to the model's flag from the progress callback and a watcher.
+    let (watch_flag, watch_cancel) = (Arc::clone(&flag), Arc::clone(cancelled));
+    let mut progress = progress;
+    let progress = move |percent: i32| {
+        if watch_cancel() {
+            watch_flag.store(true, Ordering::SeqCst);
+        }
+        progress(percent);
+    };
+    let watcher = spawn_cancel_watcher(Arc::clone(cancelled), Arc::clone(&flag));
+    let result = model.transcribe(&samples, &Options::default(), progress, Arc::clone(&flag));
+    flag.store(true, Ordering::SeqCst); // stops the watcher
+    if let Some(w) = watcher {
+        let _ = w.join();
+    }
+    match result {
+        Ok(transcript) => Ok(Finished {
+            transcript,
+            streamed: None,
+            stream_failed,
+        }),
+        Err(super::whisper::AsrError::Cancelled) => Err(Unfinished::Cancelled),
+        Err(e) => Err(Unfinished::Failed(e.to_string())),
+    }
+}
+
+/// Polls `cancelled` every 50 ms and raises the model's abort flag, so Cancel works even between progress
+/// callbacks.
+fn spawn_cancel_watcher(cancelled: Cancelled, flag: Arc<AtomicBool>) -> Option<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("rehearse-asr-cancel".into())
         .spawn(move || {
             while !flag.load(Ordering::SeqCst) {
-                let c = cancel.load(Ordering::SeqCst);
-                if c == job || c == u64::MAX {
+                if cancelled() {
                     flag.store(true, Ordering::SeqCst);
                     break;
                 }

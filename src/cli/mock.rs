@@ -102,52 +102,46 @@ impl MockArgs {
         let panel_id =
             panel::new_id(time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc()));
         eprintln!("mock panel {panel_id}: {planned} questions, each with a follow-up; Enter moves on, Ctrl-C abandons");
-        let recorder = Recorder {
-            store: &store,
-            decks: &decks,
-            device: self.device.as_deref(),
-            model: Some((path.as_path(), &model)),
-            verbose: false,
-        };
-        'panel: for (position, (deck, q)) in chosen.iter().enumerate() {
-            for kind in [AnswerKind::Question, AnswerKind::FollowUp] {
-                if abandon.load(Ordering::SeqCst) {
-                    break 'panel;
-                }
-                let (text, time_box) = match kind {
-                    AnswerKind::Question => (
-                        q.prompt.as_str(),
-                        session::TimeBox::for_question(q, self.seconds)
-                            .map_err(|_| anyhow::anyhow!("--seconds must be a positive number of seconds"))?,
-                    ),
-                    AnswerKind::FollowUp => (
-                        q.follow_up.as_str(),
-                        session::TimeBox::for_question(q, Some(self.follow_up_seconds))?,
-                    ),
-                };
-                let label = match kind {
-                    AnswerKind::Question => format!("question {} of {planned}", position + 1),
-                    AnswerKind::FollowUp => format!("follow-up {} of {planned}", position + 1),
-                };
-                eprintln!("{label}: {text}");
-                if let Some(player) = &player {
-                    let spoken = speak::speak(player, speech_dir.path(), text)?;
-                    eprintln!(
-                        "asked aloud in {:.2} s (speech {:.2} s)",
-                        spoken.played_s, spoken.audio_s
-                    );
-                }
-                if abandon.load(Ordering::SeqCst) {
-                    break 'panel;
-                }
-                // An Enter pressed while the question was being asked does not skip the answer.
-                while enter.try_recv().is_ok() {}
-                let slot = panel::slot(&panel_id, kind, position, planned);
-                let new = session::begin_in_panel(&store, q, &deck.id, time_box, slot)?;
-                let stop = || abandon.load(Ordering::SeqCst) || enter.try_recv().is_ok();
-                let attempt = recorder.record(new, time_box, &stop)?;
-                eprintln!("{label}: {} recorded ({})", mmss(attempt.duration_s), attempt.status);
+        let recorder = Recorder::new(
+            &store,
+            &decks,
+            self.device.as_deref(),
+            Some((path.as_path(), &model)),
+            false,
+        )?;
+        // The panel's one order (`panel::next_answer`): each question, then its follow-up.
+        let mut next = Some((AnswerKind::Question, 0));
+        while let Some((kind, position)) = next {
+            next = panel::next_answer(kind, position, planned);
+            let (deck, q) = chosen[position];
+            if abandon.load(Ordering::SeqCst) {
+                break;
             }
+            let text = panel::asked(q, kind);
+            let time_box = panel::answer_time_box(q, kind, self.seconds, self.follow_up_seconds)
+                .map_err(|_| anyhow::anyhow!("--seconds must be a positive number of seconds"))?;
+            let label = match kind {
+                AnswerKind::Question => format!("question {} of {planned}", position + 1),
+                AnswerKind::FollowUp => format!("follow-up {} of {planned}", position + 1),
+            };
+            eprintln!("{label}: {text}");
+            if let Some(player) = &player {
+                let spoken = speak::speak(player, speech_dir.path(), text)?;
+                eprintln!(
+                    "asked aloud in {:.2} s (speech {:.2} s)",
+                    spoken.played_s, spoken.audio_s
+                );
+            }
+            if abandon.load(Ordering::SeqCst) {
+                break;
+            }
+            // An Enter pressed while the question was being asked does not skip the answer.
+            while enter.try_recv().is_ok() {}
+            let slot = panel::slot(&panel_id, kind, position, planned);
+            let new = session::begin_in_panel(&store, q, &deck.id, time_box, slot)?;
+            let stop = || abandon.load(Ordering::SeqCst) || enter.try_recv().is_ok();
+            let attempt = recorder.record(new, time_box, &stop)?;
+            eprintln!("{label}: {} recorded ({})", mmss(attempt.duration_s), attempt.status);
         }
         let attempts = store.list()?;
         let report = panel::build_report(&panel_id, &attempts, &decks)

@@ -1,17 +1,22 @@
-//! `rehearse record`: one answer from the microphone, kept on disk throughout, transcribed in chunks while
-//! it is spoken (so the report follows Stop within moments) and scored.
+//! `rehearse record`: one answer from the microphone, kept on disk throughout, transcribed while it is
+//! spoken (so the report follows Stop within moments) and scored. The running parts are the window's: the
+//! recorder and the scorer of `crate::engine`, the stream → whole-file fallback of `asr::worker`, the
+//! lifecycle steps of `session`; this file only drives them and prints what they report.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
 
 use crate::asr::stream::{StreamOptions, Streamer};
+use crate::asr::worker::{Cancelled, Unfinished, finish_or_whole};
 use crate::asr::{models, whisper};
 use crate::bank::Deck;
+use crate::engine::capture::{CaptureSource, RecEvent, RecordRequest, Waker};
+use crate::engine::score::{ScoreEvent, ScoreJob, ScoreWorker};
 use crate::session;
 use crate::store::{Attempt, NewAttempt, Store};
 
@@ -70,31 +75,67 @@ impl RecordArgs {
             None => None,
         };
         eprintln!("question: {}", q.prompt);
-        let recorder = Recorder {
-            store: &store,
-            decks: &decks,
-            device: self.device.as_deref(),
-            model: model.as_ref().map(|(p, m)| (p.as_path(), m)),
-            verbose: self.verbose,
-        };
+        let recorder = Recorder::new(
+            &store,
+            &decks,
+            self.device.as_deref(),
+            model.as_ref().map(|(p, m)| (p.as_path(), m)),
+            self.verbose,
+        )?;
         let attempt = recorder.record(new, time_box, &|| stop.load(std::sync::atomic::Ordering::SeqCst))?;
         super::attempts::print_attempt(&store, &attempt, self.json)
     }
 }
 
-/// Records one begun attempt from the microphone and takes it through the lifecycle (started, stopped or
-/// failed, transcribed and scored while it is spoken). Shared by `rehearse record` and `rehearse mock`.
+/// Records one begun attempt and takes it through the lifecycle (started, stopped or failed, transcribed
+/// while it is spoken, scored). Shared by `rehearse record` and `rehearse mock`. The audio comes from the
+/// microphone, or from `REHEARSE_FAKE_MIC` as in the window.
 pub(super) struct Recorder<'a> {
     /// Where the attempt is.
-    pub store: &'a Store,
+    store: &'a Store,
     /// For scoring against the attempt's question.
-    pub decks: &'a [Deck],
+    decks: &'a [Deck],
     /// Input device name; `None` = the default input.
-    pub device: Option<&'a str>,
+    device: Option<&'a str>,
     /// The Whisper model (path and loaded); `None` = only record.
-    pub model: Option<(&'a Path, &'a Arc<whisper::Model>)>,
+    model: Option<(&'a Path, &'a Arc<whisper::Model>)>,
     /// Print how long the report took after Stop.
-    pub verbose: bool,
+    verbose: bool,
+    /// Rings when the recorder or the scorer has news.
+    wake: crossbeam_channel::Receiver<()>,
+    waker: Waker,
+    /// Scoring on its own thread (the window's scorer); loads the embedding model once for every answer.
+    scorer: Option<ScoreWorker>,
+}
+
+impl<'a> Recorder<'a> {
+    /// Starts the scorer (when there is a model to transcribe with) and readies the recorder.
+    pub(super) fn new(
+        store: &'a Store,
+        decks: &'a [Deck],
+        device: Option<&'a str>,
+        model: Option<(&'a Path, &'a Arc<whisper::Model>)>,
+        verbose: bool,
+    ) -> std::io::Result<Self> {
+        let (tx, wake) = crossbeam_channel::bounded(1);
+        let waker: Waker = Arc::new(move || {
+            let _ = tx.try_send(());
+        });
+        let scorer = match model {
+            Some(_) => Some(ScoreWorker::spawn(store.root().to_path_buf(), Arc::clone(&waker))?),
+            None => None,
+        };
+        Ok(Self {
+            store,
+            decks,
+            device,
+            model,
+            verbose,
+            wake,
+            waker,
+            scorer,
+        })
+    }
 }
 
 impl Recorder<'_> {
@@ -106,128 +147,82 @@ impl Recorder<'_> {
         time_box: session::TimeBox,
         stop: &dyn Fn() -> bool,
     ) -> anyhow::Result<Attempt> {
-        use crate::audio::capture::{CaptureEngine, CaptureEvent, StartRequest};
-        use crate::audio::clock::SystemClock;
-
         let store = self.store;
         let id = new.attempt.id.clone();
-        let engine = CaptureEngine::spawn(SystemClock::shared(), None)?;
-        let mut request =
-            StartRequest::new(&new.wav_path).with_time_limit(std::time::Duration::from_secs_f64(time_box.seconds));
-        if let Some(d) = self.device {
-            request = request.with_device(d);
-        }
-        engine.start(request)?;
-        // The answer is transcribed in chunks while it is spoken (see `asr::stream`), so at Stop only the
-        // last few seconds are left.
-        // The answer so far is scored after every chunk on a thread of its own (which first loads the
-        // rubric's model), so the sentence vectors are ready and scoring the whole answer at Stop is quick.
+        let mut recorder = CaptureSource::from_env().open(Arc::clone(&self.waker))?;
+        // The answer is transcribed while it is spoken (see `asr::stream`), so at Stop only the last few
+        // seconds are left; the answer so far is scored after every chunk on the scorer's thread, so the
+        // sentence vectors are ready and scoring the whole answer at Stop is quick.
         let question = crate::session::question_for(self.decks, &new.attempt).cloned();
-        let (prescorer, streamer) = match self.model {
-            Some((_, m)) => {
-                let (tx, rx) = crossbeam_channel::unbounded::<crate::transcript::Transcript>();
-                let prescorer = Prescorer::spawn(rx, question, time_box.seconds)?;
+        let streamer = match (self.model, &self.scorer) {
+            (Some((_, m)), Some(scorer)) => {
+                let jobs = scorer.jobs();
+                let (attempt_id, q) = (id.clone(), question.clone());
                 let on_partial: crate::asr::stream::OnPartial = Box::new(move |t| {
-                    let _ = tx.send(t.clone());
+                    if let (Some(q), Some(jobs)) = (&q, &jobs) {
+                        let _ = jobs.send(ScoreJob::Prescore {
+                            attempt_id: attempt_id.clone(),
+                            question: Box::new(q.clone()),
+                            transcript: Box::new(t.clone()),
+                            time_box_s: time_box.seconds,
+                        });
+                    }
                 });
-                let streamer =
-                    Streamer::start_with(&new.wav_path, Arc::clone(m), StreamOptions::default(), Some(on_partial))?;
-                (Some(prescorer), Some(streamer))
+                Some(Streamer::start_with(
+                    &new.wav_path,
+                    Arc::clone(m),
+                    StreamOptions::default(),
+                    Some(on_partial),
+                )?)
             }
-            None => (None, None),
-        };
-        eprintln!("time-box: {}", time_box.describe());
-        let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
-        let mut stop_sent = false;
-        let mut stop_at: Option<Instant> = None;
-        let stopped = loop {
-            if !stop_sent && stop() {
-                bar.suspend(|| eprintln!("stopping…"));
-                let _ = engine.stop();
-                stop_sent = true;
-                stop_at = Some(Instant::now());
-            }
-            match engine.events().recv_timeout(std::time::Duration::from_millis(100)) {
-                Ok(CaptureEvent::Started(s)) => {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "recording from {} ({} Hz) — speak now; Ctrl-C to stop",
-                            s.device, s.sample_rate
-                        );
-                    });
-                    session::started(store, &id, &s.device, s.sample_rate)?;
-                }
-                Ok(CaptureEvent::Elapsed { elapsed, remaining }) => {
-                    bar.set_position((elapsed.as_secs_f64() * 10.0) as u64);
-                    bar.set_message(format!(
-                        "{:.1} s recorded, {:.1} s left",
-                        elapsed.as_secs_f64(),
-                        remaining.as_secs_f64()
-                    ));
-                }
-                Ok(CaptureEvent::Stopped(s)) => {
-                    stop_at.get_or_insert_with(Instant::now);
-                    break s;
-                }
-                Ok(CaptureEvent::Error(e)) => {
-                    // Nothing was captured: the attempt is kept as failed so the error is on record.
-                    let msg = e.to_string();
-                    session::failed(store, &id, &msg)?;
-                    anyhow::bail!("{msg} (the attempt {id} is kept as failed; check `rehearse devices`)");
-                }
-                Ok(CaptureEvent::Level(_)) | Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
-                    anyhow::bail!("the capture engine stopped unexpectedly")
-                }
-            }
-        };
-        engine.shutdown();
-        bar.finish_and_clear();
-        use crate::audio::capture::StopReason;
-        let ending = match &stopped.reason {
-            StopReason::DeviceLost(why) | StopReason::WriteFailed(why) => session::Ending::Interrupted(why.clone()),
-            StopReason::TimeLimit => session::Ending::TimeUp,
-            StopReason::User | StopReason::Shutdown => session::Ending::User,
-        };
-        let mut attempt = session::stopped(store, &id, stopped.duration.as_secs_f64(), &ending)?;
-        let note = match &ending {
-            session::Ending::Interrupted(why) => Some(why),
             _ => None,
         };
+        recorder.start(RecordRequest {
+            path: new.wav_path.clone(),
+            time_box_s: time_box.seconds,
+            device: self.device.map(str::to_owned),
+        });
+        eprintln!("time-box: {}", time_box.describe());
+        let (duration_s, ending, stop_at) = self.capture(&mut *recorder, &id, time_box, stop)?;
+        drop(recorder);
+        let mut attempt = session::stopped(store, &id, duration_s, &ending)?;
         eprintln!(
             "saved {:.1} s of audio to {}",
             attempt.duration_s,
-            stopped.path.display()
+            new.wav_path.display()
         );
-        if let Some(n) = &note {
+        if let session::Ending::Interrupted(n) = &ending {
             eprintln!("warning: recording ended early: {n}; the audio so far is saved");
         }
-        if let (Some((path, _)), Some(streamer)) = (self.model, streamer) {
+        if let (Some((path, m)), Some(scorer)) = (self.model, &self.scorer) {
             let tail_from = Instant::now();
-            let chunks = streamer.progress().chunks;
-            let finished = streamer.finish();
-            // The stream is over, so no more partial transcripts: the scorer is free once it has done the last.
-            let scorer = prescorer.map_or_else(super::scorer, Prescorer::finish);
-            match finished {
-                Ok(transcript) => {
-                    let model_name = models::name_of(path);
-                    attempt = super::attempts::save_transcript_with(
-                        store,
-                        self.decks,
-                        &attempt.id,
-                        &model_name,
-                        transcript,
-                        &scorer,
-                    )?;
+            let chunks = streamer.as_ref().map_or(0, |s| s.progress().chunks);
+            let never: Cancelled = Arc::new(|| false);
+            let transcript = match finish_or_whole(streamer, &new.wav_path, m, &never, |_| {}) {
+                Ok(f) => {
+                    if let Some(e) = &f.stream_failed {
+                        eprintln!("transcribing while recording failed ({e}); transcribing the whole recording");
+                    }
+                    f.transcript
                 }
                 Err(e) => {
-                    // The recording is intact: fall back to transcribing the whole file.
-                    eprintln!("transcribing while recording failed ({e}); transcribing the whole recording");
-                    attempt = super::attempts::transcribe_attempt(store, self.decks, &attempt.id, path)?;
+                    let e = match e {
+                        Unfinished::Cancelled => "transcription was cancelled".to_owned(),
+                        Unfinished::Failed(e) => e,
+                    };
+                    session::transcription_failed(store, &id, &e)?;
+                    anyhow::bail!("{e}; the audio is kept; retry with `rehearse attempts transcribe {id}`");
                 }
-            }
+            };
+            scorer.send(ScoreJob::Score {
+                attempt_id: id.clone(),
+                question: question.map(Box::new),
+                transcript: Box::new(transcript),
+                model: models::name_of(path),
+            });
+            attempt = self.scored(scorer, &id)?;
             if self.verbose {
-                let since_stop = stop_at.map_or(0.0, |t| t.elapsed().as_secs_f64());
+                let since_stop = stop_at.elapsed().as_secs_f64();
                 eprintln!(
                     "report ready {since_stop:.2} s after stop ({chunks} chunks transcribed while recording, \
                      the rest in {:.2} s)",
@@ -237,41 +232,66 @@ impl Recorder<'_> {
         }
         Ok(attempt)
     }
-}
 
-/// Scores the answer so far on its own thread while it is recorded (see [`Recorder::record`]).
-struct Prescorer {
-    handle: std::thread::JoinHandle<crate::embed::Scorer>,
-}
-
-impl Prescorer {
-    /// Loads the scorer, then scores each partial transcript from `rx` against `question` until the sender
-    /// is dropped. Only the newest waiting transcript is scored (each one contains the ones before it).
-    fn spawn(
-        rx: crossbeam_channel::Receiver<crate::transcript::Transcript>,
-        question: Option<crate::bank::Question>,
-        time_box_s: f64,
-    ) -> std::io::Result<Self> {
-        let handle = std::thread::Builder::new()
-            .name("rehearse-prescore".into())
-            .spawn(move || {
-                let scorer = super::scorer();
-                let rubric = crate::rubric::Rubric::embedded().ok();
-                while let Ok(mut t) = rx.recv() {
-                    while let Ok(newer) = rx.try_recv() {
-                        t = newer;
+    /// Runs the recorder until it stops (the time-box, or `stop()`), saying what it does; returns the
+    /// seconds recorded, how it ended and when Stop came.
+    fn capture(
+        &self,
+        recorder: &mut dyn crate::engine::capture::Recorder,
+        id: &str,
+        time_box: session::TimeBox,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<(f64, session::Ending, Instant)> {
+        let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
+        let mut stop_at: Option<Instant> = None;
+        loop {
+            if stop_at.is_none() && stop() {
+                bar.suspend(|| eprintln!("stopping…"));
+                recorder.stop();
+                stop_at = Some(Instant::now());
+            }
+            let _ = self.wake.recv_timeout(Duration::from_millis(100));
+            while let Some(ev) = recorder.try_recv() {
+                match ev {
+                    RecEvent::Started { device, sample_rate } => {
+                        bar.suspend(|| {
+                            eprintln!("recording from {device} ({sample_rate} Hz) — speak now; Ctrl-C to stop");
+                        });
+                        session::started(self.store, id, &device, sample_rate)?;
                     }
-                    if let (Some(q), Some(r)) = (&question, &rubric) {
-                        let _ = crate::report::score_with(q, r, &t, time_box_s, scorer.semantic());
+                    RecEvent::Elapsed(elapsed) => {
+                        bar.set_position((elapsed * 10.0) as u64);
+                        bar.set_message(format!(
+                            "{elapsed:.1} s recorded, {:.1} s left",
+                            (time_box.seconds - elapsed).max(0.0)
+                        ));
                     }
+                    RecEvent::Stopped { duration_s, why, .. } => {
+                        bar.finish_and_clear();
+                        return Ok((duration_s, why.ending(), stop_at.unwrap_or_else(Instant::now)));
+                    }
+                    RecEvent::Error(msg) => {
+                        // Nothing was captured: the attempt is kept as failed so the error is on record.
+                        bar.finish_and_clear();
+                        session::failed(self.store, id, &msg)?;
+                        anyhow::bail!("{msg} (the attempt {id} is kept as failed; check `rehearse devices`)");
+                    }
+                    RecEvent::Level { .. } => {}
                 }
-                scorer
-            })?;
-        Ok(Self { handle })
+            }
+        }
     }
 
-    /// Waits for the last partial scoring and hands the scorer over (a fresh one if the thread panicked).
-    fn finish(self) -> crate::embed::Scorer {
-        self.handle.join().unwrap_or_else(|_| super::scorer())
+    /// Waits for the scorer to save attempt `id` with its report, printing its notes.
+    fn scored(&self, scorer: &ScoreWorker, id: &str) -> anyhow::Result<Attempt> {
+        loop {
+            match scorer.recv_timeout(Duration::from_secs(3600)) {
+                Some(ScoreEvent::Scored { attempt, .. }) if attempt.id == id => return Ok(*attempt),
+                Some(ScoreEvent::ScoreFailed { attempt_id, error }) if attempt_id == id => anyhow::bail!(error),
+                Some(ScoreEvent::Note(why)) => eprintln!("note: {why}"),
+                Some(_) => {}
+                None => anyhow::bail!("the scorer stopped before attempt {id} was scored"),
+            }
+        }
     }
 }
