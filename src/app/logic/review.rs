@@ -65,22 +65,7 @@ pub(super) fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 }));
             }
         }
-        Command::Retranscribe => {
-            if let Stage::Review(r) = &state.stage {
-                if r.attempt.status == Status::Failed {
-                    state.notice = Some("This attempt has no recording to transcribe.".into());
-                    return;
-                }
-                if let ModelState::Unavailable(why) = &state.model {
-                    state.notice = Some(no_model_notice(why));
-                    return;
-                }
-                let attempt = r.attempt.clone();
-                let question = r.question.clone();
-                pause_review(state, fx);
-                transcribe(state, attempt, question, fx);
-            }
-        }
+        Command::Retranscribe => retranscribe(state, fx),
         Command::AskDelete(ask) => {
             if let Stage::Review(r) = &mut state.stage {
                 r.dialog = if ask {
@@ -161,6 +146,23 @@ pub(super) fn io_event(state: &mut State, ev: IoEvent) {
         IoEvent::Deleted(id) => state.entries.retain(|e| e.attempt.id != id),
         _ => {} // routed elsewhere by `logic::io_event`
     }
+}
+
+/// Re-transcribe in Review: a new transcription of the kept recording (a failed capture has none).
+fn retranscribe(state: &mut State, fx: &mut Vec<Effect>) {
+    let Stage::Review(r) = &state.stage else { return };
+    if r.attempt.status == Status::Failed {
+        state.notice = Some("This attempt has no recording to transcribe.".into());
+        return;
+    }
+    if let ModelState::Unavailable(why) = &state.model {
+        state.notice = Some(no_model_notice(why));
+        return;
+    }
+    let attempt = r.attempt.clone();
+    let question = r.question.clone();
+    pause_review(state, fx);
+    transcribe(state, attempt, question, fx);
 }
 
 pub(super) fn open_review(

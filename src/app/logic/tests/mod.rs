@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::engine::capture::StopWhy;
 use crate::app::state::Prefs;
 use crate::bank::Deck;
+use crate::engine::capture::StopWhy;
 use crate::session::{TimeBox, TimeBoxSource};
 use crate::store::NewAttempt;
 use crate::transcript::Transcript;
