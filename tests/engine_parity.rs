@@ -1,10 +1,10 @@
-//! The CLI and the window run an attempt with the same engine parts (`rehearse::engine`, the ASR worker's
-//! stream → whole-file fallback, `session`), so the same answer is stored the same way wherever it was
-//! recorded. Both record the same spoken WAV through the file source (`REHEARSE_FAKE_MIC` for the CLI, the
-//! window's `CaptureSource::File`) with the same real model, and their `attempt.json` must agree on every
-//! field that does not name the moment or the attempt: model name, status, time-box, duration, device,
-//! transcript and report. And `rehearse attempts delete` goes through the lifecycle: an attempt still being
-//! recorded is refused.
+//! The CLI and the window run an attempt with the same attempt engine (`rehearse::engine::Engine`: recorder,
+//! transcriber with its stream → whole-file fallback, scorer) and lifecycle (`session`), so the same answer is
+//! stored the same way wherever it was recorded. Both record the same spoken WAV through the file source
+//! (`REHEARSE_FAKE_MIC` for the CLI, the window's `CaptureSource::File`) with the same real model, and their
+//! `attempt.json` must agree on every field that does not name the moment or the attempt: model name, status,
+//! time-box, duration, device, transcript and report. And `rehearse attempts delete` goes through the
+//! lifecycle: an attempt still being recorded is refused.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -391,6 +391,7 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
         transcript: streamed,
         streamed: Some(chunks_before_stop),
         seconds,
+        ..
     } = next_event(&worker)
     else {
         panic!("the streamed transcription failed")

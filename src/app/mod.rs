@@ -4,8 +4,8 @@
 //! Split the way rerun's viewer is: [`App`] holds the state; `logic.rs` is the one place that drains the
 //! engines' events and applies [`logic::Command`]s (eframe's `App::logic`); `views/*` only draw and emit
 //! commands (eframe's `App::ui`). Audio, transcription, scoring and disk work run on named threads (the
-//! recorder and scorer of `crate::engine`, `io.rs`, the ASR worker) that wake the UI with `request_repaint`,
-//! so a frame never waits on them.
+//! attempt engine of `crate::engine`, whose events become [`logic::Event`]s, and `io.rs`) that wake the UI
+//! with `request_repaint`, so a frame never waits on them.
 
 mod engines;
 mod io;
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::asr::models;
-use crate::asr::worker::{AsrCommand, AsrEvent, AsrWorker};
+use crate::asr::worker::AsrEvent;
 use crate::bank::Deck;
 use crate::rubric::Rubric;
 use crate::store::Store;
@@ -28,7 +28,7 @@ pub use logic::Command;
 use logic::{Effect, Event};
 pub use state::{PlanState, Screen, Stage, State};
 
-use engines::{Player, Recorder, Waker};
+use engines::{Player, Waker};
 use io::{IoCommand, IoWorker};
 use logic::PlayerCmd;
 use state::{ModelState, Prefs};
@@ -128,11 +128,9 @@ pub struct App {
     pub(crate) config: Config,
     import_cancel: Arc<std::sync::atomic::AtomicBool>,
     pub(crate) commands: Vec<Command>,
-    asr: AsrWorker,
     io: IoWorker,
-    /// Scoring on its own thread (`engine::score`), not the disk worker's.
-    scorer: crate::engine::score::ScoreWorker,
-    recorder: Box<dyn Recorder>,
+    /// The attempt engine (recorder, transcriber, scorer), the one `rehearse record` and `mock` drive too.
+    engine: crate::engine::Engine,
     player: Player,
     /// The interviewer's voice for mock panels.
     speaker: crate::audio::speak::Speaker,
@@ -169,11 +167,8 @@ impl App {
         } else {
             egui::Theme::Light
         });
-        let w = Arc::clone(&waker);
-        let asr = AsrWorker::spawn(Box::new(move || w()))?;
+        let engine = crate::engine::Engine::spawn(&config.data_dir, &config.capture, true, Arc::clone(&waker))?;
         let io = IoWorker::spawn(config.data_dir.clone(), Arc::clone(&waker))?;
-        let scorer = crate::engine::score::ScoreWorker::spawn(config.data_dir.clone(), Arc::clone(&waker))?;
-        let recorder = config.capture.open(Arc::clone(&waker))?;
         let player = Player::spawn(config.silent_playback, Arc::clone(&waker))?;
         let w = Arc::clone(&waker);
         let speaker = crate::audio::speak::Speaker::spawn(config.silent_playback, Some(Box::new(move || w())))?;
@@ -192,10 +187,8 @@ impl App {
             config,
             import_cancel: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             commands: Vec::new(),
-            asr,
             io,
-            scorer,
-            recorder,
+            engine,
             player,
             speaker,
             utc_offset,
@@ -229,14 +222,8 @@ impl App {
         while let Some(e) = self.io.try_recv() {
             events.push(Event::Io(e));
         }
-        while let Some(e) = self.scorer.try_recv() {
-            events.push(Event::Score(e));
-        }
-        while let Some(e) = self.recorder.try_recv() {
-            events.push(Event::Rec(e));
-        }
-        while let Some(e) = self.asr.try_recv() {
-            events.push(Event::Asr(e));
+        while let Some(e) = self.engine.try_recv() {
+            events.push(e.into());
         }
         while let Some(e) = self.player.try_recv() {
             events.push(Event::Player(e));
@@ -315,26 +302,17 @@ impl App {
             Effect::Io(c) => {
                 // A recording that ends without a transcription to come has no use for its stream.
                 if let IoCommand::Failed { attempt_id, .. } | IoCommand::Delete(attempt_id) = &c {
-                    self.asr.send(AsrCommand::EndStream {
-                        wav: store.wav_path(attempt_id),
-                    });
+                    self.engine.end_stream(store.wav_path(attempt_id));
                 }
                 self.io.send(c);
             }
-            Effect::Score(job) => self.scorer.send(job),
-            Effect::Record(req) => {
-                // Transcribe while the person speaks, so at Stop only the last seconds are left.
-                self.asr.send(AsrCommand::Stream { wav: req.path.clone() });
-                self.recorder.start(req);
-            }
-            Effect::StopRecorder => self.recorder.stop(),
-            Effect::Transcribe { job, attempt_id } => self.asr.send(AsrCommand::Transcribe {
-                job,
-                wav: store.wav_path(&attempt_id),
-            }),
-            Effect::CancelTranscription(job) => self.asr.cancel(job),
+            Effect::Score(job) => self.engine.score(job),
+            Effect::Record(take) => self.engine.record(take),
+            Effect::StopRecorder => self.engine.stop(),
+            Effect::Transcribe { job, attempt_id } => self.engine.transcribe(job, store.wav_path(&attempt_id)),
+            Effect::CancelTranscription(job) => self.engine.cancel(job),
             Effect::LoadModel(name) => match models::resolve(&name) {
-                Ok(path) => self.asr.send(AsrCommand::LoadModel(path)),
+                Ok(path) => self.engine.load_model(path),
                 Err(e) => return Some(Event::Asr(AsrEvent::ModelError(e))),
             },
             Effect::Player(cmd) => match cmd {

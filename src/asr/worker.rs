@@ -61,6 +61,8 @@ pub enum AsrEvent {
         /// `Some(chunks transcribed before Stop)` when the transcript comes from the stream that ran while
         /// the answer was recorded; `None` when the whole file was transcribed now.
         streamed: Option<u64>,
+        /// The stream failed (not cancelled) and the whole file was transcribed instead: why.
+        stream_failed: Option<String>,
     },
     Failed {
         job: u64,
@@ -226,6 +228,7 @@ fn run(
                         transcript: f.transcript,
                         seconds: started.elapsed().as_secs_f64(),
                         streamed: f.streamed,
+                        stream_failed: f.stream_failed,
                     }),
                     Err(Unfinished::Cancelled) => emit(AsrEvent::Cancelled { job }),
                     Err(Unfinished::Failed(error)) => emit(AsrEvent::Failed { job, error }),

@@ -12,7 +12,7 @@ use clap::Args;
 use crossbeam_channel::Receiver;
 
 use super::record::Recorder;
-use crate::asr::{models, whisper};
+use crate::asr::models;
 use crate::audio::playback::Playback;
 use crate::audio::speak;
 use crate::panel::{self, PanelReport};
@@ -86,7 +86,8 @@ impl MockArgs {
         }
         let planned = chosen.len();
         let path = models::resolve(&self.model).map_err(anyhow::Error::msg)?;
-        let model = Arc::new(whisper::Model::load(&path)?);
+        // The model loads here, before anything is asked.
+        let mut recorder = Recorder::new(&store, &decks, self.device.as_deref(), Some(path.as_path()), false)?;
         let player = if self.no_voice {
             None
         } else {
@@ -102,13 +103,6 @@ impl MockArgs {
         let panel_id =
             panel::new_id(time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc()));
         eprintln!("mock panel {panel_id}: {planned} questions, each with a follow-up; Enter moves on, Ctrl-C abandons");
-        let recorder = Recorder::new(
-            &store,
-            &decks,
-            self.device.as_deref(),
-            Some((path.as_path(), &model)),
-            false,
-        )?;
         // The panel's one order (`panel::next_answer`): each question, then its follow-up.
         let mut next = Some((AnswerKind::Question, 0));
         while let Some((kind, position)) = next {

@@ -21,6 +21,7 @@ use crate::asr::worker::AsrEvent;
 use crate::audio::speak::SpeakerEvent;
 use crate::bank::Question;
 use crate::engine::score::{ScoreEvent, ScoreJob};
+use crate::engine::{AttemptEvent, Take};
 use crate::plan::file::PlanDates;
 use crate::report::Report;
 use crate::rubric::corrections::{self, Verdict};
@@ -164,8 +165,8 @@ pub enum Effect {
     Io(IoCommand),
     /// A job for the scorer (`engine::score`): the answer so far, a finished transcript, a correction.
     Score(ScoreJob),
-    /// Start the recorder.
-    Record(RecordRequest),
+    /// Record an answer (the engine transcribes it, and scores it so far, while it is spoken).
+    Record(Take),
     StopRecorder,
     /// Transcribe an attempt's recording as job `job`.
     Transcribe {
@@ -198,6 +199,16 @@ pub enum Effect {
     /// Stop speaking (no event follows).
     StopSpeaking,
 }
+impl From<AttemptEvent> for Event {
+    fn from(e: AttemptEvent) -> Self {
+        match e {
+            AttemptEvent::Rec(e) => Self::Rec(e),
+            AttemptEvent::Asr(e) => Self::Asr(e),
+            AttemptEvent::Score(e) => Self::Score(e),
+        }
+    }
+}
+
 /// Applies one event to the state and returns what the engines must do.
 pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
     let mut fx = Vec::new();

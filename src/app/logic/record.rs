@@ -41,10 +41,14 @@ pub(super) fn io_event(state: &mut State, ev: IoEvent, fx: &mut Vec<Effect>) {
                 }));
                 return;
             };
-            fx.push(Effect::Record(RecordRequest {
-                path: new.wav_path.clone(),
-                time_box_s: time_box.seconds,
-                device: state.prefs.input_device.clone(),
+            fx.push(Effect::Record(Take {
+                request: RecordRequest {
+                    path: new.wav_path.clone(),
+                    time_box_s: time_box.seconds,
+                    device: state.prefs.input_device.clone(),
+                },
+                attempt_id: new.attempt.id.clone(),
+                question: Some(question.clone()),
             }));
             upsert_entry(
                 state,
@@ -262,18 +266,8 @@ pub(super) fn asr_event(state: &mut State, ev: AsrEvent, fx: &mut Vec<Effect>) {
             transcription_ended(state, job, &format!("Transcription failed: {error}"), fx);
         }
         AsrEvent::Cancelled { job } => transcription_ended(state, job, "Transcription was cancelled.", fx),
-        AsrEvent::Partial { wav, transcript } => {
-            if let Stage::Recording(r) = &state.stage
-                && r.wav == wav
-            {
-                fx.push(Effect::Score(ScoreJob::Prescore {
-                    attempt_id: r.attempt.id.clone(),
-                    question: Box::new(r.question.clone()),
-                    transcript: Box::new(transcript),
-                    time_box_s: r.time_box.seconds,
-                }));
-            }
-        }
+        // The answer so far: the engine has it scored (`engine::Prescoring`); `ScoreEvent::Live` follows.
+        AsrEvent::Partial { .. } => {}
     }
 }
 

@@ -116,7 +116,7 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
             ("panel-20261126-090503", kind, position, 2)
         );
         assert_eq!(time_box.seconds, seconds, "answer {n}");
-        assert!(matches!(rec_fx.as_slice(), [Effect::Record(r)] if r.time_box_s == seconds));
+        assert!(matches!(rec_fx.as_slice(), [Effect::Record(t)] if t.request.time_box_s == seconds));
         assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Live));
         assert_eq!(s.screen, Screen::Panel);
         // The window cannot wander off mid-panel.
@@ -164,6 +164,7 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
             transcript: Transcript::from_plain_text("we would track latency", Some(5.0)),
             seconds: 1.0,
             streamed: Some(1),
+            stream_failed: None,
         }),
     );
     assert!(
