@@ -114,6 +114,8 @@ pub enum IoCommand {
         question: Option<Box<Question>>,
         correction: crate::rubric::corrections::Correction,
     },
+    /// Use the sentence model at this path from now on (it was just installed).
+    LoadScorer(PathBuf),
     /// Score the answer being recorded, as transcribed so far (nothing is saved): for the live coach, and
     /// so that the sentence vectors are ready when the whole answer is scored at Stop.
     Prescore {
@@ -445,6 +447,10 @@ fn handle(data_dir: &Path, store: Option<&Store>, scorer: &mut LazyScorer, cmd: 
     let no_store = || IoEvent::Error("the attempt store is not available".into());
     Some(match cmd {
         IoCommand::Shutdown => return None,
+        IoCommand::LoadScorer(path) => {
+            *scorer = LazyScorer::spawn_with(move || Scorer::load_from(&path));
+            return None;
+        }
         IoCommand::LoadPlan => IoEvent::Plan(crate::plan::file::load(data_dir).map_err(|e| e.to_string())),
         IoCommand::SavePlan(dates) => match crate::plan::file::save(data_dir, &dates) {
             Ok(()) => return None,
@@ -685,9 +691,14 @@ struct LazyScorer {
 
 impl LazyScorer {
     fn spawn() -> Self {
+        Self::spawn_with(Scorer::load)
+    }
+
+    /// Loads the scorer with `load` on its own thread.
+    fn spawn_with(load: impl FnOnce() -> Scorer + Send + 'static) -> Self {
         let loading = std::thread::Builder::new()
             .name("rehearse-embed".into())
-            .spawn(Scorer::load)
+            .spawn(load)
             .ok();
         let ready = loading
             .is_none()

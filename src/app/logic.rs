@@ -5,6 +5,10 @@
 //! effects to the engines. The attempt's life on disk goes through `session` (via the disk worker), the
 //! same functions the CLI calls.
 
+mod first_start;
+
+pub use first_start::{SetupCommand, SetupEffect};
+
 use super::DeviceList;
 use super::engines::{PlayerEvent, RecEvent, RecordRequest, StopWhy};
 use super::io::{IoCommand, IoEvent, parse_report};
@@ -104,6 +108,8 @@ pub enum Command {
     EndPanel,
     /// Export the panel whose report is shown (a save dialog asks where; `.md` or `.html`).
     ExportPanel,
+    /// On the first-start screen: download the models, cancel, or not now.
+    Setup(SetupCommand),
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -117,6 +123,8 @@ pub enum Event {
     Devices(DeviceList),
     /// The interviewer's voice finished (or failed) a question.
     Speech(SpeakerEvent),
+    /// The first-start install reported.
+    Setup(super::setup_worker::SetupEvent),
 }
 
 /// What the playback engine must do.
@@ -171,6 +179,8 @@ pub enum Effect {
     },
     /// Stop speaking (no event follows).
     StopSpeaking,
+    /// Start or stop the first-start install.
+    Setup(SetupEffect),
 }
 
 /// Applies one event to the state and returns what the engines must do.
@@ -185,6 +195,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Player(e) => player_event(state, e),
         Event::Devices(d) => state.devices = Some(d),
         Event::Speech(e) => speech_event(state, e, &mut fx),
+        Event::Setup(e) => first_start::event(state, e, &mut fx),
     }
     if replan {
         refresh_plan(state);
@@ -861,6 +872,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
             }
         }
         Command::CancelImport => fx.push(Effect::CancelImport),
+        Command::Setup(c) => first_start::command(state, c, fx),
         Command::SetTimeBoxOverride(s) => {
             state.ui_state.time_box_override = s.filter(|s| s.is_finite()).map(|s| s.clamp(30.0, 600.0));
         }

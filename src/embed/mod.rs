@@ -429,8 +429,16 @@ pub struct Scorer {
 impl Scorer {
     /// Loads the model from where [`find`] looks, and the embedded head.
     pub fn load() -> Self {
+        match find() {
+            Ok(path) => Self::load_from(&path),
+            Err(e) => Self::phrases_only(format!("{e}; {HOW_TO_INSTALL}")),
+        }
+    }
+
+    /// Loads the model from `path` (a wheel or its unpacked folder), and the embedded head.
+    pub fn load_from(path: &Path) -> Self {
         let head = crate::rubric::semantic::Head::embedded();
-        match (Embedder::load_default(), head) {
+        match (Embedder::load(path), head) {
             (Ok(e), Ok(h)) => Self {
                 embedder: Some(e),
                 head: Some(h),
