@@ -136,9 +136,9 @@ impl Item {
     }
 }
 
-/// Where the models are installed: the user's model folder in the data dir.
+/// Where the models are installed: the user's model folder in the data dir ([`crate::paths`]).
 pub fn models_dir() -> PathBuf {
-    models::user_models_dir()
+    crate::paths::user_models_dir()
 }
 
 /// The models not in `models_dir`, in install order.

