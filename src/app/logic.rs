@@ -108,7 +108,7 @@ pub enum Command {
     EndPanel,
     /// Export the panel whose report is shown (a save dialog asks where; `.md` or `.html`).
     ExportPanel,
-    /// On the first-start screen: download the models, cancel, or not now.
+    /// In the first-start block: download the models, cancel, or not now.
     Setup(SetupCommand),
 }
 

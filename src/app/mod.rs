@@ -77,14 +77,14 @@ pub struct Config {
     /// Play to a silent clock instead of the output device.
     pub silent_playback: bool,
     pub automation: Automation,
-    /// The models the window lacks (the first-start screen offers them), where they go and come from.
+    /// The models the window lacks (the first-start block on Today offers them), where they go and come from.
     pub setup: ModelSetup,
 }
 
-/// What the first-start screen offers: the missing models, where they are installed, where they come from.
+/// What the first-start block on Today offers: the missing models, where they are installed, where they come from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelSetup {
-    /// The models to offer; empty: no first-start screen.
+    /// The models to offer; empty: no first-start block.
     pub missing: Vec<crate::setup::Item>,
     /// Where they go: the user's model folder.
     pub models_dir: PathBuf,
@@ -535,7 +535,7 @@ impl App {
         matches!(self.state.model, ModelState::Ready(_))
     }
 
-    /// The first-start screen is shown (the models are missing).
+    /// The first-start block is shown on Today (the models are missing).
     pub fn first_start_shown(&self) -> bool {
         self.state.first_start.is_some()
     }

@@ -351,7 +351,7 @@ pub struct State {
     pub next_speech: u64,
     /// The time of the latest frame (`App::tick` sets it; tests set it by hand): names new panels.
     pub now: time::OffsetDateTime,
-    /// The models are missing: the first-start screen, shown instead of every other until closed.
+    /// The models are missing: the first-start block at the top of Today, until they are in or *Not now*.
     pub first_start: Option<first_start::FirstStart>,
 }
 

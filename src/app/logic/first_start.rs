@@ -1,7 +1,8 @@
-//! The first-start screen's transitions: *Download* starts the install of the missing models on the setup
+//! The first-start block's transitions: *Download* starts the install of the missing models on the setup
 //! worker, its progress moves the bar, *Cancel* stops it (what arrived is kept, the next *Download* goes on
-//! from there), *Not now* closes the screen. Each model is put to use as soon as it is installed: the speech
-//! model loads, the scorer reloads with the sentence model; the screen closes when both are in.
+//! from there), *Not now* hides the block. Each model is put to use as soon as it is installed: the speech
+//! model loads (and *Try one question now* with it), the scorer reloads with the sentence model; the block
+//! goes when both are in.
 
 use super::Effect;
 use crate::app::io::IoCommand;
@@ -13,14 +14,14 @@ use crate::app::state::{ModelState, State};
 use crate::asr::models::human_size;
 use crate::setup::{Item, Progress};
 
-/// What the person asks of the first-start screen.
+/// What the person asks of the first-start block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SetupCommand {
     /// Install the missing models (going on from anything an earlier try left).
     Download,
     /// Stop the install.
     Cancel,
-    /// Close the screen without installing.
+    /// Hide the block without installing.
     NotNow,
 }
 

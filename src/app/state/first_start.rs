@@ -1,12 +1,12 @@
-//! The first-start screen as data: which models the window lacks, and where their install stands. It is
-//! shown in place of every screen while [`super::State::first_start`] is `Some`; `logic::first_start`
-//! moves it along.
+//! The models on first start as data: which models the window lacks, and where their install stands. Today
+//! shows it as a block above *Try one question now* and *Make my plan* while [`super::State::first_start`]
+//! is `Some`; `logic::first_start` moves it along.
 
 use std::path::PathBuf;
 
 use crate::setup::Item;
 
-/// The first-start screen.
+/// The first-start block on Today.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirstStart {
     /// The models still to install, in install order.
@@ -60,7 +60,7 @@ impl SetupRun {
 }
 
 impl FirstStart {
-    /// The screen for `missing` models going to `models_dir`; `None` when nothing is missing.
+    /// The block for `missing` models going to `models_dir`; `None` when nothing is missing.
     pub fn offer(missing: Vec<Item>, models_dir: PathBuf) -> Option<Self> {
         (!missing.is_empty()).then_some(Self {
             missing,

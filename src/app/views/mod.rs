@@ -31,7 +31,7 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
             ui.label(RichText::new("rehearse").strong());
             ui.separator();
             // While recording, or while a mock panel runs, the rest of the window steps back.
-            let live = app.state.stage.is_live() || app.state.panel.is_some() || app.state.first_start.is_some();
+            let live = app.state.stage.is_live() || app.state.panel.is_some();
             for s in Screen::ALL {
                 let r = ui.add_enabled(!live, egui::Button::selectable(app.state.screen == s, s.title()));
                 if r.clicked() {
@@ -53,17 +53,14 @@ pub(crate) fn show(app: &mut App, ui: &mut egui::Ui) {
     }
     egui::CentralPanel::default()
         .frame(egui::Frame::central_panel(ui.style()).inner_margin(SCREEN_MARGIN))
-        .show(ui, |ui| match (&app.state.first_start, app.state.screen) {
-            (Some(first), _) => first_start::show(ui, first, &mut cmds),
-            (None, screen) => match screen {
-                Screen::Today => today::show(ui, app, &mut st, &mut cmds),
-                Screen::Questions => questions::show(ui, app, &mut st, &mut cmds),
-                Screen::Record => record::show(ui, app, &mut st, &mut cmds),
-                Screen::Review => review::show(ui, app, &mut st, &mut cmds),
-                Screen::History => history::show(ui, app, &mut st, &mut cmds),
-                Screen::Settings => settings::show(ui, app, &mut st, &mut cmds),
-                Screen::Panel => panel::show(ui, app, &mut cmds),
-            },
+        .show(ui, |ui| match app.state.screen {
+            Screen::Today => today::show(ui, app, &mut st, &mut cmds),
+            Screen::Questions => questions::show(ui, app, &mut st, &mut cmds),
+            Screen::Record => record::show(ui, app, &mut st, &mut cmds),
+            Screen::Review => review::show(ui, app, &mut st, &mut cmds),
+            Screen::History => history::show(ui, app, &mut st, &mut cmds),
+            Screen::Settings => settings::show(ui, app, &mut st, &mut cmds),
+            Screen::Panel => panel::show(ui, app, &mut cmds),
         });
     questions::guide_dialogs(ui.ctx(), app, &mut st, &mut cmds);
     app.state.ui_state = st;
