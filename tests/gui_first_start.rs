@@ -193,8 +193,9 @@ fn without_a_connection_it_says_the_manual_way_and_not_now_hides_it() {
     h.get_by_label("No connection to the Python Package Index.");
     let shown = h
         .get_by(|n| {
-            n.value()
-                .is_some_and(|v| v.contains("rehearse setup --offline FOLDER"))
+            n.role() == egui::accesskit::Role::MultilineTextInput
+                && n.value()
+                    .is_some_and(|v| v.contains("rehearse setup --offline FOLDER"))
         })
         .accesskit_node()
         .value()

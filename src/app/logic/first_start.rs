@@ -179,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn nothing_missing_means_no_first_start_screen() {
+    fn nothing_missing_means_no_first_start_block() {
         assert!(FirstStart::offer(Vec::new(), PathBuf::from("/m")).is_none());
         let mut s = first_start(Vec::new());
         assert!(cmd(&mut s, SetupCommand::Download).is_empty());
@@ -296,7 +296,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_is_shown_and_not_now_closes_the_screen() {
+    fn a_failure_is_shown_and_not_now_hides_the_block() {
         let mut s = first_start(vec![Item::Speech, Item::Sentence]);
         cmd(&mut s, SetupCommand::Download);
         ev(
