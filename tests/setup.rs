@@ -111,7 +111,7 @@ fn a_dropped_connection_goes_on_with_a_range_request_and_both_models_are_install
                 Progress::Download { item: i, done, total } if *i == item => Some((*done, *total)),
                 _ => None,
             })
-            .last();
+            .next_back();
         assert_eq!(last, Some((item.wheel().size, item.wheel().size)), "{item:?}");
     }
     assert!(steps.contains(&Progress::Convert(1.0)), "conversion finished");

@@ -123,12 +123,8 @@ impl SetupArgs {
                             human_size(*done)
                         );
                     }
-                    let (_, b) = bar.get_or_insert_with(|| {
-                        (
-                            p.clone(),
-                            super::progress::bytes(Some(*total), format!("{}", item.title())),
-                        )
-                    });
+                    let (_, b) =
+                        bar.get_or_insert_with(|| (p.clone(), super::progress::bytes(Some(*total), item.title())));
                     b.set_position(*done);
                 }
                 Progress::Convert(f) => {

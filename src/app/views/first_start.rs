@@ -37,7 +37,11 @@ fn body(ui: &mut egui::Ui, first: &FirstStart, cmds: &mut Vec<Command>) {
         SetupPhase::Offer => {
             ui.horizontal(|ui| {
                 let total = human_size(setup::download_size(&first.missing));
-                if ui.button(format!("Download ({total})")).clicked() {
+                // The first screen's first step: as large as Make my plan below.
+                if ui
+                    .button(RichText::new(format!("Download ({total})")).size(18.0))
+                    .clicked()
+                {
                     cmds.push(Command::Setup(SetupCommand::Download));
                 }
                 not_now(ui, first, cmds);
