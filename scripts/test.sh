@@ -17,7 +17,8 @@ bash scripts/patch-queue.sh check
 
 # Tests that need more than a plain `cargo test` has are `#[ignore = "why"]`, so a bare run reports them
 # as skipped rather than passed: the PulseAudio virtual microphone ones (capture_pulse, playback_pulse,
-# record_e2e, mock_e2e, gui_e2e, gui_panel_e2e) and the disk-full one, which mounts a tmpfs and so needs root (names `as_root_`).
+# record_e2e, mock_e2e, gui_e2e, gui_panel_e2e), the first-start download from PyPI (tests/setup.rs, needs the
+# internet; about 2 s here) and the disk-full one, which mounts a tmpfs and so needs root (names `as_root_`).
 # This script runs the virtual-microphone ones unless REHEARSE_SKIP_AUDIO_TESTS is set, and the root
 # ones when run as root; whatever it leaves out is listed as skipped (nextest: SKIP; cargo test: ignored).
 skip=()

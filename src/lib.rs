@@ -13,12 +13,14 @@ pub mod delivery;
 pub mod embed;
 pub mod engine;
 pub mod export;
+pub mod fetch;
 pub mod panel;
 pub mod paths;
 pub mod plan;
 pub mod report;
 pub mod rubric;
 pub mod session;
+pub mod setup;
 pub mod store;
 pub mod transcript;
 

@@ -1,57 +1,23 @@
-//! `rehearse model download` against a real HTTP server on 127.0.0.1 (never the internet): full
+//! `rehearse model download` against a real HTTP server on 127.0.0.1 (tests/support/http.rs, never the internet): full
 //! download, resume of a partial file with a Range request, checksum mismatch, missing file.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+#[path = "support/http.rs"]
+mod http;
+
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
 
 use rehearse::asr::download::{DownloadError, download, sha256_file};
+use rehearse::fetch::FetchError;
 
-/// Serves `body` at `/ggml-test.bin` with Range support; records each request's Range header.
-fn serve(body: Vec<u8>) -> (String, Arc<Mutex<Vec<Option<String>>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let ranges = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&ranges);
-    std::thread::Builder::new()
-        .name("test-http".into())
-        .spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut first = String::new();
-                reader.read_line(&mut first).expect("read");
-                let mut range = None;
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).expect("read");
-                    if line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("range: bytes=") {
-                        range = Some(v.trim().trim_end_matches('-').to_string());
-                    }
-                }
-                seen.lock().expect("lock").push(range.clone());
-                if !first.contains("/ggml-test.bin ") {
-                    let _ =
-                        stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                    continue;
-                }
-                let start: usize = range.and_then(|r| r.parse().ok()).unwrap_or(0);
-                let status = if start > 0 { "206 Partial Content" } else { "200 OK" };
-                let part = &body[start.min(body.len())..];
-                let head = format!(
-                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    part.len()
-                );
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(part);
-            }
-        })
-        .expect("spawn");
-    (url, ranges)
+/// Serves `body` at `/ggml-test.bin` with Range support; the server records each request's Range.
+fn serve(body: Vec<u8>) -> (String, http::Server) {
+    let server = http::serve(vec![("ggml-test.bin".into(), Arc::new(body))], http::Faults::default());
+    (server.url.clone(), server)
+}
+
+fn ranges(server: &http::Server) -> Vec<Option<u64>> {
+    server.seen().iter().map(|s| s.range).collect()
 }
 
 fn body() -> Vec<u8> {
@@ -68,7 +34,7 @@ fn sha_of(bytes: &[u8]) -> String {
 #[test]
 fn downloads_and_verifies() {
     let data = body();
-    let (url, ranges) = serve(data.clone());
+    let (url, server) = serve(data.clone());
     let dest = tempfile::tempdir().expect("tmp");
     let mut last = (0, None);
     let path = download(
@@ -83,13 +49,13 @@ fn downloads_and_verifies() {
     assert_eq!(std::fs::read(&path).expect("read"), data);
     assert_eq!(path.file_name().and_then(|f| f.to_str()), Some("ggml-test.bin"));
     assert_eq!(last, (300_000, Some(300_000)));
-    assert_eq!(*ranges.lock().expect("lock"), vec![None]);
+    assert_eq!(ranges(&server), vec![None]);
 }
 
 #[test]
 fn resumes_a_partial_download_with_a_range_request() {
     let data = body();
-    let (url, ranges) = serve(data.clone());
+    let (url, server) = serve(data.clone());
     let dest = tempfile::tempdir().expect("tmp");
     std::fs::write(dest.path().join("ggml-test.bin.part"), &data[..123_456]).expect("write");
     let path = download(
@@ -102,7 +68,7 @@ fn resumes_a_partial_download_with_a_range_request() {
     )
     .expect("download");
     assert_eq!(std::fs::read(&path).expect("read"), data);
-    assert_eq!(*ranges.lock().expect("lock"), vec![Some("123456".to_string())]);
+    assert_eq!(ranges(&server), vec![Some(123_456)]);
     assert!(!dest.path().join("ggml-test.bin.part").exists());
 }
 
@@ -119,7 +85,10 @@ fn checksum_mismatch_is_an_error_and_leaves_no_model() {
         &AtomicBool::new(false),
     )
     .expect_err("mismatch");
-    assert!(matches!(err, DownloadError::Checksum { .. }), "{err}");
+    assert!(
+        matches!(err, DownloadError::Fetch(FetchError::Checksum { .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains("checksum mismatch"), "{err}");
     assert!(!dest.path().join("ggml-test.bin").exists());
     assert!(!dest.path().join("ggml-test.bin.part").exists());

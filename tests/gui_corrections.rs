@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use rehearse::app::{App, Automation, CaptureSource, Config, Stage};
+use rehearse::app::{App, Automation, CaptureSource, Config, ModelSetup, Stage};
 use rehearse::bank::Deck;
 use rehearse::rubric::Rubric;
 use rehearse::session::{self, Ending, TimeBox};
@@ -81,6 +81,7 @@ fn doesnt_count_and_counts_as_rescore_at_once_and_are_kept() {
         model: Some("no-such-model".into()),
         silent_playback: true,
         automation: Automation::default(),
+        setup: ModelSetup::default(),
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 1600.0))

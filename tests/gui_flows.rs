@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use rehearse::app::{App, Automation, CaptureSource, Config};
+use rehearse::app::{App, Automation, CaptureSource, Config, ModelSetup};
 
 const PM01: &str = "What metrics would you track to know Product Metrics is working well?";
 const PM01_HINT: &str = "Pair a correctness metric with a latency metric and a cost metric.";
@@ -34,6 +34,7 @@ fn harness_with(data_dir: &Path, model: &str, builder: egui_kittest::HarnessBuil
         model: Some(model.to_owned()),
         silent_playback: true,
         automation: Automation::default(),
+        setup: ModelSetup::default(),
     };
     builder
         .with_size(egui::vec2(1280.0, 1600.0))

@@ -341,7 +341,7 @@ fn without_a_usable_model_score_falls_back_to_phrases_and_says_how_to_fix_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("phrases only") && stderr.contains("make setup"),
+        stderr.contains("phrases only") && stderr.contains("rehearse setup"),
         "{stderr}"
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");

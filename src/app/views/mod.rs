@@ -1,6 +1,7 @@
 //! The screens. Each view draws from the app's state and pushes [`Command`]s; none of them touches an
 //! engine, the disk or the stage. Only text being typed and view toggles ([`UiState`]) change here.
 
+mod first_start;
 mod history;
 mod panel;
 mod progress;

@@ -141,6 +141,8 @@ fn model_section(ui: &mut egui::Ui, app: &App, cmds: &mut Vec<Command>) {
         cmds.push(Command::InstallModel(base.name.to_owned()));
     }
     if app.state.installed_models.is_empty() {
-        ui.weak("No models installed. Run `make run` once, or import one.");
+        ui.weak(
+            "No models installed. Run `rehearse setup` once (or restart the window, which offers them), or import one.",
+        );
     }
 }

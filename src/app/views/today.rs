@@ -53,13 +53,20 @@ pub(super) fn show(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>)
 /// The plan's step for today, its dates, and the way to the question list.
 fn plan_column(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
     ui.label(RichText::new("Today").size(26.0).strong());
+    if matches!(app.state.plan, PlanState::None) {
+        ui.label(RichText::new(WHAT_IT_DOES).size(16.0));
+        ui.add_space(8.0);
+    }
+    // The models on first start (or after they were removed): what is needed, the download and its progress.
+    if let Some(first) = &app.state.first_start {
+        super::first_start::show(ui, first, cmds);
+        ui.add_space(12.0);
+    }
     match &app.state.plan {
         PlanState::Loading => {
             ui.weak("Reading your plan…");
         }
         PlanState::None => {
-            ui.label(RichText::new(WHAT_IT_DOES).size(16.0));
-            ui.add_space(8.0);
             ui.weak(
                 "Try a question now, or make a plan to your interview date: fundamentals, scenario drills, two \
                  mock panels, a blitz on your weakest rubric cell, then a daily drill until the interview.",
@@ -247,14 +254,21 @@ fn dates_editor(ui: &mut Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>, ac
     }
     let ok = matches!(parsed, (Ok(_), Ok(_)));
     ui.add_space(4.0);
+    // Without the speech model nothing can be transcribed: trying waits for the download above.
+    let speech_missing = app
+        .state
+        .first_start
+        .as_ref()
+        .is_some_and(|f| f.missing.contains(&crate::setup::Item::Speech));
     ui.horizontal(|ui| {
         if try_first
             && ui
                 .add_enabled(
-                    !app.state.stage.is_live(),
+                    !app.state.stage.is_live() && !speech_missing,
                     egui::Button::new(RichText::new("Try one question now").size(18.0)),
                 )
                 .on_hover_text("A short warm-up question from the built-in deck, recorded at once")
+                .on_disabled_hover_text("First download the speech model (above)")
                 .clicked()
         {
             cmds.push(Command::TryOneQuestion);
