@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use rehearse::app::{App, Automation, CaptureSource, Command as Cmd, Config, Stage};
+use rehearse::app::{App, Automation, CaptureSource, Command as Cmd, Config, ModelSetup, Stage};
 
 const QUESTION: &str = "pm-01-success-metrics";
 /// Both attempts use this time-box (the window's slider starts at 30 s); the fixture is 15 s long.
@@ -84,6 +84,7 @@ fn window(data: &Path) -> serde_json::Value {
         model: Some(model()),
         silent_playback: true,
         automation: Automation::default(),
+        setup: ModelSetup::default(),
     };
     let mut h: Harness<'static, App> = Harness::builder()
         .with_size(egui::vec2(1280.0, 1000.0))
