@@ -2,7 +2,10 @@
 //! with 10/30/60 s of silence before, between and after the speech, and with room noise, mains hum, a steady
 //! tone, keyboard-like clicks and a music-like chord after it (and room noise under it), go through the real
 //! `rehearse transcribe` binary and the real model. In every case: no word is timed in the added non-speech
-//! part, and the word error rate of the speech is the plain file's within 0.01 (0.02 with silence before it).
+//! part, the word error rate of the speech is the plain file's within 0.01 (0.02 with silence before it), and
+//! every word is timed within 1 s of where the same speech heard alone is timed (2.5 s after a long pause
+//! mid-answer, a known gap: see `check`); each case prints how far off its worst word is.
+//! Four tests (after, before, between, noise), each with its own plain transcription.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,6 +115,69 @@ fn sound(kind: &str, seconds: f64) -> Vec<f32> {
     }
 }
 
+fn norm(w: &str) -> String {
+    w.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Words further apart than this are not the same word said once (the fixtures repeat words).
+const NEAR_S: f64 = 3.0;
+
+/// How far (seconds) the words of `t` are from where they were said: each word matched (longest common
+/// subsequence of the normalised words, pairs at most [`NEAR_S`] apart) to the same speech heard alone
+/// (`alone`, its words shifted by the time it was placed at), start against start. The largest difference;
+/// [`NEAR_S`] when fewer than 90 % of the words are found.
+fn worst_timing(t: &Transcript, alone: &[(String, f64)]) -> (f64, String) {
+    let a: Vec<String> = t.words.iter().map(|w| norm(&w.text)).collect();
+    let b: Vec<&String> = alone.iter().map(|(w, _)| w).collect();
+    let mut dp = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            dp[i][j] = if a[i] == *b[j] && (t.words[i].start_s - alone[j].1).abs() <= NEAR_S {
+                dp[i + 1][j + 1] + 1
+            } else {
+                dp[i + 1][j].max(dp[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut worst, mut which, mut matched) = (0, 0, 0.0f64, String::new(), 0usize);
+    while i < a.len() && j < b.len() {
+        if a[i] == *b[j] && (t.words[i].start_s - alone[j].1).abs() <= NEAR_S {
+            matched += 1;
+            let d = (t.words[i].start_s - alone[j].1).abs();
+            if d > worst {
+                worst = d;
+                which = format!(
+                    "{:?} at {:.2} s, said at {:.2} s",
+                    t.words[i].text, t.words[i].start_s, alone[j].1
+                );
+            }
+            i += 1;
+            j += 1;
+        } else if dp[i + 1][j] >= dp[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    // A word that is not found within NEAR_S of where it was said counts as that far off.
+    if matched * 10 < b.len() * 9 {
+        worst = worst.max(NEAR_S);
+        which = format!(
+            "only {matched} of {} words found within {NEAR_S} s of where they were said",
+            b.len()
+        );
+    }
+    (worst, which)
+}
+
+/// The words of `t` as (normalised word, start) with `shift` seconds added.
+fn placed(t: &Transcript, shift: f64) -> Vec<(String, f64)> {
+    t.words.iter().map(|w| (norm(&w.text), w.start_s + shift)).collect()
+}
+
 /// Words that start inside `[a, b]` (seconds), with half a second of slack at both ends.
 fn words_inside(t: &Transcript, a: f64, b: f64) -> Vec<String> {
     t.words
@@ -121,79 +187,193 @@ fn words_inside(t: &Transcript, a: f64, b: f64) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn nothing_is_transcribed_in_silence_or_noise_and_the_speech_is_unchanged() {
+/// The spoken answer heard alone: the reference the matrix's cases are held to.
+struct Plain {
+    dir: tempfile::TempDir,
+    a: Vec<f32>,
+    a_text: String,
+    a_s: f64,
+    t: Transcript,
+    wer: f64,
+}
+
+fn plain() -> Plain {
     let dir = tempfile::tempdir().expect("tempdir");
     let (a, a_text) = speech("answer-cache");
-    let (b, b_text) = speech("answer-pipeline");
     let a_s = a.len() as f64 / RATE as f64;
-    let plain = transcribe(&a, dir.path(), "plain");
-    let plain_wer = word_error_rate(&a_text, &plain.text);
-    let both_ref = format!("{a_text} {b_text}");
-    let joined: Vec<f32> = a.iter().chain(b.iter()).copied().collect();
-    let both_wer = word_error_rate(&both_ref, &transcribe(&joined, dir.path(), "joined").text);
-    eprintln!("plain WER {plain_wer:.3}, joined WER {both_wer:.3}");
+    let t = transcribe(&a, dir.path(), "plain");
+    let wer = word_error_rate(&a_text, &t.text);
+    eprintln!("plain WER {wer:.3}");
+    Plain {
+        dir,
+        a,
+        a_text,
+        a_s,
+        t,
+        wer,
+    }
+}
 
+/// One case of the matrix: `samples` transcribed by the real binary must hold no word in `gap` (seconds),
+/// have a word error rate within the tolerance of `base_wer`, and time every word within `limit` of where it
+/// was said (`said`). Returns what failed.
+fn check(
+    dir: &Path,
+    name: &str,
+    samples: Vec<f32>,
+    reference: &str,
+    base_wer: f64,
+    gap: (f64, f64),
+    said: &[(String, f64)],
+) -> Vec<String> {
+    // Silence before the answer moves every Whisper window by up to a second (transcription starts a second
+    // before the first sound), so a word may be heard differently; elsewhere the windows hold the same speech.
+    let tolerance = if name.starts_with("before") { 0.02 } else { 0.01 };
+    // Whisper's word times move by up to 0.6 s with where its 30 s windows fall (measured against the same
+    // speech heard alone: 0.26-0.60 s here), so a word is held to 1 s of where the speech alone has it.
+    // After a long pause mid-answer, words inside one long merged segment were measured up to 2.0 s off
+    // (between-60s: "For a daily report…" squeezed into its segment's end): a known gap, held at 2.5 s.
+    let limit = if name.starts_with("between") { 2.5 } else { 1.0 };
+    let t = transcribe(&samples, dir, name);
+    let wer = word_error_rate(reference, &t.text);
+    let inside = words_inside(&t, gap.0, gap.1);
+    let (late, which) = worst_timing(&t, said);
+    eprintln!(
+        "{name:<16} WER {wer:.3} (plain {base_wer:.3}), words in {:.0}-{:.0} s: {inside:?}; timing off by at most {late:.2} s ({which})",
+        gap.0, gap.1
+    );
     let mut failures = Vec::new();
-    let mut invented = 0;
-    let mut check = |name: &str, samples: Vec<f32>, reference: &str, base_wer: f64, gap: (f64, f64)| {
-        // Silence before the answer moves every Whisper window, so a word or two may be heard differently
-        // (measured: +0.014 after 10 s and 50 s, all words there); elsewhere the windows hold the same speech.
-        let tolerance = if name.starts_with("before") { 0.02 } else { 0.01 };
-        let t = transcribe(&samples, dir.path(), name);
-        let wer = word_error_rate(reference, &t.text);
-        let inside = words_inside(&t, gap.0, gap.1);
-        invented += inside.len();
-        eprintln!(
-            "{name:<16} WER {wer:.3} (plain {base_wer:.3}), words in {:.0}-{:.0} s: {inside:?}",
-            gap.0, gap.1
-        );
-        if !inside.is_empty() {
-            failures.push(format!("{name}: words timed in the non-speech part: {inside:?}"));
-        }
-        if wer > base_wer + tolerance {
-            failures.push(format!(
-                "{name}: WER {wer:.3} > {base_wer:.3} + {tolerance}: {}",
-                t.text
-            ));
-        }
-    };
+    if late > limit {
+        failures.push(format!(
+            "{name}: a word timed {late:.2} s from where it was said: {which}"
+        ));
+    }
+    if !inside.is_empty() {
+        failures.push(format!(
+            "{name}: {} invented word(s), timed in the non-speech part: {inside:?}",
+            inside.len()
+        ));
+    }
+    if wer > base_wer + tolerance {
+        failures.push(format!(
+            "{name}: WER {wer:.3} > {base_wer:.3} + {tolerance}: {}",
+            t.text
+        ));
+    }
+    failures
+}
+
+#[test]
+fn nothing_is_transcribed_in_silence_after_the_answer() {
+    let p = plain();
+    let mut failures = Vec::new();
     for secs in [10.0, 30.0, 60.0] {
-        let after: Vec<f32> = a.iter().copied().chain(sound("silence", secs)).collect();
-        check(&format!("after-{secs}s"), after, &a_text, plain_wer, (a_s, a_s + secs));
-        // Speech that starts 55-62 s into the recording is lost by whisper.cpp's window loop (a known bug,
-        // issue 26, found by this matrix; 48, 50, 52 and 70 s are fine): 50 s stands in for 60 here.
-        let lead = if secs > 50.0 { 50.0 } else { secs };
-        let before: Vec<f32> = sound("silence", lead).into_iter().chain(a.iter().copied()).collect();
-        check(&format!("before-{lead}s"), before, &a_text, plain_wer, (0.0, lead));
-        let between: Vec<f32> = a
+        let after: Vec<f32> = p.a.iter().copied().chain(sound("silence", secs)).collect();
+        failures.extend(check(
+            p.dir.path(),
+            &format!("after-{secs}s"),
+            after,
+            &p.a_text,
+            p.wer,
+            (p.a_s, p.a_s + secs),
+            &placed(&p.t, 0.0),
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn speech_after_silence_is_heard_whole_and_timed_where_it_was_said() {
+    let p = plain();
+    let mut failures = Vec::new();
+    // Speech that started 55-62 s into digital silence used to be lost whole by whisper.cpp's window loop
+    // (found by this matrix); transcription now starts a second before the first sound.
+    for lead in [10.0, 30.0, 60.0] {
+        let before: Vec<f32> = sound("silence", lead).into_iter().chain(p.a.iter().copied()).collect();
+        failures.extend(check(
+            p.dir.path(),
+            &format!("before-{lead}s"),
+            before,
+            &p.a_text,
+            p.wer,
+            (0.0, lead),
+            &placed(&p.t, lead),
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_long_pause_between_two_answers_stays_empty_and_the_words_after_it_keep_their_times() {
+    let p = plain();
+    let (b, b_text) = speech("answer-pipeline");
+    let both_ref = format!("{} {b_text}", p.a_text);
+    let joined: Vec<f32> = p.a.iter().chain(b.iter()).copied().collect();
+    let joined_t = transcribe(&joined, p.dir.path(), "joined");
+    let both_wer = word_error_rate(&both_ref, &joined_t.text);
+    eprintln!("joined WER {both_wer:.3}");
+    // Where the joined answer's second half sits: its words from `a_s` on, moved by the gap put in.
+    let joined_said = placed(&joined_t, 0.0);
+    let joined_at = |gap: f64| -> Vec<(String, f64)> {
+        joined_said
             .iter()
-            .copied()
-            .chain(sound("silence", secs))
-            .chain(b.iter().copied())
-            .collect();
-        check(
+            .map(|(w, at)| (w.clone(), if *at >= p.a_s - 0.25 { at + gap } else { *at }))
+            .collect()
+    };
+    let mut failures = Vec::new();
+    for secs in [10.0, 30.0, 60.0] {
+        let between: Vec<f32> =
+            p.a.iter()
+                .copied()
+                .chain(sound("silence", secs))
+                .chain(b.iter().copied())
+                .collect();
+        failures.extend(check(
+            p.dir.path(),
             &format!("between-{secs}s"),
             between,
             &both_ref,
             both_wer,
-            (a_s, a_s + secs),
-        );
+            (p.a_s, p.a_s + secs),
+            &joined_at(secs),
+        ));
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn nothing_is_transcribed_in_noise_hum_tone_clicks_or_music() {
+    let p = plain();
+    let mut failures = Vec::new();
     for kind in ["room", "hum", "tone", "clicks", "music"] {
-        let after: Vec<f32> = a.iter().copied().chain(sound(kind, 30.0)).collect();
-        check(&format!("after-{kind}"), after, &a_text, plain_wer, (a_s, a_s + 30.0));
+        let after: Vec<f32> = p.a.iter().copied().chain(sound(kind, 30.0)).collect();
+        failures.extend(check(
+            p.dir.path(),
+            &format!("after-{kind}"),
+            after,
+            &p.a_text,
+            p.wer,
+            (p.a_s, p.a_s + 30.0),
+            &placed(&p.t, 0.0),
+        ));
     }
     // Room noise under the speech and through a 30 s pause after it.
-    let noise = sound("room", a_s + 30.0);
-    let under: Vec<f32> = a
-        .iter()
-        .copied()
-        .chain(std::iter::repeat_n(0.0, 30 * RATE))
-        .zip(noise)
-        .map(|(s, n)| s + n * 0.3)
-        .collect();
-    check("under-room", under, &a_text, plain_wer, (a_s, a_s + 30.0));
-    eprintln!("invented words in the matrix: {invented}");
+    let noise = sound("room", p.a_s + 30.0);
+    let under: Vec<f32> =
+        p.a.iter()
+            .copied()
+            .chain(std::iter::repeat_n(0.0, 30 * RATE))
+            .zip(noise)
+            .map(|(s, n)| s + n * 0.3)
+            .collect();
+    failures.extend(check(
+        p.dir.path(),
+        "under-room",
+        under,
+        &p.a_text,
+        p.wer,
+        (p.a_s, p.a_s + 30.0),
+        &placed(&p.t, 0.0),
+    ));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -440,3 +440,93 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
         }
     ));
 }
+
+/// The person stops talking, thinks for a while, then presses Stop: the rest of the recording was
+/// transcribed when they stopped talking, and a window that falls due in the silence must not undo that,
+/// so Stop finds nothing left to transcribe. 46 s of speech and 20 s of quiet: the second window falls due
+/// at about 60 s, inside the quiet (where it used to run and leave the rest to do again at Stop: 0.9 s).
+#[test]
+fn stop_after_a_long_quiet_has_nothing_left_to_transcribe() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (wav, reference) = joined_answers(dir.path(), &[("answer-cache", 20)]);
+    let q8 = model_path().with_file_name(format!("ggml-{}.bin", models::DEFAULT_MODEL));
+    let model = Arc::new(Model::load(&q8).expect("model"));
+    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
+    let batch = model
+        .transcribe(
+            &samples16,
+            &Options::default(),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .expect("batch");
+    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let dest = dir.path().join("rec.wav");
+    let streamer = Streamer::start(&dest, Arc::clone(&model), StreamOptions::default()).expect("start");
+    record_progressively(answer, 48_000, dest, 8.0).join().expect("writer");
+    // The whole file is written; the stream catches up (a guard, not a timing: the condition is the test).
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !streamer.progress().rest_ready {
+        assert!(
+            Instant::now() < deadline,
+            "the rest never stood ready: {:?}",
+            streamer.progress()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (streamed, stats) = streamer.finish_with_stats().expect("finish");
+    assert_eq!(stats.whisper_runs_after_stop, 0, "Stop had work left: {stats:?}");
+    let (wer_batch, wer_stream) = (
+        word_error_rate(&reference, &batch.text),
+        word_error_rate(&reference, &streamed.text),
+    );
+    eprintln!("batch WER {wer_batch:.3}, streamed {wer_stream:.3}");
+    assert!(wer_stream <= wer_batch + 0.01, "{}", streamed.text);
+    check_times(&streamed);
+    assert!(doubled_words(&streamed).is_empty(), "{:?}", doubled_words(&streamed));
+    let last = streamed.words.last().expect("words");
+    assert!(last.end_s < 47.5, "nothing heard in the quiet: {last:?}");
+}
+
+/// Speech that starts after a minute of quiet (the person reads the question, thinks, then answers) is
+/// heard while recording: the windows start a second before the first sound, so whisper.cpp never sees a
+/// window of digital silence in front of the speech (which lost speech starting 55-62 s in whole).
+#[test]
+fn speech_after_a_minute_of_quiet_is_heard_while_streaming() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = std::fs::read_to_string(root.join("tests/fixtures/answer-cache.txt")).expect("text");
+    let wav = dir.path().join("late.wav");
+    run(Command::new("sox")
+        .arg(root.join("tests/fixtures/answer-cache.wav"))
+        .args(["-r", "48000", "-c", "1", "-b", "16"])
+        .arg(&wav)
+        .args(["pad", "60", "0"]));
+    let q8 = model_path().with_file_name(format!("ggml-{}.bin", models::DEFAULT_MODEL));
+    let model = Arc::new(Model::load(&q8).expect("model"));
+    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
+    let batch = model
+        .transcribe(
+            &samples16,
+            &Options::default(),
+            |_| {},
+            Arc::new(AtomicBool::new(false)),
+        )
+        .expect("batch");
+    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let (streamed, _, _) = stream(&model, dir.path(), "rec.wav", &answer, StreamOptions::default());
+    let (wer_batch, wer_stream) = (
+        word_error_rate(&reference, &batch.text),
+        word_error_rate(&reference, &streamed.text),
+    );
+    eprintln!("batch WER {wer_batch:.3}, streamed {wer_stream:.3}");
+    // Lost speech is a word error rate near 1; the model itself gets about 0.12 wrong here ("cash", "gases").
+    assert!(wer_batch < 0.25, "batch lost the late speech: {}", batch.text);
+    assert!(wer_stream <= wer_batch + 0.02, "{}", streamed.text);
+    check_times(&streamed);
+    assert!(doubled_words(&streamed).is_empty(), "{:?}", doubled_words(&streamed));
+    for t in [&batch, &streamed] {
+        let first = t.words.first().expect("words");
+        assert!(first.start_s > 59.0, "a word before the speech: {first:?}");
+    }
+}

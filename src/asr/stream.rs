@@ -114,6 +114,16 @@ pub struct StreamProgress {
     pub chunks: u64,
     /// Seconds of audio (from the start) already transcribed.
     pub transcribed_s: f64,
+    /// The rest of the recording was transcribed when the person stopped talking and nothing was said
+    /// since: Stop now has nothing left to transcribe.
+    pub rest_ready: bool,
+}
+
+/// What [`Streamer::finish`] had left to do once Stop came.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FinishStats {
+    /// Whisper runs after Stop (0 when the person had stopped talking and the rest was ready).
+    pub whisper_runs_after_stop: u64,
 }
 
 /// A running streaming transcription of one recording. Dropping it cancels the work.
@@ -123,6 +133,9 @@ pub struct Streamer {
     chunks: Arc<AtomicU64>,
     /// Transcribed 16 kHz samples.
     done: Arc<AtomicU64>,
+    /// Whisper runs so far.
+    runs: Arc<AtomicU64>,
+    rest_ready: Arc<AtomicBool>,
     handle: Option<JoinHandle<Result<Transcript, StreamError>>>,
 }
 
@@ -148,6 +161,8 @@ impl Streamer {
         let cancel = Arc::new(AtomicBool::new(false));
         let chunks = Arc::new(AtomicU64::new(0));
         let done = Arc::new(AtomicU64::new(0));
+        let runs = Arc::new(AtomicU64::new(0));
+        let rest_ready = Arc::new(AtomicBool::new(false));
         let worker = Worker {
             wav: wav.to_path_buf(),
             model,
@@ -156,6 +171,8 @@ impl Streamer {
             cancel: Arc::clone(&cancel),
             chunks: Arc::clone(&chunks),
             done: Arc::clone(&done),
+            runs: Arc::clone(&runs),
+            rest_ready: Arc::clone(&rest_ready),
             on_partial,
         };
         let handle = std::thread::Builder::new()
@@ -167,6 +184,8 @@ impl Streamer {
             cancel,
             chunks,
             done,
+            runs,
+            rest_ready,
             handle: Some(handle),
         })
     }
@@ -182,20 +201,31 @@ impl Streamer {
         StreamProgress {
             chunks: self.chunks.load(Ordering::Relaxed),
             transcribed_s: self.done.load(Ordering::Relaxed) as f64 / RATE as f64,
+            rest_ready: self.rest_ready.load(Ordering::Relaxed),
         }
     }
 
     /// The recording has stopped and its file is complete: transcribes what is left and returns the whole
     /// transcript. Blocks until done.
-    pub fn finish(mut self) -> Result<Transcript, StreamError> {
+    pub fn finish(self) -> Result<Transcript, StreamError> {
+        self.finish_with_stats().map(|(t, _)| t)
+    }
+
+    /// [`Streamer::finish`], also saying how much was left to do at Stop.
+    pub fn finish_with_stats(mut self) -> Result<(Transcript, FinishStats), StreamError> {
+        let runs_at_stop = self.runs.load(Ordering::SeqCst);
         self.finish.store(true, Ordering::SeqCst);
         let handle = self
             .handle
             .take()
             .ok_or_else(|| StreamError::Thread("already finished".into()))?;
-        handle
+        let transcript = handle
             .join()
-            .map_err(|_| StreamError::Thread("the thread panicked".into()))?
+            .map_err(|_| StreamError::Thread("the thread panicked".into()))??;
+        let stats = FinishStats {
+            whisper_runs_after_stop: self.runs.load(Ordering::SeqCst) - runs_at_stop,
+        };
+        Ok((transcript, stats))
     }
 }
 
@@ -217,6 +247,8 @@ struct Worker {
     cancel: Arc<AtomicBool>,
     chunks: Arc<AtomicU64>,
     done: Arc<AtomicU64>,
+    runs: Arc<AtomicU64>,
+    rest_ready: Arc<AtomicBool>,
     on_partial: Option<OnPartial>,
 }
 
@@ -264,6 +296,9 @@ impl Worker {
         // The rest of the recording, transcribed when the person stopped talking (up to the sample it
         // reached then): the report at Stop if they said nothing more.
         let mut early: Option<ChunkTranscript> = None;
+        // Where the windows start (a second before the first sound, as in batch: [`Levels::speech_start`]);
+        // unknown while all is quiet.
+        let mut started = false;
         loop {
             if self.cancel.load(Ordering::SeqCst) {
                 return Err(AsrError::Cancelled.into());
@@ -280,8 +315,24 @@ impl Worker {
             audio.extend_from_slice(&samples);
             levels.push(&samples);
             let stopped_talking = detector.push(&samples).iter().any(|c| c.ends_speech);
+            if !started && let Some(start) = levels.speech_start() {
+                // Nothing was transcribed yet, so `audio` holds the recording from its first sample.
+                started = true;
+                let keep = Windows::LEAD.min(start);
+                audio.drain(..start - keep);
+                lead = keep;
+                seek = start;
+                self.done.store(seek as u64, Ordering::Relaxed);
+            }
             let before = parts.len();
-            while !finishing && audio.len() >= lead + Windows::MIN_INPUT {
+            // While the rest transcribed when the person stopped talking still stands (nothing said since),
+            // the next window waits: transcribing it would undo that rest, and the person pressing Stop now
+            // would wait for the rest again (0.9 s for an answer ended 4 s before the time-box).
+            while started
+                && !finishing
+                && audio.len() >= lead + Windows::MIN_INPUT
+                && !rest_holds(early.as_ref(), &audio, lead, seek, &detector)
+            {
                 if self.cancel.load(Ordering::SeqCst) {
                     return Err(AsrError::Cancelled.into());
                 }
@@ -289,6 +340,7 @@ impl Worker {
                 let mut opts = self.opts.whisper.clone();
                 opts.threads = opts.threads.or(self.opts.live_threads);
                 let (part, len) = window_part(&self.model, &mut windows, &audio, lead, seek, &opts, &self.cancel)?;
+                self.runs.fetch_add(1, Ordering::SeqCst);
                 parts.push(part);
                 let keep = Windows::LEAD.min(lead + len);
                 audio.drain(..lead + len - keep);
@@ -299,8 +351,9 @@ impl Worker {
             }
             // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
             // transcribe the rest now, with every thread, as it would be after Stop; set aside if they go on.
-            if !finishing && stopped_talking && self.opts.early_rest && audio.len() - lead > RATE / 10 {
+            if started && !finishing && stopped_talking && self.opts.early_rest && audio.len() - lead > RATE / 10 {
                 let part = rest_part(&self.model, &mut windows, &audio, lead, seek, &self.opts, &self.cancel)?;
+                self.runs.fetch_add(1, Ordering::SeqCst);
                 if let Some(f) = self.on_partial.as_mut() {
                     let mut so_far = parts.clone();
                     so_far.push(part.clone());
@@ -312,23 +365,33 @@ impl Worker {
             {
                 f(&merge_with(&parts, seek as f64 / RATE as f64, false).without_annotations());
             }
+            self.rest_ready.store(
+                rest_holds(early.as_ref(), &audio, lead, seek, &detector),
+                Ordering::Relaxed,
+            );
             if finishing {
                 let total = seek + audio.len() - lead;
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
-                if let Some(part) = early.take() {
-                    let reached = lead + ((part.end_s * RATE as f64).round() as usize).saturating_sub(seek);
-                    if detector.is_quiet(&audio[reached.min(audio.len())..]) {
-                        // Nothing was said after it: it is the rest.
-                        parts.push(part);
-                        self.chunks.fetch_add(1, Ordering::Relaxed);
-                        self.done.store(total as u64, Ordering::Relaxed);
-                        return Ok(keep_outside(
-                            merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
-                            &levels.silent_stretches(),
-                        ));
-                    }
+                if !started {
+                    // Never a sound above -70 dBFS: nothing was said (batch transcription says the same).
+                    return Ok(Transcript {
+                        duration_s: total as f64 / RATE as f64,
+                        ..Transcript::default()
+                    });
+                }
+                if let Some(part) = early.take()
+                    && rest_holds(Some(&part), &audio, lead, seek, &detector)
+                {
+                    // Nothing was said after it: it is the rest.
+                    parts.push(part);
+                    self.chunks.fetch_add(1, Ordering::Relaxed);
+                    self.done.store(total as u64, Ordering::Relaxed);
+                    return Ok(keep_outside(
+                        merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
+                        &levels.silent_stretches(),
+                    ));
                 }
                 // Whisper's window loop stops with 100 ms or less left.
                 if audio.len() - lead > RATE / 10 {
@@ -341,6 +404,7 @@ impl Worker {
                         &self.opts,
                         &self.cancel,
                     )?);
+                    self.runs.fetch_add(1, Ordering::SeqCst);
                     self.chunks.fetch_add(1, Ordering::Relaxed);
                     self.done.store(total as u64, Ordering::Relaxed);
                 }
@@ -442,6 +506,7 @@ impl Worker {
         } else {
             transcribe_chunk(&self.model, &self.opts, chunk, live, previous, &self.cancel)?
         };
+        self.runs.fetch_add(1, Ordering::SeqCst);
         self.chunks.fetch_add(1, Ordering::Relaxed);
         self.done
             .store((chunk.start + chunk.samples.len()) as u64, Ordering::Relaxed);
@@ -535,9 +600,16 @@ fn transcribe_windowed(
     if samples.is_empty() {
         return Ok(Transcript::default());
     }
+    let levels = Levels::of(samples);
+    let Some(start) = levels.speech_start() else {
+        return Ok(Transcript {
+            duration_s: samples.len() as f64 / RATE as f64,
+            ..Transcript::default()
+        });
+    };
     let mut windows = model.windows()?;
     let mut parts = Vec::new();
-    let mut seek = 0usize;
+    let mut seek = start;
     while samples.len() >= seek + Windows::MIN_INPUT {
         let (part, len) = window_part(model, &mut windows, samples, seek, seek, &opts.whisper, cancel)?;
         parts.push(part);
@@ -548,10 +620,19 @@ fn transcribe_windowed(
         parts.push(rest_part(model, &mut windows, samples, seek, seek, opts, cancel)?);
     }
     progress(100);
-    Ok(keep_spoken(
+    Ok(keep_outside(
         merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations(),
-        samples,
+        &levels.silent_stretches(),
     ))
+}
+
+/// An early rest (transcribed when the person stopped talking, up to the audio then) still stands: nothing
+/// was said after it. `audio` holds the recording from sample `seek - lead`.
+fn rest_holds(early: Option<&ChunkTranscript>, audio: &[f32], lead: usize, seek: usize, detector: &Chunker) -> bool {
+    early.is_some_and(|part| {
+        let reached = lead + ((part.end_s * RATE as f64).round() as usize).saturating_sub(seek);
+        detector.is_quiet(&audio[reached.min(audio.len())..])
+    })
 }
 
 /// The window at `audio[at]`, which is sample `seek` of the recording ([`Windows::MIN_INPUT`] samples must

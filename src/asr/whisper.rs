@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
+use crate::audio::silence::{Levels, keep_outside};
 use crate::delivery::FILLER_PROMPT;
 use crate::transcript::{TimedText, Transcript};
 
@@ -107,9 +108,22 @@ impl Model {
         progress: impl FnMut(i32) + 'static,
         cancel: Arc<AtomicBool>,
     ) -> Result<Transcript, AsrError> {
+        let levels = Levels::of(samples);
+        let duration_s = samples.len() as f64 / 16_000.0;
+        // Nothing above -70 dBFS: nothing was said. Otherwise start a second before the first sound, as
+        // the stream does ([`Levels::speech_start`]).
+        let Some(start) = levels.speech_start() else {
+            return Ok(Transcript {
+                duration_s,
+                ..Transcript::default()
+            });
+        };
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
-        self.run(&mut state, samples, 0, opts, progress, cancel, Run::Whole)
-            .map(|(t, _)| crate::audio::silence::keep_spoken(t, samples))
+        let (t, _) = self.run(&mut state, samples, start, opts, progress, cancel, Run::Whole)?;
+        Ok(keep_outside(
+            shifted(t, start as f64 / 16_000.0, duration_s),
+            &levels.silent_stretches(),
+        ))
     }
 
     /// A fresh [`Windows`]: transcription of a growing recording in the same 30 s windows, with the same
@@ -380,6 +394,16 @@ impl Model {
             end,
         ))
     }
+}
+
+/// `t` (times from `by` seconds into a recording of `duration_s`) with times from the recording's start.
+pub(crate) fn shifted(mut t: Transcript, by: f64, duration_s: f64) -> Transcript {
+    for w in t.words.iter_mut().chain(t.segments.iter_mut()) {
+        w.start_s = (w.start_s + by).min(duration_s);
+        w.end_s = (w.end_s + by).min(duration_s);
+    }
+    t.duration_s = duration_s;
+    t
 }
 
 /// Whisper's state carried from one window of a growing recording to the next (the prompt: what was said

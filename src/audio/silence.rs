@@ -53,6 +53,18 @@ impl Levels {
         self.partial.extend_from_slice(&rest[whole..]);
     }
 
+    /// Where transcription should start: a second before the first 20 ms frame above -70 dBFS, on
+    /// Whisper's 10 ms grid; 0 when that is within the first second or two; `None` while every frame so far
+    /// is that quiet. Whisper loses speech that starts about a minute into an input that is digitally
+    /// silent (or nearly) before it (speech starting 55–62 s in came back empty), and an input that never
+    /// rises above that level holds nothing to transcribe. Causal: a growing recording's frames give the
+    /// same answer as the whole file's once its first loud frame has arrived.
+    pub fn speech_start(&self) -> Option<usize> {
+        let first = self.frames.iter().position(|&f| f > ABS_QUIET)?;
+        let at = (first * FRAME).saturating_sub(RATE) / 160 * 160;
+        Some(if at < 2 * RATE { 0 } else { at })
+    }
+
     /// Quiet stretches of at least [`MIN_SILENCE_S`], as (start, end) in seconds. A 20 ms frame is quiet
     /// when its level (averaged over 60 ms) is at most 6 dB above the recording's noise floor (its
     /// 10th-percentile frame) and 20 dB below its speech level (95th percentile), or below -70 dBFS in any
@@ -150,10 +162,38 @@ pub fn keep_outside(mut t: Transcript, quiet: &[(f64, f64)]) -> Transcript {
             && let Some(next) = words.get(last + 1).map(|w| w.start_s)
         {
             let from = b - SLACK_S;
-            let step = (next.max(from) - from) / inside.len() as f64;
-            for (k, w) in words[first..=last].iter_mut().enumerate() {
-                w.start_s = from + step * k as f64;
-                w.end_s = from + step * (k as f64 + 1.0);
+            // Whisper's times drifted into the silence for the sentence that follows it (its window began in
+            // the silence): when that sentence is one segment ending in speech, its words are spread from the
+            // silence's end to the segment's end by their length, as they were said; packing them in front of
+            // the first word Whisper timed in speech squeezed a dozen words into a second and left the next
+            // ones up to 3 s early (`tests/silence.rs`, 30 s between two answers).
+            let seg = seg_of(&words[first]).filter(|&i| seg_of(&words[last + 1]) == Some(i));
+            let run_end = seg.map(|i| {
+                let end = t.segments[i].end_s;
+                (last + 1..words.len())
+                    .take_while(|&k| words[k].start_s <= end + 1e-6)
+                    .last()
+                    .map_or((last, end), |k| (k, end.max(words[k].end_s.min(end + 1.0))))
+            });
+            match run_end {
+                Some((l, end)) if end > from => {
+                    let weight = |w: &TimedText| w.text.chars().count() as f64 + 1.0;
+                    let total: f64 = words[first..=l].iter().map(weight).sum();
+                    let mut done = 0.0;
+                    for w in &mut words[first..=l] {
+                        let wt = weight(w);
+                        w.start_s = from + (end - from) * done / total;
+                        done += wt;
+                        w.end_s = from + (end - from) * done / total;
+                    }
+                }
+                _ => {
+                    let step = (next.max(from) - from) / inside.len() as f64;
+                    for (k, w) in words[first..=last].iter_mut().enumerate() {
+                        w.start_s = from + step * k as f64;
+                        w.end_s = from + step * (k as f64 + 1.0);
+                    }
+                }
             }
         }
         // A word that runs on into the silence ends where the silence begins.
@@ -208,6 +248,28 @@ mod tests {
             end_s: b,
             text: text.into(),
         }
+    }
+
+    #[test]
+    fn transcription_starts_a_second_before_the_first_sound() {
+        let mut s = vec![0.0; RATE * 58];
+        s.extend(tone(3.0, 0.3));
+        let whole = Levels::of(&s).speech_start().expect("sound");
+        assert_eq!(whole, 57 * RATE);
+        // The same from a growing recording once the sound has arrived, and nothing before it.
+        let mut growing = Levels::default();
+        for piece in s.chunks(1_234) {
+            growing.push(piece);
+        }
+        assert_eq!(growing.speech_start(), Some(whole));
+        assert_eq!(Levels::of(&s[..RATE * 58]).speech_start(), None, "all quiet");
+        // Near-silence (-80 dBFS) is as quiet; a short lead is kept whole.
+        let mut s = tone(30.0, 1e-4);
+        s.extend(tone(1.0, 0.3));
+        assert_eq!(Levels::of(&s).speech_start(), Some(29 * RATE));
+        let mut s = vec![0.0; RATE * 2];
+        s.extend(tone(1.0, 0.3));
+        assert_eq!(Levels::of(&s).speech_start(), Some(0));
     }
 
     #[test]
@@ -288,6 +350,40 @@ mod tests {
         assert_eq!(out.words.len(), 5);
         assert!(out.words[1].start_s >= 9.6, "{:?}", out.words);
         assert!(out.words.windows(2).all(|p| p[1].start_s >= p[0].start_s));
+    }
+
+    #[test]
+    fn a_sentence_timed_into_a_silence_is_spread_over_its_segment_as_said() {
+        // 30 s of silence, then one segment (76-81.4 s) whose first 15 words Whisper timed in the silence and
+        // whose last three it put at 77-81 s: the words go from the silence's end to the segment's end by
+        // length, not packed into the second before "once".
+        let text = "So the question is how I would know that the new data pipeline is healthy once it ships.";
+        let mut words: Vec<TimedText> = text
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| word(w, 60.0 + i as f64, 60.5 + i as f64))
+            .collect();
+        let n = words.len();
+        words[n - 3] = word("once", 77.04, 78.2);
+        words[n - 2] = word("it", 78.2, 78.7);
+        words[n - 1] = word("ships.", 78.8, 81.3);
+        let t = Transcript {
+            text: text.into(),
+            duration_s: 90.0,
+            segments: vec![TimedText {
+                start_s: 46.3,
+                end_s: 81.36,
+                text: text.into(),
+            }],
+            words,
+        };
+        let out = keep_outside(t, &[(46.3, 76.2)]);
+        let at = |w: &str| out.words.iter().find(|x| x.text == w).map_or(f64::NAN, |x| x.start_s);
+        assert!((at("So") - 75.95).abs() < 0.01, "{:?}", out.words);
+        // "once" is 75 of 89 characters in: about 80.5 s (it was said at 80.0 s).
+        assert!((at("once") - 80.0).abs() < 0.5, "{:?}", out.words);
+        assert!(out.words.windows(2).all(|p| p[1].start_s >= p[0].start_s));
+        assert!(out.words.iter().all(|w| w.end_s <= 81.36 + 1e-9));
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub enum ScoreJob {
         attempt_id: String,
         question: Option<Box<Question>>,
         correction: Correction,
-    },    /// Use the sentence model at this path from now on (it was just installed on first start).
+    },
+    /// Use the sentence model at this path from now on (it was just installed on first start).
     LoadModel(std::path::PathBuf),
 }
 

@@ -7,8 +7,8 @@
 use super::Effect;
 use crate::app::io::IoCommand;
 use crate::app::setup_worker::SetupEvent;
-use crate::engine::score::ScoreJob;
 use crate::app::state::first_start::{SetupPhase, SetupRun};
+use crate::engine::score::ScoreJob;
 use std::path::Path;
 
 use crate::app::state::{ModelState, State};

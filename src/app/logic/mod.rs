@@ -39,12 +39,12 @@ mod settings;
 #[allow(clippy::unwrap_used)]
 mod tests;
 
+pub use first_start::{SetupCommand, SetupEffect};
 use panel::{finish_panel, panel_answered, refresh_panel_report};
 pub(crate) use plan::refresh_plan;
 use record::{no_model_notice, no_speech_notice, transcribe};
 pub(crate) use review::self_score_for;
 use review::{open_review, pause_review};
-pub use first_start::{SetupCommand, SetupEffect};
 pub use settings::load_model;
 
 /// Something the person asked for.
