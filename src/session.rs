@@ -304,6 +304,10 @@ pub fn transcription_failed(store: &Store, id: &str, error: &str) -> Result<Atte
 /// Deletes the attempt and its audio. Refused while it is still being recorded.
 pub fn delete(store: &Store, id: &str) -> Result<()> {
     let attempt = store.get(id)?;
+    // Another rehearse is recording it: say so, and how to go on.
+    if attempt.status == Status::Recording && store.recorded_elsewhere(&attempt.id) {
+        return Err(StoreError::Busy(attempt.id).into());
+    }
     // Its audio is being written (a recording a crash left behind is repaired by start-up recovery first).
     require(
         &attempt,

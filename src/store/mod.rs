@@ -407,6 +407,12 @@ impl Store {
         }
     }
 
+    /// Whether another process is recording attempt `id` (it holds the recording lock; not this one).
+    pub fn recorded_elsewhere(&self, id: &str) -> bool {
+        let dir = self.attempt_dir(id);
+        !recording_here(&dir) && recording_elsewhere(&dir)
+    }
+
     /// Deletes the attempt's folder with its audio (exact id or unique prefix). A damaged attempt
     /// can be deleted; one being recorded by another process cannot ([`StoreError::Busy`]).
     pub fn delete(&self, id_or_prefix: &str) -> Result<()> {
