@@ -40,9 +40,19 @@ for run in $(seq "$RUNS"); do
         --model "$MODEL" --verbose >"$OUT/cli.out" 2>"$OUT/cli.err" &
     pid=$!
     until grep -q "recording from" "$OUT/cli.err" 2>/dev/null; do sleep 0.1; kill -0 $pid || { cat "$OUT/cli.err"; exit 1; }; done
-    c0=$(cpu_ticks $pid); t0=$(date +%s.%N)
-    bash tests/pulse-mic.sh play "$ANSWER"
-    c1=$(cpu_ticks $pid); t1=$(date +%s.%N)
+    c0=$(cpu_ticks $pid); t0=$(date +%s.%N); mem=0
+    # The time-box may end the recording before the answer has played (GAP < 0): CPU and memory are read
+    # while the process lives.
+    bash tests/pulse-mic.sh play "$ANSWER" &
+    player=$!
+    while kill -0 $player 2>/dev/null; do
+        if kill -0 $pid 2>/dev/null; then
+            c=$(cpu_ticks $pid); [[ $c -gt 0 ]] && { c1=$c; t1=$(date +%s.%N); }
+            m=$(peak_kb $pid); [[ $m -gt 0 ]] && mem=$m
+        fi
+        sleep 0.2
+    done
+    wait $player
     while kill -0 $pid 2>/dev/null; do
         m=$(peak_kb $pid); [[ $m -gt 0 ]] && mem=$m; sleep 0.1
     done
