@@ -167,7 +167,11 @@ fn deleting_an_attempt_still_being_recorded_is_refused_then_allowed_once_it_is_s
     let refused = delete();
     assert!(!refused.status.success(), "deleted while recording");
     let why = String::from_utf8_lossy(&refused.stderr);
-    assert!(why.contains("is recording, so it cannot be deleted"), "{why}");
+    // Another process (the running `rehearse record`) holds it: the refusal says so and how to go on.
+    assert!(
+        why.contains("being recorded by another rehearse; stop that recording first"),
+        "{why}"
+    );
     assert!(data.path().join("attempts").join(&id).is_dir(), "the attempt is kept");
 
     // Ctrl-C stops the recording and keeps it; then it can go.
