@@ -441,17 +441,12 @@ fn the_window_engine_finishes_the_recording_stream_and_re_transcribes_whole() {
     ));
 }
 
-/// The person stops talking, thinks for a while, then presses Stop: the rest of the recording was
-/// transcribed when they stopped talking, and a window that falls due in the silence must not undo that,
-/// so Stop finds nothing left to transcribe. 46 s of speech and 20 s of quiet: the second window falls due
-/// at about 60 s, inside the quiet (where it used to run and leave the rest to do again at Stop: 0.9 s).
-#[test]
-fn stop_after_a_long_quiet_has_nothing_left_to_transcribe() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (wav, reference) = joined_answers(dir.path(), &[("answer-cache", 20)]);
+/// The app's default model (tiny.en-q8_0), the whole file `wav` transcribed by it at once, and the file's
+/// samples as the capture engine wrote them.
+fn default_model_batch(wav: &Path) -> (Arc<Model>, Transcript, Vec<f32>) {
     let q8 = model_path().with_file_name(format!("ggml-{}.bin", models::DEFAULT_MODEL));
     let model = Arc::new(Model::load(&q8).expect("model"));
-    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
+    let (samples16, _) = decode::load_for_whisper(wav).expect("decode");
     let batch = model
         .transcribe(
             &samples16,
@@ -460,7 +455,19 @@ fn stop_after_a_long_quiet_has_nothing_left_to_transcribe() {
             Arc::new(AtomicBool::new(false)),
         )
         .expect("batch");
-    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let answer = decode::read_wav_mono(wav).expect("read").samples;
+    (model, batch, answer)
+}
+
+/// The person stops talking, thinks for a while, then presses Stop: the rest of the recording was
+/// transcribed when they stopped talking, and a window that falls due in the silence must not undo that,
+/// so Stop finds nothing left to transcribe. 46 s of speech and 20 s of quiet: the second window falls due
+/// at about 60 s, inside the quiet (where it used to run and leave the rest to do again at Stop: 0.9 s).
+#[test]
+fn stop_after_a_long_quiet_has_nothing_left_to_transcribe() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (wav, reference) = joined_answers(dir.path(), &[("answer-cache", 20)]);
+    let (model, batch, answer) = default_model_batch(&wav);
     let dest = dir.path().join("rec.wav");
     let streamer = Streamer::start(&dest, Arc::clone(&model), StreamOptions::default()).expect("start");
     record_progressively(answer, 48_000, dest, 8.0).join().expect("writer");
@@ -502,18 +509,7 @@ fn speech_after_a_minute_of_quiet_is_heard_while_streaming() {
         .args(["-r", "48000", "-c", "1", "-b", "16"])
         .arg(&wav)
         .args(["pad", "60", "0"]));
-    let q8 = model_path().with_file_name(format!("ggml-{}.bin", models::DEFAULT_MODEL));
-    let model = Arc::new(Model::load(&q8).expect("model"));
-    let (samples16, _) = decode::load_for_whisper(&wav).expect("decode");
-    let batch = model
-        .transcribe(
-            &samples16,
-            &Options::default(),
-            |_| {},
-            Arc::new(AtomicBool::new(false)),
-        )
-        .expect("batch");
-    let answer = decode::read_wav_mono(&wav).expect("read").samples;
+    let (model, batch, answer) = default_model_batch(&wav);
     let (streamed, _, _) = stream(&model, dir.path(), "rec.wav", &answer, StreamOptions::default());
     let (wer_batch, wer_stream) = (
         word_error_rate(&reference, &batch.text),
