@@ -9,8 +9,7 @@
 #[path = "support/http.rs"]
 mod http;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -18,26 +17,6 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use rehearse::app::PlanState;
 use rehearse::app::{App, Automation, CaptureSource, Config, ModelSetup, Screen, SetupPhase};
 use rehearse::setup::{Item, SENTENCE_WHEEL, SPEECH_WHEEL, Source};
-
-fn wheel_files() -> Vec<(String, Arc<Vec<u8>>)> {
-    let wheel = std::env::var_os("REHEARSE_CT2_WHEEL").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("models/.cache")
-                .join(SPEECH_WHEEL.file_name)
-        },
-        PathBuf::from,
-    );
-    let dir = wheel.parent().expect("wheel folder").to_path_buf();
-    [SPEECH_WHEEL, SENTENCE_WHEEL]
-        .iter()
-        .map(|w| {
-            let bytes = std::fs::read(dir.join(w.file_name))
-                .unwrap_or_else(|e| panic!("{}: {e}; run `make setup`", dir.join(w.file_name).display()));
-            (w.file_name.to_owned(), Arc::new(bytes))
-        })
-        .collect()
-}
 
 fn harness(data_dir: &Path, mirror: String) -> Harness<'static, App> {
     let config = Config {
@@ -94,7 +73,7 @@ fn disabled(h: &Harness<'_, App>, label: &str) -> bool {
 #[test]
 fn first_start_says_what_it_needs_downloads_with_cancel_and_resume_then_works() {
     let server = http::serve(
-        wheel_files(),
+        http::wheel_files(),
         http::Faults {
             bytes_per_sec: Some(25_000_000),
             ..Default::default()

@@ -9,48 +9,13 @@
 #[path = "support/http.rs"]
 mod http;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use http::{wheel_dir, wheel_files};
 use rehearse::setup::{self, Item, Progress, SENTENCE_WHEEL, SPEECH_WHEEL, SetupError, Source};
-
-/// The folder holding the two real wheels.
-fn wheel_dir() -> PathBuf {
-    let wheel = std::env::var_os("REHEARSE_CT2_WHEEL").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("models/.cache")
-                .join(SPEECH_WHEEL.file_name)
-        },
-        PathBuf::from,
-    );
-    let dir = wheel.parent().expect("wheel folder").to_path_buf();
-    for w in [SPEECH_WHEEL, SENTENCE_WHEEL] {
-        assert!(
-            dir.join(w.file_name).is_file(),
-            "{} is missing; run `make setup`",
-            dir.join(w.file_name).display()
-        );
-    }
-    dir
-}
-
-/// The two wheels' bytes, for the server.
-fn wheel_files() -> Vec<(String, Arc<Vec<u8>>)> {
-    let dir = wheel_dir();
-    [SPEECH_WHEEL, SENTENCE_WHEEL]
-        .iter()
-        .map(|w| {
-            (
-                w.file_name.to_owned(),
-                Arc::new(std::fs::read(dir.join(w.file_name)).expect("read wheel")),
-            )
-        })
-        .collect()
-}
 
 fn mirror(server: &http::Server) -> Source {
     Source::Download {

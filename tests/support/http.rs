@@ -156,3 +156,38 @@ fn answer(
     // Closing here, before `content-length` bytes, is the dropped connection.
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
+
+/// The folder holding the two real wheels.
+pub fn wheel_dir() -> std::path::PathBuf {
+    let wheel = std::env::var_os("REHEARSE_CT2_WHEEL").map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("models/.cache")
+                .join(rehearse::setup::SPEECH_WHEEL.file_name)
+        },
+        std::path::PathBuf::from,
+    );
+    let dir = wheel.parent().expect("wheel folder").to_path_buf();
+    for w in [rehearse::setup::SPEECH_WHEEL, rehearse::setup::SENTENCE_WHEEL] {
+        assert!(
+            dir.join(w.file_name).is_file(),
+            "{} is missing; run `make setup`",
+            dir.join(w.file_name).display()
+        );
+    }
+    dir
+}
+
+/// The two wheels' bytes, for the server.
+pub fn wheel_files() -> Vec<(String, Arc<Vec<u8>>)> {
+    let dir = wheel_dir();
+    [rehearse::setup::SPEECH_WHEEL, rehearse::setup::SENTENCE_WHEEL]
+        .iter()
+        .map(|w| {
+            (
+                w.file_name.to_owned(),
+                Arc::new(std::fs::read(dir.join(w.file_name)).expect("read wheel")),
+            )
+        })
+        .collect()
+}
