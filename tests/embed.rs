@@ -2,25 +2,15 @@
 //! cosines from an independent implementation, unit-length outputs, length independence (no padding), a
 //! corrupt file rejected with a message, and the load time and per-sentence cost printed for the record.
 
+mod support;
+
 use std::time::Instant;
 
 use rehearse::embed::{Embedder, cosine};
 
-fn model() -> Embedder {
-    let path = rehearse::embed::find().expect("embedding model (run `make setup` or set REHEARSE_EMBED_MODEL)");
-    let start = Instant::now();
-    let m = Embedder::load(&path).unwrap_or_else(|e| panic!("load {}: {e}", path.display()));
-    eprintln!(
-        "loaded {} in {:.0} ms",
-        path.display(),
-        start.elapsed().as_secs_f64() * 1e3
-    );
-    m
-}
-
 #[test]
 fn reference_cosines_match_sentence_transformers() {
-    let m = model();
+    let m = support::embedder();
     let cat = m.embed("The cat sits on the mat.");
     let rug = m.embed("A cat is sitting on a rug.");
     let stocks = m.embed("Stock prices fell sharply today.");
@@ -53,7 +43,7 @@ fn reference_cosines_match_sentence_transformers() {
 #[test]
 fn a_sentence_means_the_same_alone_or_after_a_long_one() {
     // With padding on, short sentences collapse together; unpadded, an unrelated pair stays apart.
-    let m = model();
+    let m = support::embedder();
     let a = m.embed("latency");
     let b = m.embed("the quarterly revenue report for the sales team");
     assert!(cosine(&a, &b) < 0.5, "{}", cosine(&a, &b));
@@ -79,7 +69,7 @@ fn a_corrupt_wheel_is_rejected_with_a_message() {
 #[test]
 fn the_rubric_encoder_reuses_the_frozen_layers_and_only_changes_its_own_vectors() {
     use rehearse::rubric::semantic::SentenceEncoder;
-    let m = model();
+    let m = support::embedder();
     assert!(m.has_tuned(), "assets/rubric-encoder.safetensors did not fit the model");
     let s = [
         "Where this approach breaks is when events arrive days late.",

@@ -3,6 +3,8 @@
 //! broken decks, and the C audio libraries' stderr noise. Every case ends in a clear message or
 //! a correct result, never a panic, and nothing recorded is lost.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,10 +15,6 @@ use rehearse::store::{ATTEMPT_FILE, ATTEMPT_VERSION, Status, Store, WAV_FILE, pa
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
 }
 
 fn rehearse(data: &Path) -> Command {
@@ -248,7 +246,7 @@ fn odd_wav_files_transcribe_or_fail_with_one_line() {
         let out = run(rehearse(dir.path())
             .arg("transcribe")
             .arg(path)
-            .args(["--model", &model()]));
+            .args(["--model", &support::model()]));
         let err = text(&out.stderr);
         assert!(!out.status.success(), "{}: {err}", path.display());
         assert_eq!(err.lines().count(), 1, "{err}");
@@ -265,7 +263,7 @@ fn odd_wav_files_transcribe_or_fail_with_one_line() {
         let out = run(rehearse(dir.path())
             .arg("transcribe")
             .arg(path)
-            .args(["--json", "--model", &model()]));
+            .args(["--json", "--model", &support::model()]));
         assert!(out.status.success(), "{}: {}", path.display(), text(&out.stderr));
         let t: rehearse::transcript::Transcript = serde_json::from_slice(&out.stdout).expect("json");
         let wer = word_error_rate(&reference, &t.text);

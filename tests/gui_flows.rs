@@ -2,6 +2,8 @@
 //! The microphone is replaced by a file source that streams `tests/fixtures/speech.wav` as if it were being
 //! spoken; transcription uses the real model (`REHEARSE_TEST_MODEL`, default `tiny.en`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,10 +16,6 @@ const PM01_HINT: &str = "Pair a correctness metric with a latency metric and a c
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_owned())
 }
 
 fn harness(data_dir: &Path, model: &str) -> Harness<'static, App> {
@@ -69,7 +67,7 @@ fn attempt_json(data_dir: &Path) -> serde_json::Value {
 #[test]
 fn record_review_self_score_and_history() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let mut h = harness(tmp.path(), &model());
+    let mut h = harness(tmp.path(), &support::model());
     wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
 
     // The window opens on Today; the questions are one click away. Choose one, start, stop.
@@ -257,7 +255,7 @@ fn today_step_drill_review_and_back_to_today() {
     )
     .expect("save plan");
     // The first explain question's example has "→", which egui's default font cannot draw (a box is shown).
-    let mut h = harness_with(tmp.path(), &model(), Harness::builder().allow_missing_glyphs());
+    let mut h = harness_with(tmp.path(), &support::model(), Harness::builder().allow_missing_glyphs());
     wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
     wait_until(&mut h, "the plan", Duration::from_secs(10), |a| {
         a.state().plan_today.is_some()
@@ -490,7 +488,7 @@ fn today_shows_coverage_across_the_plan_and_self_rating_calibration() {
 #[test]
 fn a_mock_panel_is_asked_aloud_answered_and_reported() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let mut h = harness(tmp.path(), &model());
+    let mut h = harness(tmp.path(), &support::model());
     wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
     h.get_by_label("All questions").click();
     h.run_steps(2);

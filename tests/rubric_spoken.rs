@@ -7,6 +7,8 @@
 //! Needs espeak-ng, the Whisper model (`REHEARSE_TEST_MODEL`) and the embedding model
 //! (`REHEARSE_EMBED_MODEL`); ignored by a plain `cargo test`, run by scripts/test.sh.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,10 +34,6 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
-}
-
 fn speak(text: &str, dir: &Path, name: &str) -> PathBuf {
     let txt = dir.join(format!("{name}.txt"));
     std::fs::write(&txt, text).expect("write text");
@@ -55,7 +53,7 @@ fn transcribe(wav: &Path) -> Transcript {
     let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .arg("transcribe")
         .arg(wav)
-        .args(["--json", "--model", &model()])
+        .args(["--json", "--model", &support::model()])
         .output()
         .expect("run rehearse");
     assert!(

@@ -2,12 +2,10 @@
 //! answers) are transcribed by tiny.en and scored by `rehearse score`, and give the expected cells.
 //! Also checks that fillers are still counted without the filler prompt (off by default).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
-}
 
 fn answer(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,7 +29,7 @@ fn speak(text: &Path, dir: &Path) -> PathBuf {
 
 fn score(question: &str, wav: &Path) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
-        .args(["score", "--question", question, "--json", "--model", &model()])
+        .args(["score", "--question", question, "--json", "--model", &support::model()])
         .arg(wav)
         .env("REHEARSE_DATA_DIR", wav.parent().expect("dir"))
         .output()

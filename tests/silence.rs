@@ -7,6 +7,8 @@
 //! mid-answer, a known gap: see `check`); each case prints how far off its worst word is.
 //! Four tests (after, before, between, noise), each with its own plain transcription.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,10 +17,6 @@ use rehearse::audio::decode::load_for_whisper;
 use rehearse::transcript::Transcript;
 
 const RATE: usize = 16_000;
-
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -50,7 +48,7 @@ fn transcribe(samples: &[f32], dir: &Path, name: &str) -> Transcript {
     let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .arg("transcribe")
         .arg(&wav)
-        .args(["--json", "--model", &model()])
+        .args(["--json", "--model", &support::model()])
         .output()
         .expect("run rehearse");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -4,8 +4,10 @@
 //! [`Streamer`] tails it. The merged transcript must be batch transcription's of the finished file, word
 //! for word (the issue asks for WER within +0.01), with monotonic times and no word doubled at a chunk edge.
 //!
-//! Needs espeak-ng, sox and a tiny.en model (`REHEARSE_TEST_MODEL=$PWD/models/ggml-tiny.en.bin`), and the
-//! default tiny.en-q8_0 beside it (`make setup` makes both).
+//! Needs espeak-ng, sox and the default model, tiny.en-q8_0 (`make setup` makes it; scripts/test.sh sets
+//! `REHEARSE_TEST_MODEL=$PWD/models/ggml-tiny.en-q8_0.bin`).
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,32 +23,26 @@ use rehearse::audio::wav::WavSink;
 use rehearse::transcript::Transcript;
 
 fn model_path() -> PathBuf {
-    let name = std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".into());
-    models::resolve(&name).expect("a tiny.en model (set REHEARSE_TEST_MODEL)")
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    models::resolve(&support::model()).expect("the tiny.en-q8_0 model (`make setup`, or set REHEARSE_TEST_MODEL)")
 }
 
 /// Speaks `text_file` with espeak-ng and converts it to 48 kHz 16-bit mono.
 fn spoken_answer(dir: &Path, text_file: &Path) -> PathBuf {
     let raw = dir.join("raw.wav");
     let wav = dir.join("answer.wav");
-    run(Command::new("espeak-ng")
-        .args(["-v", "en-us", "-s", "160", "-w"])
-        .arg(&raw)
-        .arg("-f")
-        .arg(text_file));
-    run(Command::new("sox")
-        .arg(&raw)
-        .args(["-r", "48000", "-c", "1", "-b", "16"])
-        .arg(&wav));
+    support::run(
+        Command::new("espeak-ng")
+            .args(["-v", "en-us", "-s", "160", "-w"])
+            .arg(&raw)
+            .arg("-f")
+            .arg(text_file),
+    );
+    support::run(
+        Command::new("sox")
+            .arg(&raw)
+            .args(["-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&wav),
+    );
     wav
 }
 
@@ -58,17 +54,19 @@ fn joined_answers(dir: &Path, parts: &[(&str, u32)]) -> (PathBuf, String) {
     let mut reference = String::new();
     for (i, (name, pause_s)) in parts.iter().enumerate() {
         let piece = dir.join(format!("piece{i}.wav"));
-        run(Command::new("sox")
-            .arg(root.join(format!("tests/fixtures/{name}.wav")))
-            .args(["-r", "48000", "-c", "1", "-b", "16"])
-            .arg(&piece)
-            .args(["pad", "0", &pause_s.to_string()]));
+        support::run(
+            Command::new("sox")
+                .arg(root.join(format!("tests/fixtures/{name}.wav")))
+                .args(["-r", "48000", "-c", "1", "-b", "16"])
+                .arg(&piece)
+                .args(["pad", "0", &pause_s.to_string()]),
+        );
         pieces.push(piece);
         reference.push_str(&std::fs::read_to_string(root.join(format!("tests/fixtures/{name}.txt"))).expect("text"));
         reference.push(' ');
     }
     let wav = dir.join("answer.wav");
-    run(Command::new("sox").args(&pieces).arg(&wav));
+    support::run(Command::new("sox").args(&pieces).arg(&wav));
     (wav, reference)
 }
 
@@ -254,7 +252,7 @@ fn a_pause_transcribes_the_rest_early_and_speech_after_it_undoes_that() {
 
 /// The app's default model, tiny.en-q8_0, runs on whisper.cpp's fast path (padded attention, a bfloat16
 /// encoder where the CPU has AVX512-BF16, one token's products on the tiled kernel: `vendor/README.md`),
-/// which the f16 test model does not take. Window by window, as while recording, it must give the whole
+/// which the f16 model does not take (the suite runs on q8_0; this test loads it by its default name). Window by window, as while recording, it must give the whole
 /// file's words to the letter, and the words must be right: three answers with pauses between and after.
 #[test]
 fn the_default_model_gives_the_whole_files_words_window_by_window() {

@@ -3,15 +3,13 @@
 //! silence, noise and a tone give no words (no `[BLANK_AUDIO]`) and no report; pace ignores trailing
 //! silence; and the filler-prompt default is the one with the lower word error rate.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rehearse::asr::whisper::word_error_rate;
 use rehearse::transcript::Transcript;
-
-fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_string())
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
@@ -35,7 +33,7 @@ fn transcribe_json(wav: &Path, model: &str) -> Transcript {
 #[test]
 fn spoken_fixture_is_transcribed_accurately_with_monotonic_times() {
     let reference = std::fs::read_to_string(fixture("speech.txt")).expect("fixture text");
-    let t = transcribe_json(&fixture("speech.wav"), &model());
+    let t = transcribe_json(&fixture("speech.wav"), &support::model());
     let wer = word_error_rate(&reference, &t.text);
     eprintln!("transcript: {}\nWER {wer:.3}", t.text);
     assert!(wer <= 0.25, "WER {wer:.3} > 0.25: {}", t.text);
@@ -79,7 +77,7 @@ fn stereo_48k_float_input_is_accepted() {
         .expect("sox");
     assert!(status.success());
     let reference = std::fs::read_to_string(fixture("speech.txt")).expect("fixture text");
-    let t = transcribe_json(&out, &model());
+    let t = transcribe_json(&out, &support::model());
     assert!(word_error_rate(&reference, &t.text) <= 0.25, "{}", t.text);
 }
 
@@ -110,7 +108,7 @@ fn silence_noise_and_tone_give_no_annotation_words() {
         synth(dir.path(), "tone.wav", &["synth", "30", "sine", "440", "vol", "0.3"]),
     ];
     for wav in &inputs {
-        let t = transcribe_json(wav, &model());
+        let t = transcribe_json(wav, &support::model());
         eprintln!("{}: {t:?}", wav.display());
         assert!(!has_annotation_mark(&t.text), "{}: text {:?}", wav.display(), t.text);
         for w in t.words.iter().chain(&t.segments) {
@@ -126,7 +124,7 @@ fn score_cli(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rehearse"))
         .arg("score")
         .args(args)
-        .args(["--model", &model()])
+        .args(["--model", &support::model()])
         .output()
         .expect("run rehearse");
     (
@@ -197,7 +195,7 @@ fn filler_prompt_choice_is_backed_by_word_error_rate() {
     use rehearse::asr::{models, whisper};
     use rehearse::audio::decode;
 
-    let path = models::resolve(&model()).expect("model");
+    let path = models::resolve(&support::model()).expect("model");
     let m = whisper::Model::load(&path).expect("load model");
     let mut mean = [0.0_f64; 2];
     let mut fillers = [0_usize; 2];

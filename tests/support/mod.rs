@@ -6,6 +6,38 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The Whisper model the suite transcribes with, as `--model`/`REHEARSE_MODEL` take it: `REHEARSE_TEST_MODEL`
+/// (a file or a name; scripts/test.sh sets the app's default, `models/ggml-tiny.en-q8_0.bin`), else the
+/// default's name, found on the app's model search path. The suite tests the model the app ships.
+pub fn model() -> String {
+    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en-q8_0".to_owned())
+}
+
+/// The name the app stores for [`model`]: a file `…/ggml-tiny.en-q8_0.bin` → `tiny.en-q8_0`; a name as it is.
+pub fn model_name() -> String {
+    let m = model();
+    let file = Path::new(&m)
+        .file_name()
+        .map_or(m.clone(), |f| f.to_string_lossy().into_owned());
+    file.strip_prefix("ggml-")
+        .and_then(|f| f.strip_suffix(".bin"))
+        .map_or(file.clone(), str::to_owned)
+}
+
+/// The sentence-embedding model (`REHEARSE_EMBED_MODEL`, or where `make setup` puts it), loaded; prints how
+/// long loading took, for the record.
+pub fn embedder() -> rehearse::embed::Embedder {
+    let path = rehearse::embed::find().expect("embedding model (run `make setup` or set REHEARSE_EMBED_MODEL)");
+    let start = std::time::Instant::now();
+    let m = rehearse::embed::Embedder::load(&path).unwrap_or_else(|e| panic!("load {}: {e}", path.display()));
+    eprintln!(
+        "loaded {} in {:.0} ms",
+        path.display(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    m
+}
+
 /// Runs `tests/pulse-mic.sh ARGS`, failing with its output if it fails; returns what it printed.
 pub fn pulse_mic(args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pulse-mic.sh");
@@ -292,6 +324,37 @@ impl Display {
             .status()
             .is_ok_and(|s| s.success())
     }
+
+    /// The screen's pixels (PPM), or None if capturing failed.
+    fn pixels(&self) -> Option<Vec<u8>> {
+        let out = Command::new("import")
+            .args(["-display", self.name.as_str(), "-window", "root", "ppm:-"])
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        (out.status.success() && !out.stdout.is_empty()).then_some(out.stdout)
+    }
+
+    /// Saves the screen to `png` once it has stopped changing (two captures in a row alike), so what was
+    /// last asked of the window is painted; after `guard` without settling (something animates), saves it as
+    /// it is then. False if capturing or saving failed.
+    pub fn settled_screenshot(&self, png: &Path, guard: std::time::Duration) -> bool {
+        let start = std::time::Instant::now();
+        let mut last = self.pixels();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let now = self.pixels();
+            if now.is_some() && now == last {
+                break;
+            }
+            if start.elapsed() > guard {
+                eprintln!("the screen kept changing for {} s; saving it as it is", guard.as_secs());
+                break;
+            }
+            last = now;
+        }
+        self.screenshot(png)
+    }
 }
 
 /// Whether `program` is on `PATH`.
@@ -299,11 +362,32 @@ pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }
 
+/// Seconds of audio in a WAV file that is still being written (the capture engine flushes it every 250 ms):
+/// its length past the header, by its own format; 0 while it has no complete header.
+pub fn wav_seconds_on_disk(path: &Path) -> f64 {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return 0.0;
+    };
+    let mut head = [0u8; 44];
+    if f.read_exact(&mut head).is_err() || &head[0..4] != b"RIFF" || &head[36..40] != b"data" {
+        return 0.0;
+    }
+    let channels = u64::from(u16::from_le_bytes([head[22], head[23]]));
+    let rate = u64::from(u32::from_le_bytes([head[24], head[25], head[26], head[27]]));
+    let bits = u64::from(u16::from_le_bytes([head[34], head[35]]));
+    let frame = channels * bits / 8;
+    let len = f.metadata().map_or(0, |m| m.len()).saturating_sub(44);
+    if frame == 0 || rate == 0 {
+        return 0.0;
+    }
+    (len / frame) as f64 / rate as f64
+}
+
 /// Starts recording everything that reaches the virtual microphone's sink (`parec` on `mic.monitor`, 16-bit
 /// mono raw at `rate` into `raw`). Returns the recorder and how much audio it had written on return: sample
 /// 0 is anchored to the clock by that (parec starts late on a loaded machine, so its spawn time is not
 /// sample 0); `now - written` is when sample 0 was heard.
-#[allow(dead_code)]
 pub fn record_sink(raw: &Path, rate: u32) -> (Child, std::time::Duration) {
     use std::time::{Duration, Instant};
     let parec = Command::new("parec")
@@ -320,11 +404,11 @@ pub fn record_sink(raw: &Path, rate: u32) -> (Child, std::time::Duration) {
         .spawn()
         .expect("start parec");
     let size = || std::fs::metadata(raw).map_or(0, |m| m.len());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while size() < u64::from(rate) / 5 && Instant::now() < deadline {
+    // Half a second recorded: past parec's start-up burst, so the file grows at the pace of the sink.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while size() < u64::from(rate) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
     let written = size() / 2;
     (parec, Duration::from_secs_f64(written as f64 / f64::from(rate)))
 }
