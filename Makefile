@@ -16,9 +16,11 @@ bench: setup
 	cargo bench
 	bash scripts/bench-ratio.sh
 
-# Stop → report through the real binary (CLI and window) on a 3-minute answer at real pace; RUNS=3.
+# Stop → report through the real binary (CLI and window) on a 3-minute answer at real pace; RUNS=3. Then how
+# quickly a stop is acted on (time-box, Ctrl-C, Enter), the timings the end-to-end tests print but do not assert.
 bench-latency: setup
 	bash scripts/bench-stop-to-report.sh $(or $(RUNS),3)
+	bash scripts/bench-stop-reaction.sh $(or $(RUNS),3)
 
 # Retrain the rubric. The classifier the app judges with is the sentence encoder's top three layers
 # fine-tuned on the rubric corpus (data/rubric-corpus: 3,072 whole answers on 48 topics by 24 writer sessions,

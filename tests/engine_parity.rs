@@ -24,7 +24,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn model() -> String {
-    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_owned())
+    std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en-q8_0".to_owned())
 }
 
 fn only_attempt(data: &Path) -> serde_json::Value {

@@ -33,7 +33,7 @@ fn attempt(data: &Path) -> Option<(PathBuf, serde_json::Value)> {
 fn spoken_answer_through_the_virtual_microphone_reaches_review() {
     let tmp = tempfile::tempdir().expect("tmp");
     let data = tmp.path().join("data");
-    let model = std::env::var("REHEARSE_TEST_MODEL").unwrap_or_else(|_| "tiny.en".to_owned());
+    let model = support::model();
 
     // Speech to say, made before anything starts.
     let speech = tmp.path().join("answer.wav");
@@ -74,15 +74,15 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
             .expect("run rehearse"),
     );
 
-    // Recording starts by itself: speak once the attempt exists.
-    wait_for("the recording to start", Duration::from_secs(30), || {
-        attempt(&data).is_some_and(|(dir, _)| dir.join("answer.wav").exists())
+    // Recording starts by itself: speak once audio from the microphone reaches the attempt's file (the capture
+    // engine confirms the start only once audio flows, and flushes the file every 250 ms).
+    wait_for("the recording to start", Duration::from_secs(60), || {
+        attempt(&data).is_some_and(|(dir, _)| support::wav_seconds_on_disk(&dir.join("answer.wav")) > 0.0)
     });
     eprintln!(
         "recording started {:.1} s after launch",
         launched.elapsed().as_secs_f64()
     );
-    std::thread::sleep(Duration::from_millis(500));
     let ok = Command::new("bash")
         .arg(&mic)
         .arg("play")
@@ -94,7 +94,7 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
     let scored = || attempt(&data).is_some_and(|(_, j)| j["status"] == "scored" && j["self_scores"].is_object());
     let start = Instant::now();
     while !scored() {
-        if start.elapsed() > Duration::from_secs(180) {
+        if start.elapsed() > Duration::from_secs(300) {
             let app_log = std::fs::read_to_string(tmp.path().join("app.log")).unwrap_or_default();
             let tail: Vec<&str> = app_log.lines().rev().take(40).collect();
             let _ = x.screenshot(&root().join("target/gui-e2e-timeout.png"));
@@ -111,9 +111,12 @@ fn spoken_answer_through_the_virtual_microphone_reaches_review() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(1500)); // let Review paint
+    // The self-scores are entered in Review, which then reveals the coverage: save the screen once it is painted.
     let shot = root().join("target/gui-e2e.png");
-    assert!(x.screenshot(&shot), "screenshot failed (import, from imagemagick)");
+    assert!(
+        x.settled_screenshot(&shot, Duration::from_secs(30)),
+        "screenshot failed (import, from imagemagick)"
+    );
 
     let (_, json) = attempt(&data).expect("attempt");
     let text = json["transcript"]["text"].as_str().unwrap_or_default().to_lowercase();

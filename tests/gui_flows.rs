@@ -304,7 +304,7 @@ fn today_step_drill_review_and_back_to_today() {
 #[test]
 fn a_first_start_says_what_the_app_does_and_tries_a_question_at_once() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let mut h = harness(tmp.path(), &model());
+    let mut h = harness(tmp.path(), &support::model());
     wait_until(&mut h, "the model", Duration::from_secs(60), App::model_ready);
     wait_until(&mut h, "the plan file to be read", Duration::from_secs(10), |a| {
         matches!(a.state().plan, rehearse::app::PlanState::None)

@@ -55,16 +55,21 @@ const REC_RATE: u32 = 16_000;
 /// The two runs share the microphone and the speaker: one at a time, even under `cargo test`'s threads.
 static AUDIO: Mutex<()> = Mutex::new(());
 
+/// How long the person pauses between the clock starting and their first word.
+const ANSWER_PAUSE: Duration = Duration::from_millis(300);
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The model to load, or why the test cannot run here (printed, and the test returns).
 fn prerequisites() -> Result<String, String> {
-    let model = std::env::var("REHEARSE_TEST_MODEL")
-        .ok()
-        .filter(|m| Path::new(m).is_file())
-        .ok_or("REHEARSE_TEST_MODEL is not set to a model file (scripts/test.sh sets it)")?;
+    let model = support::model();
+    if std::env::var_os("REHEARSE_TEST_MODEL").is_some() && !Path::new(&model).is_file() {
+        return Err(format!(
+            "REHEARSE_TEST_MODEL={model} is not a model file (scripts/test.sh sets it)"
+        ));
+    }
     for program in ["Xvfb", "import", "espeak-ng", "sox", "pactl", "paplay", "parec"] {
         if !support::on_path(program) {
             return Err(format!("{program} is not installed (scripts/setup.sh installs it)"));
@@ -113,7 +118,7 @@ impl Answer {
     /// The answer is recording and audio from the microphone is reaching `answer.wav` (the capture engine
     /// confirms the start only once audio flows, and flushes the file every 250 ms).
     fn live(&self) -> bool {
-        self.str("status") == "recording" && std::fs::metadata(self.dir.join("answer.wav")).is_ok_and(|m| m.len() > 44)
+        self.str("status") == "recording" && support::wav_seconds_on_disk(&self.dir.join("answer.wav")) > 0.0
     }
 
     fn transcript(&self) -> String {
@@ -226,10 +231,13 @@ impl Window {
     fn answer(&self, n: usize, speech: &Path) -> SystemTime {
         self.wait(
             &format!("answer {} to start recording", n + 1),
-            Duration::from_secs(90),
+            Duration::from_secs(300),
             |all| all.len() == n + 1 && all[n].live(),
         );
-        std::thread::sleep(Duration::from_millis(300));
+        // The person takes a breath before answering: the answer is said 0.3 s after the clock starts, as a
+        // person would, and so the sink's recording can tell the question from the answer (its sample clock
+        // and the wall clock drift apart by tenths of a second on a loaded machine).
+        std::thread::sleep(ANSWER_PAUSE);
         eprintln!(
             "{:6.1} s  answer {} is said into the microphone",
             self.launched.elapsed().as_secs_f64(),
@@ -246,12 +254,11 @@ impl Window {
         support::rehearse_ok(env!("CARGO_BIN_EXE_rehearse"), &self.data, args)
     }
 
-    /// Lets the screen paint, saves it, and closes the window.
+    /// Saves the screen once it is painted (it stops changing), and closes the window.
     fn screenshot_and_close(&mut self, name: &str) {
-        std::thread::sleep(Duration::from_millis(1500));
         let shot = root().join("target").join(name);
         assert!(
-            self.display.screenshot(&shot),
+            self.display.settled_screenshot(&shot, Duration::from_secs(30)),
             "screenshot failed (import, from imagemagick)"
         );
         eprintln!("screen saved to {}", shot.display());
@@ -361,7 +368,7 @@ fn a_two_question_panel_is_asked_aloud_answered_into_the_microphone_and_reported
     for (n, wav) in speech.iter().enumerate() {
         played.push(window.answer(n, wav));
     }
-    let all = window.wait("the four answers to be scored", Duration::from_secs(120), |all| {
+    let all = window.wait("the four answers to be scored", Duration::from_secs(300), |all| {
         all.len() == 4 && all.iter().all(|a| a.str("status") == "scored")
     });
     eprintln!(
@@ -479,14 +486,16 @@ fn a_panel_ended_after_its_first_answer_keeps_it_and_is_incomplete() {
         ],
     );
     window.answer(0, &speech);
-    window.wait("the answer to be scored", Duration::from_secs(90), |all| {
+    window.wait("the answer to be scored", Duration::from_secs(300), |all| {
         all.first().is_some_and(|a| a.str("status") == "scored")
     });
     // End panel was pressed as the follow-up was being asked: no second answer comes, though asking it
-    // would have taken about 4 s (3.4 s of speech).
+    // would have taken about 4 s (3.4 s of speech). An absence has no event to wait on: this watches for a
+    // second answer for 10 s after the first ended (the complete panel's follow-ups start well within that).
     let ended = system_time(answers(&window.data)[0].time("ended_at"));
-    if let Ok(left) = (ended + Duration::from_secs(10)).duration_since(SystemTime::now()) {
-        std::thread::sleep(left);
+    let watch_until = ended + Duration::from_secs(10);
+    while SystemTime::now() < watch_until && answers(&window.data).len() == 1 {
+        std::thread::sleep(Duration::from_millis(100));
     }
     window.screenshot_and_close("gui-panel-e2e-abandoned.png");
     let all = answers(&window.data);

