@@ -2,9 +2,11 @@
 //! with 10/30/60 s of silence before, between and after the speech, and with room noise, mains hum, a steady
 //! tone, keyboard-like clicks and a music-like chord after it (and room noise under it), go through the real
 //! `rehearse transcribe` binary and the real model. In every case: no word is timed in the added non-speech
-//! part, the word error rate of the speech is the plain file's within 0.01 (0.02 with silence before it), and
-//! every word is timed within 1 s of where the same speech heard alone is timed (2.5 s after a long pause
-//! mid-answer, a known gap: see `check`); each case prints how far off its worst word is.
+//! part, the word error rate of the speech is the plain file's within 0.01 (0.02 with silence before it, 0.03
+//! with a pause between two answers: see `check`), and
+//! every word is timed within 0.5 s of when it was said: the speech is made by espeak-ng when the test runs,
+//! and espeak-ng reports when each word starts (`tests/support/espeak_words.py`). Each case prints how far
+//! off its worst word is.
 //! Four tests (after, before, between, noise), each with its own plain transcription.
 
 mod support;
@@ -18,14 +20,20 @@ use rehearse::transcript::Transcript;
 
 const RATE: usize = 16_000;
 
+/// How far from when it was said a word may be timed (seconds): issue 26's clickable timings.
+const LIMIT_S: f64 = 0.5;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-fn speech(name: &str) -> (Vec<f32>, String) {
-    let (samples, _) = load_for_whisper(&fixture(&format!("{name}.wav"))).expect("fixture wav");
+/// The fixture `NAME`'s script spoken by espeak-ng now, with when each word starts (espeak-ng's own times).
+fn speech(dir: &Path, name: &str) -> (Vec<f32>, String, Vec<(String, f64)>) {
     let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture text");
-    (samples, text)
+    let (wav, said) = support::timed_speech(dir, name, text.trim());
+    let (samples, _) = load_for_whisper(&wav).expect("spoken wav");
+    let said = said.into_iter().map(|(w, at)| (norm(&w), at)).collect();
+    (samples, text, said)
 }
 
 fn write_wav(path: &Path, samples: &[f32]) {
@@ -126,7 +134,8 @@ const NEAR_S: f64 = 3.0;
 /// How far (seconds) the words of `t` are from where they were said: each word matched (longest common
 /// subsequence of the normalised words, pairs at most [`NEAR_S`] apart) to the same speech heard alone
 /// (`alone`, its words shifted by the time it was placed at), start against start. The largest difference;
-/// [`NEAR_S`] when fewer than 90 % of the words are found.
+/// [`NEAR_S`] when fewer than 80 % of the words are found (the model writes "10%" for "ten percent" and
+/// "cash" for "cache": such words have nothing to be timed against).
 fn worst_timing(t: &Transcript, alone: &[(String, f64)]) -> (f64, String) {
     let a: Vec<String> = t.words.iter().map(|w| norm(&w.text)).collect();
     let b: Vec<&String> = alone.iter().map(|(w, _)| w).collect();
@@ -161,7 +170,7 @@ fn worst_timing(t: &Transcript, alone: &[(String, f64)]) -> (f64, String) {
         }
     }
     // A word that is not found within NEAR_S of where it was said counts as that far off.
-    if matched * 10 < b.len() * 9 {
+    if matched * 10 < b.len() * 8 {
         worst = worst.max(NEAR_S);
         which = format!(
             "only {matched} of {} words found within {NEAR_S} s of where they were said",
@@ -169,11 +178,6 @@ fn worst_timing(t: &Transcript, alone: &[(String, f64)]) -> (f64, String) {
         );
     }
     (worst, which)
-}
-
-/// The words of `t` as (normalised word, start) with `shift` seconds added.
-fn placed(t: &Transcript, shift: f64) -> Vec<(String, f64)> {
-    t.words.iter().map(|w| (norm(&w.text), w.start_s + shift)).collect()
 }
 
 /// Words that start inside `[a, b]` (seconds), with half a second of slack at both ends.
@@ -185,31 +189,38 @@ fn words_inside(t: &Transcript, a: f64, b: f64) -> Vec<String> {
         .collect()
 }
 
-/// The spoken answer heard alone: the reference the matrix's cases are held to.
+/// The spoken answer heard alone: the reference the matrix's cases are held to (its word error rate), with
+/// when each of its words was said.
 struct Plain {
     dir: tempfile::TempDir,
     a: Vec<f32>,
     a_text: String,
     a_s: f64,
-    t: Transcript,
+    said: Vec<(String, f64)>,
     wer: f64,
 }
 
 fn plain() -> Plain {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (a, a_text) = speech("answer-cache");
+    let (a, a_text, said) = speech(dir.path(), "answer-cache");
     let a_s = a.len() as f64 / RATE as f64;
     let t = transcribe(&a, dir.path(), "plain");
     let wer = word_error_rate(&a_text, &t.text);
-    eprintln!("plain WER {wer:.3}");
+    let (late, which) = worst_timing(&t, &said);
+    eprintln!("plain WER {wer:.3}, timing off by at most {late:.2} s ({which})");
     Plain {
         dir,
         a,
         a_text,
         a_s,
-        t,
+        said,
         wer,
     }
+}
+
+/// `said` moved `by` seconds later.
+fn shifted(said: &[(String, f64)], by: f64) -> Vec<(String, f64)> {
+    said.iter().map(|(w, at)| (w.clone(), at + by)).collect()
 }
 
 /// One case of the matrix: `samples` transcribed by the real binary must hold no word in `gap` (seconds),
@@ -226,12 +237,19 @@ fn check(
 ) -> Vec<String> {
     // Silence before the answer moves every Whisper window by up to a second (transcription starts a second
     // before the first sound), so a word may be heard differently; elsewhere the windows hold the same speech.
-    let tolerance = if name.starts_with("before") { 0.02 } else { 0.01 };
-    // Whisper's word times move by up to 0.6 s with where its 30 s windows fall (measured against the same
-    // speech heard alone: 0.26-0.60 s here), so a word is held to 1 s of where the speech alone has it.
-    // After a long pause mid-answer, words inside one long merged segment were measured up to 2.0 s off
-    // (between-60s: "For a daily report…" squeezed into its segment's end): a known gap, held at 2.5 s.
-    let limit = if name.starts_with("between") { 2.5 } else { 1.0 };
+    // A long pause mid-answer puts the words after it in other 30 s windows than the joined answer's, and
+    // tiny.en hears some of espeak-ng's words differently there, either way (measured +0.017 and +0.024 after
+    // 10 and 60 s, -0.021 after 30 s; the same with or without DTW): held to 0.03.
+    let tolerance = if name.starts_with("before") {
+        0.02
+    } else if name.starts_with("between") {
+        0.03
+    } else {
+        0.01
+    };
+    // Every word is clickable: within half a second of when espeak-ng said it (DTW word times; whisper's own
+    // timestamp tokens were up to 4.8 s off here, even in the plain file).
+    let limit = LIMIT_S;
     let t = transcribe(&samples, dir, name);
     let wer = word_error_rate(reference, &t.text);
     let inside = words_inside(&t, gap.0, gap.1);
@@ -264,7 +282,15 @@ fn check(
 #[test]
 fn nothing_is_transcribed_in_silence_after_the_answer() {
     let p = plain();
-    let mut failures = Vec::new();
+    let mut failures = check(
+        p.dir.path(),
+        "plain",
+        p.a.clone(),
+        &p.a_text,
+        p.wer,
+        (p.a_s, p.a_s),
+        &p.said,
+    );
     for secs in [10.0, 30.0, 60.0] {
         let after: Vec<f32> = p.a.iter().copied().chain(sound("silence", secs)).collect();
         failures.extend(check(
@@ -274,7 +300,7 @@ fn nothing_is_transcribed_in_silence_after_the_answer() {
             &p.a_text,
             p.wer,
             (p.a_s, p.a_s + secs),
-            &placed(&p.t, 0.0),
+            &p.said,
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -295,7 +321,7 @@ fn speech_after_silence_is_heard_whole_and_timed_where_it_was_said() {
             &p.a_text,
             p.wer,
             (0.0, lead),
-            &placed(&p.t, lead),
+            &shifted(&p.said, lead),
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -304,20 +330,15 @@ fn speech_after_silence_is_heard_whole_and_timed_where_it_was_said() {
 #[test]
 fn a_long_pause_between_two_answers_stays_empty_and_the_words_after_it_keep_their_times() {
     let p = plain();
-    let (b, b_text) = speech("answer-pipeline");
+    let (b, b_text, b_said) = speech(p.dir.path(), "answer-pipeline");
     let both_ref = format!("{} {b_text}", p.a_text);
     let joined: Vec<f32> = p.a.iter().chain(b.iter()).copied().collect();
     let joined_t = transcribe(&joined, p.dir.path(), "joined");
     let both_wer = word_error_rate(&both_ref, &joined_t.text);
     eprintln!("joined WER {both_wer:.3}");
-    // Where the joined answer's second half sits: its words from `a_s` on, moved by the gap put in.
-    let joined_said = placed(&joined_t, 0.0);
-    let joined_at = |gap: f64| -> Vec<(String, f64)> {
-        joined_said
-            .iter()
-            .map(|(w, at)| (w.clone(), if *at >= p.a_s - 0.25 { at + gap } else { *at }))
-            .collect()
-    };
+    // The second answer's words start where it was placed: after the first and the gap.
+    let joined_at =
+        |gap: f64| -> Vec<(String, f64)> { p.said.iter().cloned().chain(shifted(&b_said, p.a_s + gap)).collect() };
     let mut failures = Vec::new();
     for secs in [10.0, 30.0, 60.0] {
         let between: Vec<f32> =
@@ -352,7 +373,7 @@ fn nothing_is_transcribed_in_noise_hum_tone_clicks_or_music() {
             &p.a_text,
             p.wer,
             (p.a_s, p.a_s + 30.0),
-            &placed(&p.t, 0.0),
+            &p.said,
         ));
     }
     // Room noise under the speech and through a 30 s pause after it.
@@ -371,7 +392,7 @@ fn nothing_is_transcribed_in_noise_hum_tone_clicks_or_music() {
         &p.a_text,
         p.wer,
         (p.a_s, p.a_s + 30.0),
-        &placed(&p.t, 0.0),
+        &p.said,
     ));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -29,6 +29,8 @@ pub struct Model {
     ctx: WhisperContext,
     threads: i32,
     pub name: String,
+    /// Word starts come from whisper.cpp's DTW token times (cross-attention alignment heads).
+    dtw: bool,
 }
 
 /// Options for one transcription.
@@ -88,15 +90,26 @@ impl Model {
                 reason: "no such file".into(),
             });
         }
-        let ctx = WhisperContext::new_with_params(&display, WhisperContextParameters::default()).map_err(|e| {
-            AsrError::Load {
-                path: display.clone(),
-                reason: format!("{e} (not a whisper.cpp ggml model?)"),
-            }
+        let name = super::models::name_of(path);
+        let preset = dtw_preset(&name);
+        let mut cparams = WhisperContextParameters::default();
+        if let Some(p) = preset.clone() {
+            cparams.dtw_parameters(whisper_rs::DtwParameters {
+                mode: whisper_rs::DtwMode::ModelPreset { model_preset: p },
+                ..Default::default()
+            });
+        }
+        let ctx = WhisperContext::new_with_params(&display, cparams).map_err(|e| AsrError::Load {
+            path: display.clone(),
+            reason: format!("{e} (not a whisper.cpp ggml model?)"),
         })?;
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8) as i32);
-        let name = super::models::name_of(path);
-        Ok(Self { ctx, threads, name })
+        Ok(Self {
+            ctx,
+            threads,
+            name,
+            dtw: preset.is_some(),
+        })
     }
 
     /// Transcribes 16 kHz mono samples. `progress` gets 0–100; setting `cancel` stops early with
@@ -328,6 +341,11 @@ impl Model {
         let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
         let mut words: Vec<TimedText> = Vec::new();
+        // The segment each word is in.
+        let mut word_seg: Vec<usize> = Vec::new();
+        // With DTW: the DTW time of the token before each word (where the word starts), if any.
+        let mut dtw_before: Vec<Option<f64>> = Vec::new();
+        let mut prev_dtw: Option<f64> = None;
         for segment in state.as_iter() {
             let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
             if text.is_empty() {
@@ -351,8 +369,22 @@ impl Model {
                     Err(_) => continue,
                 };
                 let data = token.token_data();
-                let t0 = ((data.t0 - lead_cs) as f64 / 100.0).clamp(seg_start, seg_end);
-                let t1 = ((data.t1 - lead_cs) as f64 / 100.0).clamp(t0, seg_end);
+                // With DTW the token's time is where the alignment heads place it, which holds also where
+                // the segment's own timestamps drifted; without it, whisper's timestamp-token times.
+                let (t0, t1) = if self.dtw && data.t_dtw >= 0 {
+                    let t = ((data.t_dtw - lead_cs) as f64 / 100.0).clamp(0.0, duration_s);
+                    (t, t)
+                } else {
+                    let t0 = ((data.t0 - lead_cs) as f64 / 100.0).clamp(seg_start, seg_end);
+                    (t0, ((data.t1 - lead_cs) as f64 / 100.0).clamp(t0, seg_end))
+                };
+                // whisper.cpp gives a token the time its alignment row is entered, and the row of a token is
+                // where the decoder looks while predicting the next one: a token's DTW time is where the next
+                // token starts. So a word starts at the DTW time of the token before it.
+                let before = prev_dtw;
+                if self.dtw && data.t_dtw >= 0 {
+                    prev_dtw = Some(t1);
+                }
                 let starts_word = piece.starts_with(' ') || words.is_empty() || i == 0;
                 // Pieces of `[BLANK_AUDIO]`, `(music)` and the like never become words or stretch a word's time.
                 let piece = annotation.keep(&piece);
@@ -364,15 +396,25 @@ impl Model {
                 match words.last_mut() {
                     Some(last) if continues => {
                         last.text.push_str(trimmed);
-                        last.end_s = last.end_s.max(t1);
+                        // A mark's DTW time is where the next word starts, after any pause.
+                        if !(self.dtw && is_punctuation(trimmed)) {
+                            last.end_s = last.end_s.max(t1);
+                        }
                     }
-                    _ => words.push(TimedText {
-                        start_s: t0,
-                        end_s: t1,
-                        text: trimmed.to_string(),
-                    }),
+                    _ => {
+                        words.push(TimedText {
+                            start_s: t0,
+                            end_s: t1,
+                            text: trimmed.to_string(),
+                        });
+                        word_seg.push(segments.len() - 1);
+                        dtw_before.push(before);
+                    }
                 }
             }
+        }
+        if self.dtw {
+            dtw_starts(&mut words, &dtw_before);
         }
         // Keep word times monotonic: whisper's token times can overlap slightly at segment edges.
         let mut last_end = 0.0_f64;
@@ -380,6 +422,16 @@ impl Model {
             w.start_s = w.start_s.max(last_end).min(duration_s);
             w.end_s = w.end_s.max(w.start_s).min(duration_s);
             last_end = w.start_s;
+        }
+        if self.dtw {
+            // A segment spans its words: its own timestamps are what drifted.
+            for (i, seg) in segments.iter_mut().enumerate() {
+                let mut of = word_seg.iter().zip(&words).filter(|(s, _)| **s == i).map(|(_, w)| w);
+                if let Some(first) = of.next() {
+                    seg.start_s = first.start_s;
+                    seg.end_s = of.next_back().unwrap_or(first).end_s.max(first.end_s);
+                }
+            }
         }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         // Segment texts still carry annotations, and a word may have kept a stray mark: clean both.
@@ -394,6 +446,47 @@ impl Model {
             end,
         ))
     }
+}
+
+/// About how long `word` takes to say (seconds): a tenth of a second and 70 ms a letter, as a person
+/// speaking at 150-180 words a minute does.
+fn said_for(word: &str) -> f64 {
+    0.1 + 0.07 * word.chars().filter(|c| c.is_alphanumeric()).count() as f64
+}
+
+/// DTW word times: each word ends at its last token's DTW time (set while reading the tokens) and starts at
+/// the DTW time of the token before it (`before`). Where there is no token before it (the first word of a
+/// window's alignment) or that time is further back than the word could take to say (a pause the alignment
+/// put on the wrong side), it starts about as long before its end as its letters take to say.
+fn dtw_starts(words: &mut [TimedText], before: &[Option<f64>]) {
+    for (w, b) in words.iter_mut().zip(before) {
+        let said = said_for(&w.text);
+        w.start_s = match *b {
+            Some(b) if b <= w.end_s && w.end_s - b <= 2.5 * said => b,
+            _ => (w.end_s - said).max(0.0),
+        };
+    }
+}
+
+/// whisper.cpp's alignment heads for a model known by `name` (`tiny.en-q8_0` → tiny.en's), for DTW word
+/// times; `None` for a model it has none for. `REHEARSE_DTW=0` turns DTW off (to compare).
+fn dtw_preset(name: &str) -> Option<whisper_rs::DtwModelPreset> {
+    use whisper_rs::DtwModelPreset as P;
+    if std::env::var("REHEARSE_DTW").is_ok_and(|v| v == "0") {
+        return None;
+    }
+    let base = name.split('-').next().unwrap_or(name);
+    Some(match base {
+        "tiny.en" => P::TinyEn,
+        "tiny" => P::Tiny,
+        "base.en" => P::BaseEn,
+        "base" => P::Base,
+        "small.en" => P::SmallEn,
+        "small" => P::Small,
+        "medium.en" => P::MediumEn,
+        "medium" => P::Medium,
+        _ => return None,
+    })
 }
 
 /// `t` (times from `by` seconds into a recording of `duration_s`) with times from the recording's start.
@@ -599,6 +692,37 @@ pub fn word_error_rate(reference: &str, hypothesis: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn word(text: &str, end_s: f64) -> TimedText {
+        TimedText {
+            start_s: 0.0,
+            end_s,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_dtw_word_starts_where_the_token_before_it_is_placed_unless_that_is_too_far_back() {
+        let mut words = vec![
+            word("first", 1.0),
+            word("cache", 1.5),
+            word("after", 9.0),
+            word("pause", 9.4),
+        ];
+        // "first" has no token before it; "after" follows a 7 s pause the alignment left on its side.
+        let before = [None, Some(1.02), Some(1.5), Some(9.0)];
+        dtw_starts(&mut words, &before);
+        let starts: Vec<f64> = words.iter().map(|w| (w.start_s * 100.0).round() / 100.0).collect();
+        // first: 1.0 - (0.1 + 5 × 0.07); after: 9.0 - 0.45; the others where the token before them is.
+        assert_eq!(starts, [0.55, 1.02, 8.55, 9.0]);
+        // A DTW preset for the models whisper.cpp has heads for, by their short name, and none for others.
+        assert!(matches!(
+            dtw_preset("tiny.en-q8_0"),
+            Some(whisper_rs::DtwModelPreset::TinyEn)
+        ));
+        assert!(matches!(dtw_preset("base"), Some(whisper_rs::DtwModelPreset::Base)));
+        assert!(dtw_preset("distil-small.en").is_none());
+    }
 
     #[test]
     fn annotation_pieces_are_dropped_across_tokens() {

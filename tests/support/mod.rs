@@ -91,6 +91,37 @@ pub fn speech_wav(dir: &Path, name: &str, text: &str, rate: u32, pad_s: f64) -> 
     out
 }
 
+/// Speaks `text` with espeak-ng into `dir/NAME.wav` (16 kHz mono) and returns it with when each word starts
+/// in it, as espeak-ng itself reports (`tests/support/espeak_words.py`): the ground truth for word times.
+pub fn timed_speech(dir: &Path, name: &str, text: &str) -> (PathBuf, Vec<(String, f64)>) {
+    let out = dir.join(format!("{name}.wav"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/espeak_words.py");
+    let res = Command::new("python3")
+        .arg(script)
+        .arg(text)
+        .arg(&out)
+        .output()
+        .expect("python3");
+    assert!(
+        res.status.success(),
+        "espeak_words.py: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&res.stdout).expect("word times");
+    let words = json["words"]
+        .as_array()
+        .expect("words")
+        .iter()
+        .map(|w| {
+            (
+                w["word"].as_str().expect("word").to_owned(),
+                w["start_s"].as_f64().expect("start"),
+            )
+        })
+        .collect();
+    (out, words)
+}
+
 /// Resamples `src` to `rate` Hz mono 16-bit with sox.
 pub fn resample(src: &Path, rate: u32, dst: &Path) {
     run(Command::new("sox")
