@@ -8,6 +8,7 @@ mod deck;
 mod devices;
 mod eval;
 mod export;
+mod man;
 mod mock;
 mod model;
 mod plan;
@@ -75,6 +76,9 @@ enum Command {
     Model(model::ModelArgs),
     /// Print a shell completion script, e.g. `rehearse completions bash > ~/.local/share/bash-completion/completions/rehearse`.
     Completions(completions::CompletionsArgs),
+    /// Print the man page, or write every command's page into --dir (used by `make dist`).
+    #[command(hide = true)]
+    Man(man::ManArgs),
     /// Manage decks: import a prep guide (text, Markdown or HTML) as a deck.
     Deck(deck::DeckArgs),
     /// The practice plan: the guide's roadmap day by day from --start (default today) to --interview —
@@ -108,6 +112,7 @@ impl Cli {
             Some(Command::Attempts(args)) => args.run(),
             Some(Command::Model(args)) => args.run(),
             Some(Command::Completions(args)) => args.run(),
+            Some(Command::Man(args)) => args.run(),
             Some(Command::Deck(args)) => args.run(),
             Some(Command::Plan(args)) => args.run(),
             Some(Command::Today(args)) => args.run(),
