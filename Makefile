@@ -1,11 +1,17 @@
 # Two commands: `make run` and `make test`. Both install what is missing first (see scripts/setup.sh).
-.PHONY: setup run test bench bench-latency train-rubric clean-models
+.PHONY: setup run test bench bench-portable bench-latency train-rubric clean-models
+
+# Every cargo build in the checkout is the portable one that is packaged (.cargo/config.toml: whisper.cpp for
+# any x86-64 CPU with AVX2), so `make test` tests what `make dist` ships. `make run` alone builds for this CPU
+# (-march=native), in its own target dir, so switching between the two never rebuilds the other.
+NATIVE = GGML_NATIVE=ON CARGO_TARGET_DIR=target/native
 
 setup:
 	@bash scripts/setup.sh
 
-run: setup
-	cargo run --release --quiet
+run:
+	@$(NATIVE) bash scripts/setup.sh
+	$(NATIVE) cargo run --release --quiet
 
 test: setup
 	@bash scripts/test.sh
@@ -15,6 +21,10 @@ bench: setup
 	bash scripts/bench-anchor.sh
 	cargo bench
 	bash scripts/bench-ratio.sh
+
+# The portable build's speed against `make run`'s native one (and faster-whisper), alternating; ROUNDS=10.
+bench-portable: setup
+	bash scripts/bench-portable.sh
 
 # Stop → report through the real binary (CLI and window) on a 3-minute answer at real pace; RUNS=3. Then how
 # quickly a stop is acted on (time-box, Ctrl-C, Enter), the timings the end-to-end tests print but do not assert.

