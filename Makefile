@@ -1,5 +1,5 @@
 # Two commands: `make run` and `make test`. Both install what is missing first (see scripts/setup.sh).
-.PHONY: setup run test bench bench-portable bench-latency train-rubric clean-models
+.PHONY: setup run test dist bench bench-portable bench-latency train-rubric clean-models
 
 # Every cargo build in the checkout is the portable one that is packaged (.cargo/config.toml: whisper.cpp for
 # any x86-64 CPU with AVX2), so `make test` tests what `make dist` ships. `make run` alone builds for this CPU
@@ -15,6 +15,11 @@ run:
 
 test: setup
 	@bash scripts/test.sh
+
+# The Debian package for people without Rust: target/debian/rehearse_<version>_amd64.deb (scripts/dist.sh;
+# scripts/check-package.sh checks it as a user would: install, first start, transcribe, window, removal).
+dist: setup
+	@bash scripts/dist.sh
 
 # Speed: faster-whisper as the anchor (scratch venv under target/), then transcription and scoring.
 bench: setup
