@@ -23,7 +23,7 @@ use rubato::{Resampler, SincFixedIn};
 use super::chunker::{Chunk, ChunkTranscript, Chunker, ChunkerConfig, RATE, merge, merge_with};
 use super::whisper::{AsrError, Model, Options, Windows, audio_ctx_for};
 use crate::audio::decode::{self, DecodeError, RESAMPLE_CHUNK};
-use crate::audio::silence::{Levels, keep_outside, keep_spoken};
+use crate::audio::silence::{Levels, keep_spoken};
 use crate::transcript::Transcript;
 
 /// Name of the streaming transcriber's thread.
@@ -388,10 +388,9 @@ impl Worker {
                     parts.push(part);
                     self.chunks.fetch_add(1, Ordering::Relaxed);
                     self.done.store(total as u64, Ordering::Relaxed);
-                    return Ok(keep_outside(
-                        merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
-                        &levels.silent_stretches(),
-                    ));
+                    return Ok(
+                        levels.spoken(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations())
+                    );
                 }
                 // Whisper's window loop stops with 100 ms or less left.
                 if audio.len() - lead > RATE / 10 {
@@ -408,10 +407,7 @@ impl Worker {
                     self.chunks.fetch_add(1, Ordering::Relaxed);
                     self.done.store(total as u64, Ordering::Relaxed);
                 }
-                return Ok(keep_outside(
-                    merge_with(&parts, total as f64 / RATE as f64, false).without_annotations(),
-                    &levels.silent_stretches(),
-                ));
+                return Ok(levels.spoken(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations()));
             }
             if idle {
                 std::thread::sleep(self.opts.poll);
@@ -476,10 +472,7 @@ impl Worker {
                 if total == 0 {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
-                return Ok(keep_outside(
-                    merge(&parts, total as f64 / RATE as f64).without_annotations(),
-                    &levels.silent_stretches(),
-                ));
+                return Ok(levels.spoken(merge(&parts, total as f64 / RATE as f64).without_annotations()));
             }
             if idle {
                 std::thread::sleep(self.opts.poll);
@@ -620,10 +613,7 @@ fn transcribe_windowed(
         parts.push(rest_part(model, &mut windows, samples, seek, seek, opts, cancel)?);
     }
     progress(100);
-    Ok(keep_outside(
-        merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations(),
-        &levels.silent_stretches(),
-    ))
+    Ok(levels.spoken(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations()))
 }
 
 /// An early rest (transcribed when the person stopped talking, up to the audio then) still stands: nothing

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
-use crate::audio::silence::{Levels, keep_outside};
+use crate::audio::silence::Levels;
 use crate::delivery::FILLER_PROMPT;
 use crate::transcript::{TimedText, Transcript};
 
@@ -133,10 +133,7 @@ impl Model {
         };
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
         let (t, _) = self.run(&mut state, samples, start, opts, progress, cancel, Run::Whole)?;
-        Ok(keep_outside(
-            shifted(t, start as f64 / 16_000.0, duration_s),
-            &levels.silent_stretches(),
-        ))
+        Ok(levels.spoken(shifted(t, start as f64 / 16_000.0, duration_s)))
     }
 
     /// A fresh [`Windows`]: transcription of a growing recording in the same 30 s windows, with the same
