@@ -300,9 +300,6 @@ impl Model {
             debug_assert!(lead.is_multiple_of(160));
             params.set_offset_ms((lead / 16) as i32);
         }
-        if let Some(ctx) = opts.audio_ctx {
-            params.set_audio_ctx(ctx.clamp(64, 1500));
-        }
         let mut progress = progress;
         params.set_progress_callback_safe(move |p: i32| progress(p.clamp(0, 100)));
         // whisper-rs 0.16's `set_abort_callback_safe` casts its boxed closure to the wrong type (the
@@ -321,6 +318,13 @@ impl Model {
         } else {
             samples
         };
+        if let Some(ctx) = opts.audio_ctx {
+            // DTW aligns the whole input after the offset against the encoder's context, and whisper.cpp
+            // aborts the process when that is shorter: the context always covers the input then.
+            let covers = ((input.len().saturating_sub(lead)) / 320 + 1) as i32;
+            let ctx = if self.dtw { ctx.max(covers) } else { ctx };
+            params.set_audio_ctx(ctx.clamp(64, 1500));
+        }
         let result = state.full(params, input);
         if end.calls == 1 && !end.state.is_null() {
             // The input ended within the first window: what it heard is what the state holds now.

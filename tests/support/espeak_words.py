@@ -55,7 +55,9 @@ def main():
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(pcm.tobytes())
-    subprocess.run(["sox", raw, "-r", "16000", "-c", "1", "-b", "16", out], check=True)
+    # -D: no dither, so the same text gives the same samples on every run (sox dithers by default, and tiny.en
+    # hears a different few words in each dithered copy).
+    subprocess.run(["sox", "-D", raw, "-r", "16000", "-c", "1", "-b", "16", out], check=True)
     os.remove(raw)
     print(json.dumps({"duration_s": len(pcm) / rate, "words": words}))
 
