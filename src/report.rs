@@ -530,6 +530,10 @@ impl Report {
     }
 }
 
+// The rubric's table tests score whole answers, so they live above both the rubric and the report.
+#[cfg(test)]
+mod rubric_tables;
+
 #[cfg(test)]
 mod tests {
     use super::*;

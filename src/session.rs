@@ -39,7 +39,7 @@ pub enum SessionError {
     NoAudio(String),
     /// The person's corrections file could not be read or written.
     #[error(transparent)]
-    Corrections(#[from] corrections::CorrectionsError),
+    Corrections(#[from] crate::store::corrections::CorrectionsError),
 }
 
 type Result<T, E = SessionError> = std::result::Result<T, E>;
@@ -237,7 +237,9 @@ pub fn transcribed(
 /// The person's exemplars from the store's data folder. A damaged file does not stop scoring: it counts as
 /// none here, and `rehearse rubric corrections list` says what is wrong with it.
 pub fn personal_exemplars(store: &Store) -> Vec<corrections::PersonalExemplar> {
-    corrections::load(store.root()).map(|f| f.exemplars).unwrap_or_default()
+    crate::store::corrections::load(store.root())
+        .map(|f| f.exemplars)
+        .unwrap_or_default()
 }
 
 /// The person corrects the rubric on attempt `id`: the correction is saved with the attempt, kept as a
@@ -263,7 +265,7 @@ pub fn correct(
         .and_then(|s| s.encoder.encode(&[correction.sentence.as_str()]).pop())
         .map(|v| corrections::quantise(&v))
         .unwrap_or_default();
-    corrections::add(
+    crate::store::corrections::add(
         store.root(),
         corrections::PersonalExemplar {
             cell: correction.cell.clone(),
@@ -430,9 +432,12 @@ mod tests {
             Some(true),
             "saved report"
         );
-        assert_eq!(corrections::load(f.store.root()).unwrap().exemplars.len(), 1);
+        assert_eq!(
+            crate::store::corrections::load(f.store.root()).unwrap().exemplars.len(),
+            1
+        );
         // Forgetting the personal list leaves the attempt's own correction: transcribing again keeps it.
-        corrections::clear(f.store.root()).unwrap();
+        crate::store::corrections::clear(f.store.root()).unwrap();
         let (_, again) = transcribed(&f.store, &id, t, "tiny.en", Some(question), &f.rubric, None).unwrap();
         assert_eq!(covered(&again), Some(true));
     }

@@ -167,7 +167,7 @@ fn doesnt_count_and_counts_as_rescore_at_once_and_are_kept() {
     assert!(!trade_offs.contains("always"), "{trade_offs}");
     assert_eq!(attempt["report"]["rubric"][2]["cell"], "boundaries");
     assert_eq!(attempt["report"]["rubric"][2]["covered"], true);
-    let personal = rehearse::rubric::corrections::load(tmp.path()).expect("corrections file");
+    let personal = rehearse::store::corrections::load(tmp.path()).expect("corrections file");
     assert_eq!(personal.exemplars.len(), kept.len());
     assert!(personal.exemplars.iter().all(|e| e.attempt_id == id));
 }

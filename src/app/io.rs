@@ -534,7 +534,7 @@ fn files(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEve
             Err(e) => IoEvent::Error(format!("cannot read {}: {e}", path.display())),
         },
         IoCommand::PreviewGuideText(text) => read_guide(text.as_bytes(), None, "pasted text".into()),
-        IoCommand::SaveDeck(deck) => match crate::bank::save_user_deck(data_dir, &deck) {
+        IoCommand::SaveDeck(deck) => match crate::store::save_user_deck(data_dir, &deck) {
             Ok(_) => IoEvent::DeckImported(deck),
             Err(e) => IoEvent::Error(format!("the deck was not saved: {e}")),
         },

@@ -10,7 +10,8 @@
 //! `rtrb` ring (no locks, allocation or I/O there; frames that do not fit are counted as dropped).
 //! The worker drains the ring every 10 ms, writes 16-bit mono PCM at the device's native rate and
 //! flushes the WAV header every [`FLUSH_INTERVAL`], so the file on disk is always a playable WAV
-//! — a crash loses at most that much audio, and `store::recover` repairs the rest.
+//! — a crash loses at most that much audio, and [`crate::audio::wav::repair_wav`] (run by the store at
+//! start-up) repairs the rest.
 //!
 //! On Stop (or at the time-box) the stream keeps running until the device has delivered the audio
 //! captured up to the stop instant (bounded by [`STOP_GRACE_MAX`]), so the last words are kept.
@@ -672,7 +673,7 @@ impl<W: Write + Seek> Recorder<W> {
                 // On a full disk the header on disk is the last flushed one, and the frame count
                 // in memory includes samples that never got there: set the header (an in-place
                 // rewrite, which needs no free space) to the whole frames that are on disk.
-                if let Ok(r) = crate::store::repair_wav(&path) {
+                if let Ok(r) = crate::audio::wav::repair_wav(&path) {
                     frames = r.frames;
                 }
             }
@@ -1286,7 +1287,7 @@ mod tests {
             samples[samples.len() - 1],
             crate::audio::wav::f32_to_i16(expected[samples.len() - 1])
         );
-        let repaired = crate::store::repair_wav(&path).unwrap();
+        let repaired = crate::audio::wav::repair_wav(&path).unwrap();
         assert!(!repaired.changed, "the header already matched the data");
         assert_eq!(repaired.frames, stopped.frames);
     }

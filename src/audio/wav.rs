@@ -3,6 +3,10 @@
 //! Whisper's 16 kHz happens later. The header is rewritten on every [`WavSink::flush`], so a file
 //! that the capture worker flushes regularly is a valid WAV on disk at any moment, even mid-answer.
 
+mod repair;
+
+pub use repair::{RepairError, RepairedWav, repair_wav};
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};

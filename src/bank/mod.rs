@@ -44,8 +44,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rubric::matcher::PatternDef;
-
 /// The default deck's source, compiled in.
 pub const EMBEDDED_DECK: &str = include_str!("../../assets/decks/product-metrics.toml");
 
@@ -96,6 +94,31 @@ impl FromStr for Difficulty {
             _ => Err(ParseDifficultyError(s.to_string())),
         }
     }
+}
+
+/// Raw form of a two-part pattern in a rubric or deck file: a `first` phrase followed closely by a `then`
+/// phrase (compiled by `rubric::matcher::Pattern`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PatternDef {
+    /// Phrases that open the pattern.
+    pub first: Vec<String>,
+    /// Phrases that must follow within `window` tokens.
+    pub then: Vec<String>,
+    /// Maximum number of tokens between the two parts.
+    #[serde(default = "default_window")]
+    pub window: usize,
+    /// Also accept `then` before `first`.
+    #[serde(default)]
+    pub any_order: bool,
+    /// Words that cancel the pattern when they stand right before the `first` part ("take a *break* when"
+    /// is not "it *breaks* when"); compared with the normalised word, not its stem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_after: Vec<String>,
+}
+
+fn default_window() -> usize {
+    6
 }
 
 /// Something a strong answer to this question should say.
@@ -391,9 +414,9 @@ pub enum DeckError {
         /// What was wrong or expected, from the TOML parser.
         message: String,
     },
-    /// The deck could not be written to the data dir.
+    /// The deck could not be written to the data dir (`crate::store::save_user_deck`; the store's error).
     #[error("cannot save the deck: {0}")]
-    Save(#[source] crate::store::StoreError),
+    Save(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The TOML parsed but breaks a deck rule (duplicate id, empty phrases…).
     #[error("{}: {message}", path.display())]
     Invalid {
@@ -471,28 +494,6 @@ pub fn find_question<'a>(decks: &'a [Deck], prefer: Option<&str>, id: &str) -> O
         .filter(|d| prefer == Some(d.id.as_str()))
         .chain(decks)
         .find_map(|d| d.question(id).map(|q| (d, q)))
-}
-
-/// Writes `deck` to `<data_dir>/decks/<id>.toml` through a temp file and rename (an earlier deck with the
-/// same id is replaced, never duplicated) and returns the path. The TOML is read back first, so a deck that
-/// would not load is never written.
-pub fn save_user_deck(data_dir: &Path, deck: &Deck) -> Result<PathBuf, DeckError> {
-    let dir = data_dir.join("decks");
-    let path = dir.join(format!("{}.toml", deck.id));
-    let text = toml::to_string_pretty(deck).map_err(|e| DeckError::Invalid {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let header = format!(
-        "# Imported by `rehearse deck import`; schema: src/bank/mod.rs. Re-import the guide to update it.\n\n{text}"
-    );
-    Deck::from_toml_str(&header, &path)?;
-    std::fs::create_dir_all(&dir).map_err(|cause| DeckError::Io {
-        path: dir.clone(),
-        cause,
-    })?;
-    crate::store::write_atomic(&path, header.as_bytes()).map_err(DeckError::Save)?;
-    Ok(path)
 }
 
 /// The embedded deck followed by the user decks in `data_dir` (if given) and one extra deck file (if given),

@@ -70,7 +70,7 @@ impl ImportArgs {
         let saved = if self.dry_run {
             None
         } else {
-            Some(bank::save_user_deck(&paths::data_dir(), deck)?)
+            Some(crate::store::save_user_deck(&paths::data_dir(), deck)?)
         };
         if self.json {
             let questions: Vec<_> = deck

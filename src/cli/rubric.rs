@@ -7,7 +7,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use clap::{Args, Subcommand};
 
 use crate::paths;
-use crate::rubric::corrections::{self, PersonalExemplar};
+use crate::rubric::corrections::PersonalExemplar;
+use crate::store::corrections;
 
 #[derive(Args)]
 pub(super) struct RubricArgs {

@@ -93,17 +93,8 @@ pub fn path(data_dir: &Path) -> PathBuf {
 /// The stored plan; `Ok(None)` when there is none yet.
 pub fn load(data_dir: &Path) -> Result<Option<PlanDates>, PlanError> {
     let path = path(data_dir);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(cause) => {
-            return Err(StoreError::Io {
-                action: "read",
-                path,
-                cause,
-            }
-            .into());
-        }
+    let Some(bytes) = crate::store::read_if_exists(&path)? else {
+        return Ok(None);
     };
     let dates: PlanDates = serde_json::from_slice(&bytes).map_err(|e| PlanError::Corrupt {
         path: path.clone(),

@@ -2,8 +2,8 @@
 //! best: in Review they can mark any sentence as covering a cell ("this is my boundary") or reject a piece
 //! of evidence ("doesn't count"). A correction is kept twice: with the attempt (`attempt.json`,
 //! [`Correction`]), where it decides that answer's cells, and as a *personal exemplar*
-//! (`<data>/rubric/corrections.json`, [`PersonalExemplar`]) that decides the same sentence in future answers
-//! — said again in nearly the same words (cosine ≥ [`MATCH_COSINE`] between sentence embeddings) or, without
+//! (`<data>/rubric/corrections.json`, [`PersonalExemplar`], kept by `crate::store::corrections`) that decides
+//! the same sentence in future answers — said again in nearly the same words (cosine ≥ [`MATCH_COSINE`] between sentence embeddings) or, without
 //! the embedding model, word for word ([`normalise`]).
 //!
 //! The decisions here are pure: [`decide`] takes sentences, vectors (when there are any) and the
@@ -11,22 +11,12 @@
 //! results. A rejected sentence is taken out and the cell decided again *as if it had not been said*
 //! (the caller's `rescore`), so the cell stays covered only when something else in the answer covers it.
 
-use std::path::{Path, PathBuf};
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::text::{english_stemmer, tokenize};
 use super::{CellResult, Evidence};
-use crate::store::{StoreError, write_atomic};
 use crate::transcript::Transcript;
-
-/// Folder (under the data folder) of the person's rubric files.
-pub const DIR: &str = "rubric";
-/// File name of the personal exemplars in [`DIR`].
-pub const FILE: &str = "corrections.json";
-/// Layout version of the corrections file written by this build.
-pub const VERSION: u32 = 1;
 
 /// A new sentence is decided by a personal exemplar when their embeddings' cosine reaches this. Measured
 /// with all-MiniLM-L6-v2 (`tests/corrections.rs` checks the pairs with the real model): the same sentence as
@@ -93,122 +83,6 @@ pub struct PersonalExemplar {
     /// model, and then computed when scoring.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vector: Vec<i8>,
-}
-
-/// `<data>/rubric/corrections.json`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PersonalFile {
-    /// Layout version ([`VERSION`]).
-    #[serde(default)]
-    pub version: u32,
-    /// Oldest first.
-    #[serde(default)]
-    pub exemplars: Vec<PersonalExemplar>,
-}
-
-/// What went wrong with the corrections file.
-#[derive(Debug, thiserror::Error)]
-pub enum CorrectionsError {
-    /// Reading or writing failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The file is not a corrections file.
-    #[error(
-        "{path} is not a valid corrections file ({reason}); fix it, or start again with `rehearse rubric corrections clear`"
-    )]
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-/// `<data>/rubric/corrections.json`.
-pub fn path(data_dir: &Path) -> PathBuf {
-    data_dir.join(DIR).join(FILE)
-}
-
-/// The person's exemplars; empty when there are none yet.
-pub fn load(data_dir: &Path) -> Result<PersonalFile, CorrectionsError> {
-    let path = path(data_dir);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PersonalFile::default()),
-        Err(cause) => {
-            return Err(StoreError::Io {
-                action: "read",
-                path,
-                cause,
-            }
-            .into());
-        }
-    };
-    let file: PersonalFile = serde_json::from_slice(&bytes).map_err(|e| CorrectionsError::Corrupt {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    if file.version > VERSION {
-        return Err(CorrectionsError::Corrupt {
-            path,
-            reason: format!(
-                "written by a newer rehearse (version {}; this build reads {VERSION})",
-                file.version
-            ),
-        });
-    }
-    Ok(file)
-}
-
-/// Writes the exemplars atomically (temp file, then rename; 0600), creating `<data>/rubric/` (0700).
-pub fn save(data_dir: &Path, file: &PersonalFile) -> Result<(), CorrectionsError> {
-    let dir = data_dir.join(DIR);
-    std::fs::create_dir_all(&dir).map_err(|cause| StoreError::Io {
-        action: "create folder",
-        path: dir.clone(),
-        cause,
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-    }
-    let mut f = file.clone();
-    f.version = VERSION;
-    let json = serde_json::to_vec_pretty(&f).map_err(|e| CorrectionsError::Corrupt {
-        path: path(data_dir),
-        reason: e.to_string(),
-    })?;
-    write_atomic(&path(data_dir), &json)?;
-    Ok(())
-}
-
-/// Adds one exemplar (replacing an earlier one for the same cell and sentence) and saves.
-pub fn add(data_dir: &Path, exemplar: PersonalExemplar) -> Result<(), CorrectionsError> {
-    let mut file = load(data_dir)?;
-    upsert_exemplar(&mut file.exemplars, exemplar);
-    save(data_dir, &file)
-}
-
-/// Removes every personal exemplar; returns how many there were. Attempts keep their own corrections.
-pub fn clear(data_dir: &Path) -> Result<usize, CorrectionsError> {
-    let n = match load(data_dir) {
-        Ok(f) => f.exemplars.len(),
-        // A damaged file is what `clear` is for.
-        Err(CorrectionsError::Corrupt { .. }) => 0,
-        Err(e) => return Err(e),
-    };
-    let p = path(data_dir);
-    match std::fs::remove_file(&p) {
-        Ok(()) => Ok(n),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(n),
-        Err(cause) => Err(StoreError::Io {
-            action: "delete",
-            path: p,
-            cause,
-        }
-        .into()),
-    }
 }
 
 /// Lowercase words of letters and digits, single-spaced: how two sentences are compared without the model.
@@ -688,49 +562,6 @@ mod tests {
         assert_eq!(cut.words.len(), t.words.len() - 5);
         assert!(!cut.text.contains("always"));
         assert_eq!(cut.words.last().unwrap().end_s, t.words.last().unwrap().end_s);
-    }
-
-    #[test]
-    fn the_file_round_trips_and_clear_removes_it() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()).unwrap(), PersonalFile::default());
-        add(
-            dir.path(),
-            exemplar("boundaries", Verdict::Counts, "It breaks past 10k rps.", vec![1, 2]),
-        )
-        .unwrap();
-        add(
-            dir.path(),
-            exemplar("boundaries", Verdict::DoesNotCount, "it breaks past 10k RPS", vec![]),
-        )
-        .unwrap();
-        add(
-            dir.path(),
-            exemplar("trade-offs", Verdict::Counts, "Cheaper but staler.", vec![]),
-        )
-        .unwrap();
-        let f = load(dir.path()).unwrap();
-        assert_eq!(f.version, VERSION);
-        assert_eq!(f.exemplars.len(), 2, "the second replaced the first: {f:?}");
-        assert_eq!(f.exemplars[0].verdict, Verdict::DoesNotCount);
-        let json = std::fs::read_to_string(path(dir.path())).unwrap();
-        assert!(json.contains("\"does-not-count\""), "{json}");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path(dir.path())).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert_eq!(clear(dir.path()).unwrap(), 2);
-        assert!(!path(dir.path()).exists());
-        assert_eq!(clear(dir.path()).unwrap(), 0);
-        // A damaged file is reported, and clear still removes it.
-        std::fs::create_dir_all(dir.path().join(DIR)).unwrap();
-        std::fs::write(path(dir.path()), b"{\"exemplars\": [").unwrap();
-        let e = load(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("not a valid corrections file") && e.contains("clear"), "{e}");
-        clear(dir.path()).unwrap();
-        assert!(!path(dir.path()).exists());
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, BuildError, MatchKind};
 use rust_stemmers::Stemmer;
-use serde::Deserialize;
 
 use super::text::{Tokenized, phrase_stems};
 use super::{Evidence, NegationConfig};
@@ -72,29 +71,8 @@ impl PhraseSet {
     }
 }
 
-/// Raw form of a two-part pattern in a rubric or deck file.
-#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PatternDef {
-    /// Phrases that open the pattern.
-    pub first: Vec<String>,
-    /// Phrases that must follow within `window` tokens.
-    pub then: Vec<String>,
-    /// Maximum number of tokens between the two parts.
-    #[serde(default = "default_window")]
-    pub window: usize,
-    /// Also accept `then` before `first`.
-    #[serde(default)]
-    pub any_order: bool,
-    /// Words that cancel the pattern when they stand right before the `first` part ("take a *break* when"
-    /// is not "it *breaks* when"); compared with the normalised word, not its stem.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub not_after: Vec<String>,
-}
-
-fn default_window() -> usize {
-    6
-}
+/// Raw form of a two-part pattern (defined with the decks, which hold them too).
+pub use crate::bank::PatternDef;
 
 /// A compiled two-part pattern: a `first` phrase followed closely by a `then` phrase, same sentence.
 #[derive(Clone, Debug)]

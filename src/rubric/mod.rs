@@ -644,6 +644,3 @@ fn validate(c: &RubricConfig) -> Result<(), String> {
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests;

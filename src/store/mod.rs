@@ -14,7 +14,8 @@
 //! is listed as [`Damaged`] and never written over.
 
 pub mod attempt;
-pub mod recover;
+pub mod corrections;
+mod decks;
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
@@ -24,8 +25,10 @@ use std::sync::{Mutex, PoisonError};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use crate::audio::wav::{RepairError, repair_wav};
+
 pub use attempt::{ATTEMPT_VERSION, AnswerKind, Attempt, InvalidScore, PanelSlot, SelfScores, Status};
-pub use recover::{RepairError, RepairedWav, repair_wav};
+pub use decks::save_user_deck;
 
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_ENV: &str = "REHEARSE_DATA_DIR";
@@ -669,6 +672,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The bytes of the file at `path`, or `None` when there is no such file (a file not written yet: the
+/// caller's default). Any other failure is an error naming the file.
+pub fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(cause) => Err(StoreError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            cause,
+        }),
+    }
 }
 
 /// Removes `.tmp*` files left by a write interrupted before its rename.

@@ -1,9 +1,10 @@
-//! Table tests on spoken-style answers (fixtures in `tests/fixtures/answers/`), plus focused checks of
+//! The rubric's table tests on spoken-style answers (fixtures in `tests/fixtures/answers/`), plus focused checks of
 //! negation, accidental words, dimensions and restatement timing.
 
-use super::*;
+use super::{Report, score};
 use crate::bank::Deck;
-use crate::report::{Report, score};
+use crate::rubric::*;
+use crate::transcript::Transcript;
 
 struct Fixture {
     name: &'static str,
