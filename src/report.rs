@@ -371,6 +371,15 @@ impl Report {
     /// time, dimensions against the 2–3 target, content points, mistakes not mentioned, and delivery.
     pub fn summary(&self) -> String {
         let mut s = String::new();
+        self.write_cells(&mut s);
+        self.write_structure(&mut s);
+        self.write_points(&mut s);
+        self.write_delivery(&mut s);
+        s
+    }
+
+    /// The heading line (question, time used of the box, cells covered) and a line per rubric cell.
+    fn write_cells(&self, s: &mut String) {
         let covered = self.rubric.iter().filter(|c| c.covered).count();
         let _ = writeln!(
             s,
@@ -395,6 +404,10 @@ impl Report {
                 c.score * 100.0
             );
         }
+    }
+
+    /// When the problem was restated, the dimensions against the 2–3 target, the boundary named.
+    fn write_structure(&self, s: &mut String) {
         match self.restatement_at_s {
             Some(t) if self.restatement_late => {
                 let _ = writeln!(
@@ -438,6 +451,10 @@ impl Report {
                     ))
             );
         }
+    }
+
+    /// The content points covered and the common mistakes not mentioned.
+    fn write_points(&self, s: &mut String) {
         let hit = self.content_points.iter().filter(|p| p.covered).count();
         let _ = writeln!(s, "Content points {hit}/{}:", self.content_points.len());
         for p in &self.content_points {
@@ -461,6 +478,10 @@ impl Report {
                 let _ = writeln!(s, "  ✗ {m}");
             }
         }
+    }
+
+    /// Pace, fillers, hedges, long pauses, silence before and after, the longest run and the time.
+    fn write_delivery(&self, s: &mut String) {
         let d = &self.delivery;
         let pace = match d.wpm_flag {
             WpmFlag::Slow => " (slow: aim for 110–170)",
@@ -526,7 +547,6 @@ impl Report {
             mmss(d.time_used_s),
             mmss(d.time_box_s)
         );
-        s
     }
 }
 
