@@ -13,7 +13,7 @@ mod markdown;
 use std::fmt::Write as _;
 
 use crate::bank::{Deck, Question};
-use crate::delivery::WpmFlag;
+use crate::delivery::{Delivery, WpmFlag};
 use crate::panel::PanelReport;
 use crate::report::{self, Report};
 use crate::store::{AnswerKind, Attempt, SelfScores, Status};
@@ -184,7 +184,16 @@ fn date(t: time::OffsetDateTime) -> String {
 
 /// The blocks for one scored answer, headings at `level` and below.
 fn report_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, out: &mut Vec<Block>) {
-    let d = &report.delivery;
+    coverage_blocks(report, self_scores, level, out);
+    evidence_blocks(report, level, out);
+    point_blocks(report, level, out);
+    delivery_blocks(&report.delivery, level, out);
+    out.push(Block::Heading(level, "Transcript".into()));
+    transcript_blocks(&report.transcript, out);
+}
+
+/// Coverage: how many cells, a bar per cell, and the table of cells with self-scores and first evidence.
+fn coverage_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, out: &mut Vec<Block>) {
     out.push(Block::Heading(level, "Coverage".into()));
     let covered = report.rubric.iter().filter(|c| c.covered).count();
     out.push(Block::Para(format!(
@@ -219,6 +228,10 @@ fn report_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, o
             })
             .collect(),
     });
+}
+
+/// Every piece of evidence with its time, when the problem was restated, the dimensions discussed.
+fn evidence_blocks(report: &Report, level: u8, out: &mut Vec<Block>) {
     out.push(Block::Heading(level, "Evidence".into()));
     let evidence: Vec<String> = report
         .rubric
@@ -254,6 +267,10 @@ fn report_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, o
             report.dimensions.join(", ")
         )));
     }
+}
+
+/// The content points covered and the common mistakes not mentioned.
+fn point_blocks(report: &Report, level: u8, out: &mut Vec<Block>) {
     if !report.content_points.is_empty() {
         out.push(Block::Heading(level, "Content points".into()));
         out.push(Block::List(
@@ -281,6 +298,10 @@ fn report_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, o
         out.push(Block::Heading(level, "Common mistakes not mentioned".into()));
         out.push(Block::List(missed));
     }
+}
+
+/// Delivery's measures as a table.
+fn delivery_blocks(d: &Delivery, level: u8, out: &mut Vec<Block>) {
     out.push(Block::Heading(level, "Delivery".into()));
     let pace = match d.wpm_flag {
         WpmFlag::Slow => " (slow: aim for 110–170)",
@@ -333,8 +354,6 @@ fn report_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8, o
             ],
         ],
     });
-    out.push(Block::Heading(level, "Transcript".into()));
-    transcript_blocks(&report.transcript, out);
 }
 
 fn transcript_blocks(t: &crate::transcript::Transcript, out: &mut Vec<Block>) {
