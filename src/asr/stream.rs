@@ -281,24 +281,17 @@ impl Worker {
     fn run_windows(mut self) -> Result<Transcript, StreamError> {
         let mut tail = WavTail::new(&self.wav);
         let mut to16k: Option<To16k> = None;
-        let mut windows = self.model.windows()?;
-        // The recording from `seek - lead` on: what the windows have not taken yet, and the little before it
-        // that the next window's first mel frames need (the rest is let go, so memory does not grow with the
-        // length of the answer).
-        let mut audio: Vec<f32> = Vec::new();
-        // The whole recording's 20 ms levels, to drop the words timed in its silences at the end.
-        let mut levels = Levels::default();
-        let mut seek = 0usize;
-        let mut lead = 0usize;
-        let mut parts: Vec<ChunkTranscript> = Vec::new();
-        // Only to notice when the person stops talking (the chunks it cuts are not transcribed).
-        let mut detector = Chunker::new(self.opts.chunker);
-        // The rest of the recording, transcribed when the person stopped talking (up to the sample it
-        // reached then): the report at Stop if they said nothing more.
-        let mut early: Option<ChunkTranscript> = None;
-        // Where the windows start (a second before the first sound, as in batch: [`Levels::speech_start`]);
-        // unknown while all is quiet.
-        let mut started = false;
+        let mut live = Live {
+            windows: self.model.windows()?,
+            audio: Vec::new(),
+            levels: Levels::default(),
+            seek: 0,
+            lead: 0,
+            parts: Vec::new(),
+            detector: Chunker::new(self.opts.chunker),
+            early: None,
+            started: false,
+        };
         loop {
             if self.cancel.load(Ordering::SeqCst) {
                 return Err(AsrError::Cancelled.into());
@@ -312,107 +305,137 @@ impl Worker {
                 std::thread::sleep(self.opts.poll);
                 continue;
             };
-            audio.extend_from_slice(&samples);
-            levels.push(&samples);
-            let stopped_talking = detector.push(&samples).iter().any(|c| c.ends_speech);
-            if !started && let Some(start) = levels.speech_start() {
-                // Nothing was transcribed yet, so `audio` holds the recording from its first sample.
-                started = true;
-                let keep = Windows::LEAD.min(start);
-                audio.drain(..start - keep);
-                lead = keep;
-                seek = start;
-                self.done.store(seek as u64, Ordering::Relaxed);
-            }
-            let before = parts.len();
-            // While the rest transcribed when the person stopped talking still stands (nothing said since),
-            // the next window waits: transcribing it would undo that rest, and the person pressing Stop now
-            // would wait for the rest again (0.9 s for an answer ended 4 s before the time-box).
-            while started
-                && !finishing
-                && audio.len() >= lead + Windows::MIN_INPUT
-                && !rest_holds(early.as_ref(), &audio, lead, seek, &detector)
+            live.audio.extend_from_slice(&samples);
+            live.levels.push(&samples);
+            let stopped_talking = live.detector.push(&samples).iter().any(|c| c.ends_speech);
+            if !live.started
+                && let Some(start) = live.levels.speech_start()
             {
-                if self.cancel.load(Ordering::SeqCst) {
-                    return Err(AsrError::Cancelled.into());
-                }
-                early = None;
-                let mut opts = self.opts.whisper.clone();
-                opts.threads = opts.threads.or(self.opts.live_threads);
-                let (part, len) = window_part(&self.model, &mut windows, &audio, lead, seek, &opts, &self.cancel)?;
-                self.runs.fetch_add(1, Ordering::SeqCst);
-                parts.push(part);
-                let keep = Windows::LEAD.min(lead + len);
-                audio.drain(..lead + len - keep);
-                lead = keep;
-                seek += len;
-                self.chunks.fetch_add(1, Ordering::Relaxed);
-                self.done.store(seek as u64, Ordering::Relaxed);
+                // Nothing was transcribed yet, so `audio` holds the recording from its first sample.
+                live.started = true;
+                let keep = Windows::LEAD.min(start);
+                live.audio.drain(..start - keep);
+                live.lead = keep;
+                live.seek = start;
+                self.done.store(live.seek as u64, Ordering::Relaxed);
+            }
+            let before = live.parts.len();
+            if !finishing {
+                self.take_windows(&mut live)?;
             }
             // The person stopped talking: Stop may come any moment, and the window and capture are idle, so
             // transcribe the rest now, with every thread, as it would be after Stop; set aside if they go on.
-            if started && !finishing && stopped_talking && self.opts.early_rest && audio.len() - lead > RATE / 10 {
-                let part = rest_part(&self.model, &mut windows, &audio, lead, seek, &self.opts, &self.cancel)?;
-                self.runs.fetch_add(1, Ordering::SeqCst);
+            if live.started
+                && !finishing
+                && stopped_talking
+                && self.opts.early_rest
+                && live.audio.len() - live.lead > RATE / 10
+            {
+                let part = self.rest_part(&mut live)?;
                 if let Some(f) = self.on_partial.as_mut() {
-                    let mut so_far = parts.clone();
+                    let mut so_far = live.parts.clone();
                     so_far.push(part.clone());
                     f(&merge_with(&so_far, part.end_s, false).without_annotations());
                 }
-                early = Some(part);
-            } else if parts.len() > before
+                live.early = Some(part);
+            } else if live.parts.len() > before
                 && let Some(f) = self.on_partial.as_mut()
             {
-                f(&merge_with(&parts, seek as f64 / RATE as f64, false).without_annotations());
+                f(&merge_with(&live.parts, live.seek as f64 / RATE as f64, false).without_annotations());
             }
-            self.rest_ready.store(
-                rest_holds(early.as_ref(), &audio, lead, seek, &detector),
-                Ordering::Relaxed,
-            );
+            self.rest_ready
+                .store(live.rest_holds(live.early.as_ref()), Ordering::Relaxed);
             if finishing {
-                let total = seek + audio.len() - lead;
-                if total == 0 {
-                    return Err(StreamError::Empty(self.wav.clone()));
-                }
-                if !started {
-                    // Never a sound above -70 dBFS: nothing was said (batch transcription says the same).
-                    return Ok(Transcript {
-                        duration_s: total as f64 / RATE as f64,
-                        ..Transcript::default()
-                    });
-                }
-                if let Some(part) = early.take()
-                    && rest_holds(Some(&part), &audio, lead, seek, &detector)
-                {
-                    // Nothing was said after it: it is the rest.
-                    parts.push(part);
-                    self.chunks.fetch_add(1, Ordering::Relaxed);
-                    self.done.store(total as u64, Ordering::Relaxed);
-                    return Ok(
-                        levels.spoken(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations())
-                    );
-                }
-                // Whisper's window loop stops with 100 ms or less left.
-                if audio.len() - lead > RATE / 10 {
-                    parts.push(rest_part(
-                        &self.model,
-                        &mut windows,
-                        &audio,
-                        lead,
-                        seek,
-                        &self.opts,
-                        &self.cancel,
-                    )?);
-                    self.runs.fetch_add(1, Ordering::SeqCst);
-                    self.chunks.fetch_add(1, Ordering::Relaxed);
-                    self.done.store(total as u64, Ordering::Relaxed);
-                }
-                return Ok(levels.spoken(merge_with(&parts, total as f64 / RATE as f64, false).without_annotations()));
+                return self.finish_windows(live);
             }
             if idle {
                 std::thread::sleep(self.opts.poll);
             }
         }
+    }
+
+    /// Transcribes every whole window the recording holds. While the rest transcribed when the person
+    /// stopped talking still stands (nothing said since), the next window waits: transcribing it would undo
+    /// that rest, and the person pressing Stop now would wait for the rest again (0.9 s for an answer ended
+    /// 4 s before the time-box).
+    fn take_windows(&mut self, live: &mut Live) -> Result<(), StreamError> {
+        while live.started
+            && live.audio.len() >= live.lead + Windows::MIN_INPUT
+            && !live.rest_holds(live.early.as_ref())
+        {
+            if self.cancel.load(Ordering::SeqCst) {
+                return Err(AsrError::Cancelled.into());
+            }
+            live.early = None;
+            let mut opts = self.opts.whisper.clone();
+            opts.threads = opts.threads.or(self.opts.live_threads);
+            let (part, len) = window_part(
+                &self.model,
+                &mut live.windows,
+                &live.audio,
+                live.lead,
+                live.seek,
+                &opts,
+                &self.cancel,
+            )?;
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            live.parts.push(part);
+            let keep = Windows::LEAD.min(live.lead + len);
+            live.audio.drain(..live.lead + len - keep);
+            live.lead = keep;
+            live.seek += len;
+            self.chunks.fetch_add(1, Ordering::Relaxed);
+            self.done.store(live.seek as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// The rest of the recording after the windows, transcribed (counted as a run).
+    fn rest_part(&self, live: &mut Live) -> Result<ChunkTranscript, StreamError> {
+        let part = rest_part(
+            &self.model,
+            &mut live.windows,
+            &live.audio,
+            live.lead,
+            live.seek,
+            &self.opts,
+            &self.cancel,
+        )?;
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        Ok(part)
+    }
+
+    /// At Stop, with the whole file read: the windows so far and the rest (the early one if nothing was said
+    /// after it), merged, the words timed in the recording's silences dropped.
+    fn finish_windows(&self, mut live: Live) -> Result<Transcript, StreamError> {
+        let total = live.seek + live.audio.len() - live.lead;
+        if total == 0 {
+            return Err(StreamError::Empty(self.wav.clone()));
+        }
+        if !live.started {
+            // Never a sound above -70 dBFS: nothing was said (batch transcription says the same).
+            return Ok(Transcript {
+                duration_s: total as f64 / RATE as f64,
+                ..Transcript::default()
+            });
+        }
+        if let Some(part) = live.early.take()
+            && live.rest_holds(Some(&part))
+        {
+            // Nothing was said after it: it is the rest.
+            live.parts.push(part);
+            self.chunks.fetch_add(1, Ordering::Relaxed);
+            self.done.store(total as u64, Ordering::Relaxed);
+        } else if live.audio.len() - live.lead > RATE / 10 {
+            // Whisper's window loop stops with 100 ms or less left.
+            let part = self.rest_part(&mut live)?;
+            live.parts.push(part);
+            self.chunks.fetch_add(1, Ordering::Relaxed);
+            self.done.store(total as u64, Ordering::Relaxed);
+        }
+        Ok(live
+            .levels
+            .spoken(merge_with(&live.parts, total as f64 / RATE as f64, false).without_annotations()))
     }
 
     fn run(self) -> Result<Transcript, StreamError> {
@@ -616,13 +639,37 @@ fn transcribe_windowed(
     Ok(levels.spoken(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations()))
 }
 
-/// An early rest (transcribed when the person stopped talking, up to the audio then) still stands: nothing
-/// was said after it. `audio` holds the recording from sample `seek - lead`.
-fn rest_holds(early: Option<&ChunkTranscript>, audio: &[f32], lead: usize, seek: usize, detector: &Chunker) -> bool {
-    early.is_some_and(|part| {
-        let reached = lead + ((part.end_s * RATE as f64).round() as usize).saturating_sub(seek);
-        detector.is_quiet(&audio[reached.min(audio.len())..])
-    })
+/// A windowed stream's place in the recording.
+struct Live {
+    windows: Windows,
+    /// The recording from `seek - lead` on: what the windows have not taken yet, and the little before it
+    /// that the next window's first mel frames need (the rest is let go, so memory does not grow with the
+    /// length of the answer).
+    audio: Vec<f32>,
+    /// The whole recording's 20 ms levels, to drop the words timed in its silences at the end.
+    levels: Levels,
+    seek: usize,
+    lead: usize,
+    parts: Vec<ChunkTranscript>,
+    /// Only to notice when the person stops talking (the chunks it cuts are not transcribed).
+    detector: Chunker,
+    /// The rest of the recording, transcribed when the person stopped talking (up to the sample it reached
+    /// then): the report at Stop if they said nothing more.
+    early: Option<ChunkTranscript>,
+    /// Whether the windows have started (a second before the first sound, as in batch:
+    /// [`Levels::speech_start`]); not while all is quiet.
+    started: bool,
+}
+
+impl Live {
+    /// An early rest (transcribed when the person stopped talking, up to the audio then) still stands:
+    /// nothing was said after it.
+    fn rest_holds(&self, early: Option<&ChunkTranscript>) -> bool {
+        early.is_some_and(|part| {
+            let reached = self.lead + ((part.end_s * RATE as f64).round() as usize).saturating_sub(self.seek);
+            self.detector.is_quiet(&self.audio[reached.min(self.audio.len())..])
+        })
+    }
 }
 
 /// The window at `audio[at]`, which is sample `seek` of the recording ([`Windows::MIN_INPUT`] samples must
