@@ -11,75 +11,8 @@ use crate::app::widgets::coverage_badge_ui;
 use crate::bank::Difficulty;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Search");
-        ui.add(
-            egui::TextEdit::singleline(&mut st.search)
-                .hint_text("words in the question")
-                .desired_width(260.0),
-        )
-        .labelled_by(label.id);
-        ui.separator();
-        ui.label("Difficulty");
-        for (d, name) in [
-            (None, "All"),
-            (Some(Difficulty::Easy), "Easy"),
-            (Some(Difficulty::Medium), "Medium"),
-            (Some(Difficulty::Hard), "Hard"),
-        ] {
-            if ui.add(egui::Button::selectable(st.difficulty == d, name)).clicked() {
-                st.difficulty = d;
-            }
-        }
-        ui.separator();
-        if ui
-            .button("Open deck…")
-            .on_hover_text("Add a deck of questions from a TOML file")
-            .clicked()
-        {
-            cmds.push(Command::OpenDeckDialog);
-        }
-        if ui
-            .button("Import a guide…")
-            .on_hover_text("Make a deck from a prep guide (text, Markdown or saved HTML page)")
-            .clicked()
-        {
-            cmds.push(Command::ImportGuideDialog);
-        }
-        if ui
-            .button("Paste a guide…")
-            .on_hover_text("Make a deck from a prep guide's text copied from a page")
-            .clicked()
-        {
-            st.paste_guide.get_or_insert_with(String::new);
-        }
-    });
-    ui.horizontal(|ui| {
-        let label = if st.panel_pick.is_empty() {
-            format!(
-                "Start a mock panel ({} questions)",
-                crate::panel::DEFAULT_QUESTIONS
-            )
-        } else {
-            format!("Start a mock panel with the {} ticked", st.panel_pick.len())
-        };
-        if ui
-            .add_enabled(app.state.panel.is_none(), egui::Button::new(label))
-            .on_hover_text(
-                "Each question, then its follow-up, asked aloud and answered against the clock; the report comes at                  the end. Tick questions to choose them, or leave all unticked for a mix of difficulties you                  practised least recently.",
-            )
-            .clicked()
-        {
-            cmds.push(Command::StartPanel {
-                question_ids: st.panel_pick.clone(),
-                time_box_s: None,
-            });
-            st.panel_pick.clear();
-        }
-        if !st.panel_pick.is_empty() && ui.button("Untick all").clicked() {
-            st.panel_pick.clear();
-        }
-    });
+    toolbar(ui, st, cmds);
+    panel_bar(ui, app, st, cmds);
     let query = st.search.trim().to_owned();
     ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for deck in &app.state.decks {
@@ -129,6 +62,83 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
                         ui.end_row();
                     }
                 });
+        }
+    });
+}
+
+/// Search, the difficulty filter, and the buttons that add a deck (open, import, paste a guide).
+fn toolbar(ui: &mut egui::Ui, st: &mut St, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Search");
+        ui.add(
+            egui::TextEdit::singleline(&mut st.search)
+                .hint_text("words in the question")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+        ui.separator();
+        ui.label("Difficulty");
+        for (d, name) in [
+            (None, "All"),
+            (Some(Difficulty::Easy), "Easy"),
+            (Some(Difficulty::Medium), "Medium"),
+            (Some(Difficulty::Hard), "Hard"),
+        ] {
+            if ui.add(egui::Button::selectable(st.difficulty == d, name)).clicked() {
+                st.difficulty = d;
+            }
+        }
+        ui.separator();
+        if ui
+            .button("Open deck…")
+            .on_hover_text("Add a deck of questions from a TOML file")
+            .clicked()
+        {
+            cmds.push(Command::OpenDeckDialog);
+        }
+        if ui
+            .button("Import a guide…")
+            .on_hover_text("Make a deck from a prep guide (text, Markdown or saved HTML page)")
+            .clicked()
+        {
+            cmds.push(Command::ImportGuideDialog);
+        }
+        if ui
+            .button("Paste a guide…")
+            .on_hover_text("Make a deck from a prep guide's text copied from a page")
+            .clicked()
+        {
+            st.paste_guide.get_or_insert_with(String::new);
+        }
+    });
+}
+
+/// Start a mock panel (with the ticked questions, or a mix), and untick all.
+fn panel_bar(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = if st.panel_pick.is_empty() {
+            format!(
+                "Start a mock panel ({} questions)",
+                crate::panel::DEFAULT_QUESTIONS
+            )
+        } else {
+            format!("Start a mock panel with the {} ticked", st.panel_pick.len())
+        };
+        if ui
+            .add_enabled(app.state.panel.is_none(), egui::Button::new(label))
+            .on_hover_text(
+                "Each question, then its follow-up, asked aloud and answered against the clock; the report comes at                  the end. Tick questions to choose them, or leave all unticked for a mix of difficulties you                  practised least recently.",
+            )
+            .clicked()
+        {
+            cmds.push(Command::StartPanel {
+                question_ids: st.panel_pick.clone(),
+                time_box_s: None,
+            });
+            st.panel_pick.clear();
+        }
+        if !st.panel_pick.is_empty() && ui.button("Untick all").clicked() {
+            st.panel_pick.clear();
         }
     });
 }
