@@ -75,24 +75,9 @@ fn start_panel_on(s: &mut State, ids: &[&str]) -> Vec<Effect> {
     )
 }
 
-#[test]
-fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedback() {
-    let mut s = ready();
-    s.now = time::macros::datetime!(2026-11-26 09:05:03 +01:00);
-    let fx = start_panel_on(&mut s, &[LONG, SHORT]);
-    let q_long = s.question(LONG).unwrap().clone();
-    let q_short = s.question(SHORT).unwrap().clone();
-    assert_eq!(s.screen, Screen::Panel);
-    let p = s.panel.clone().unwrap();
-    assert_eq!(p.id, "panel-20261126-090503");
-    assert_eq!(p.phase, PanelPhase::Asking(1));
-    assert!(!p.shown, "asked aloud: the text is not on screen");
-    assert_eq!(speak_id(&fx), Some((1, q_long.prompt.clone())));
-    assert!(matches!(s.stage, Stage::Idle), "the clock waits for the question");
-    // Show the question reveals the text; the voice goes on.
-    assert!(cmd(&mut s, Command::ShowPanelQuestion).is_empty());
-    assert!(s.panel.as_ref().unwrap().shown);
-
+/// The panel's four answers (two questions, each with its follow-up), each asked aloud, recorded with its
+/// time-box and sent off to be transcribed behind the next question, without feedback.
+fn answer_in_turn(s: &mut State, q_long: &crate::bank::Question, q_short: &crate::bank::Question) {
     let mut expected = vec![
         (q_long.prompt.clone(), AnswerKind::Question, 0, 180.0),
         (q_long.follow_up.clone(), AnswerKind::FollowUp, 0, 90.0),
@@ -105,12 +90,12 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         let (text, kind, position, seconds) = expected.next().unwrap();
         assert_eq!(s.panel.as_ref().unwrap().asked_text(), text);
         assert!(
-            update(&mut s, spoken(speech + 7)).is_empty(),
+            update(s, spoken(speech + 7)).is_empty(),
             "another request's end is not this one's"
         );
-        let fx = update(&mut s, spoken(speech));
+        let fx = update(s, spoken(speech));
         assert!(matches!(s.stage, Stage::Preparing { .. }));
-        let (rec_fx, slot, time_box) = begun(&mut s, &fx, &format!("p{n}"));
+        let (rec_fx, slot, time_box) = begun(s, &fx, &format!("p{n}"));
         assert_eq!(
             (slot.id.as_str(), slot.kind, slot.position, slot.planned),
             ("panel-20261126-090503", kind, position, 2)
@@ -120,10 +105,10 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         assert!(matches!(&s.stage, Stage::Recording(r) if r.phase == RecPhase::Live));
         assert_eq!(s.screen, Screen::Panel);
         // The window cannot wander off mid-panel.
-        cmd(&mut s, Command::ShowScreen(Screen::History));
+        cmd(s, Command::ShowScreen(Screen::History));
         assert_eq!(s.screen, Screen::Panel);
-        cmd(&mut s, Command::StopRecording);
-        let fx = stopped(&mut s, if n == 2 { StopWhy::TimeUp } else { StopWhy::User });
+        cmd(s, Command::StopRecording);
+        let fx = stopped(s, if n == 2 { StopWhy::TimeUp } else { StopWhy::User });
         let id = format!("p{n}");
         assert!(
             matches!(&fx[0], Effect::Io(IoCommand::Stopped { attempt_id, .. }) if *attempt_id == id),
@@ -146,19 +131,13 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
             assert!(speak_id(&fx).is_none());
         }
     }
-    // All answered: the panel report, complete, with answers still being transcribed.
-    assert!(s.panel.is_none());
-    assert_eq!(s.screen, Screen::Panel);
-    let r = s.panel_report.clone().unwrap();
-    assert!(r.complete);
-    assert_eq!(r.answers.len(), 4);
-    assert!(r.answers.iter().all(|a| a.report.is_none()));
-    assert_eq!(s.background.len(), 4);
+}
 
-    // A background transcription is scored and saved, never opened in Review; the report fills in.
+/// A background transcription is scored and saved, never opened in Review; the panel report fills in.
+fn background_scores_fill_the_report(s: &mut State, q_long: &crate::bank::Question) {
     let job = s.background[0].job;
     let fx = update(
-        &mut s,
+        s,
         Event::Asr(AsrEvent::Done {
             job,
             transcript: Transcript::from_plain_text("we would track latency", Some(5.0)),
@@ -177,17 +156,18 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         "So the question is how we know it works. The trade-off is latency versus cost.",
         Some(8.0),
     );
-    let report = crate::report::score(&q_long, &rubric, &t, 180.0);
+    let report = crate::report::score(q_long, &rubric, &t, 180.0);
     let mut a = attempt("p1", LONG);
     a.status = Status::Scored;
-    a.panel = Some(crate::panel::slot(&r.panel_id, AnswerKind::Question, 0, 2));
+    let panel_id = s.panel_report.as_ref().unwrap().panel_id.clone();
+    a.panel = Some(crate::panel::slot(&panel_id, AnswerKind::Question, 0, 2));
     a.transcript = Some(t);
     a.report = crate::session::report_to_store(&report);
     let entry = Entry {
         report: parse_report(&a),
         attempt: a,
     };
-    let fx = update(&mut s, scored_event(entry));
+    let fx = update(s, scored_event(entry));
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.screen, Screen::Panel);
     let r = s.panel_report.clone().unwrap();
@@ -200,6 +180,37 @@ fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedb
         );
     }
     assert!(r.worst_cell.is_some());
+}
+
+#[test]
+fn a_panel_asks_each_question_and_follow_up_aloud_and_records_them_without_feedback() {
+    let mut s = ready();
+    s.now = time::macros::datetime!(2026-11-26 09:05:03 +01:00);
+    let fx = start_panel_on(&mut s, &[LONG, SHORT]);
+    let q_long = s.question(LONG).unwrap().clone();
+    let q_short = s.question(SHORT).unwrap().clone();
+    assert_eq!(s.screen, Screen::Panel);
+    let p = s.panel.clone().unwrap();
+    assert_eq!(p.id, "panel-20261126-090503");
+    assert_eq!(p.phase, PanelPhase::Asking(1));
+    assert!(!p.shown, "asked aloud: the text is not on screen");
+    assert_eq!(speak_id(&fx), Some((1, q_long.prompt.clone())));
+    assert!(matches!(s.stage, Stage::Idle), "the clock waits for the question");
+    // Show the question reveals the text; the voice goes on.
+    assert!(cmd(&mut s, Command::ShowPanelQuestion).is_empty());
+    assert!(s.panel.as_ref().unwrap().shown);
+
+    answer_in_turn(&mut s, &q_long, &q_short);
+    // All answered: the panel report, complete, with answers still being transcribed.
+    assert!(s.panel.is_none());
+    assert_eq!(s.screen, Screen::Panel);
+    let r = s.panel_report.clone().unwrap();
+    assert!(r.complete);
+    assert_eq!(r.answers.len(), 4);
+    assert!(r.answers.iter().all(|a| a.report.is_none()));
+    assert_eq!(s.background.len(), 4);
+
+    background_scores_fill_the_report(&mut s, &q_long);
     // A failed background job keeps the recording with the reason.
     let job = s.background[0].job;
     let fx = update(
