@@ -16,6 +16,8 @@ export REHEARSE_EMBED_MODEL
 
 # No import circles and no arrow up between the floors of src/lib.rs (a second; the check checks itself first).
 python3 scripts/check-imports.py --self-test
+# No function in src/ longer than 120 lines (the offenders are listed as file:line).
+python3 scripts/check-functions.py --self-test
 
 # The whisper.cpp patch queue gives exactly the vendored crate (seconds; fetches the published crate once).
 bash scripts/patch-queue.sh check
