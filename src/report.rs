@@ -10,8 +10,8 @@ use crate::bank::Question;
 use crate::delivery::{self, Delivery, WpmFlag};
 use crate::rubric::corrections;
 use crate::rubric::semantic::{self, Mode, SentenceEncoder};
-use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric, mmss};
-use crate::transcript::Transcript;
+use crate::rubric::{CellResult, MistakeResult, PointResult, Rubric};
+use crate::transcript::{Transcript, capitalised, mmss};
 
 /// The guide's target for the number of dimensions named ("two or three"), used by [`Report::summary`].
 pub const DIMENSION_TARGET: (usize, usize) = (2, 3);
@@ -349,13 +349,6 @@ fn mark(ok: bool) -> &'static str {
     if ok { "✓" } else { "✗" }
 }
 
-/// "trade-offs" → "Trade-offs".
-fn title(id: &str) -> String {
-    let mut c = id.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
 fn quote(text: &str) -> String {
     const MAX: usize = 60;
     if text.chars().count() <= MAX {
@@ -392,7 +385,7 @@ impl Report {
         );
         let width = self.rubric.iter().map(|c| c.cell.chars().count()).max().unwrap_or(0);
         for c in &self.rubric {
-            let name = title(&c.cell);
+            let name = capitalised(&c.cell);
             let detail = c.evidence.first().map_or_else(
                 || "— nothing found".to_string(),
                 |e| format!("{} {}", mmss(e.start_s), quote(&e.text)),

@@ -13,7 +13,7 @@ use crate::bank::{Deck, Question};
 use crate::report::{self, Report};
 use crate::rubric::{Rubric, corrections};
 use crate::store::{Attempt, NewAttempt, PanelSlot, Status, Store, StoreError};
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, mmss};
 
 /// What can go wrong in an attempt's life.
 #[derive(Debug, thiserror::Error)]
@@ -87,8 +87,6 @@ impl TimeBox {
         format!("{} ({which})", mmss(self.seconds))
     }
 }
-
-pub use crate::transcript::mmss;
 
 /// How a recording ended.
 #[derive(Clone, Debug, PartialEq, Eq)]

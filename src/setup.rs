@@ -190,18 +190,7 @@ pub fn needs_sentence(items: &[Item]) -> String {
 pub fn what_they_do(items: &[Item]) -> String {
     items
         .iter()
-        .map(|item| {
-            let title = item.title();
-            let mut c = title.chars();
-            let capital: String = c
-                .next()
-                .map(char::to_uppercase)
-                .into_iter()
-                .flatten()
-                .chain(c)
-                .collect();
-            format!("{capital}: {}.", item.about())
-        })
+        .map(|item| format!("{}: {}.", crate::transcript::capitalised(item.title()), item.about()))
         .collect::<Vec<_>>()
         .join(" ")
 }

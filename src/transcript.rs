@@ -211,9 +211,34 @@ pub fn mmss(seconds: f64) -> String {
     format!("{}:{:02}", whole / 60, whole % 60)
 }
 
+/// `s` with its first letter a capital ("trade-offs" → "Trade-offs"): a rubric cell's id as a heading, an
+/// error as a sentence. The one such helper the CLI, the report, the export and the window use.
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mmss_rounds_down_and_clamps() {
+        assert_eq!(mmss(0.0), "0:00");
+        assert_eq!(mmss(42.9), "0:42");
+        assert_eq!(mmss(179.0), "2:59");
+        assert_eq!(mmss(725.0), "12:05");
+        assert_eq!(mmss(-3.0), "0:00");
+        assert_eq!(mmss(f64::NAN), "0:00");
+    }
+
+    #[test]
+    fn capitalised_raises_the_first_letter_only() {
+        assert_eq!(capitalised("trade-offs"), "Trade-offs");
+        assert_eq!(capitalised("éclair à deux"), "Éclair à deux");
+        assert_eq!(capitalised(""), "");
+    }
 
     #[test]
     fn plain_text_spreads_words_over_duration() {

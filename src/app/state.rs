@@ -442,11 +442,7 @@ impl State {
         self.rubric
             .as_ref()
             .and_then(|r| r.cells().iter().find(|c| c.id == id).map(|c| c.label.clone()))
-            .unwrap_or_else(|| {
-                let mut c = id.chars();
-                c.next()
-                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-            })
+            .unwrap_or_else(|| crate::transcript::capitalised(id))
     }
 
     /// A window that has just opened: the embedded deck and rubric, nothing loaded from disk yet.

@@ -17,7 +17,7 @@ use crate::delivery::{Delivery, WpmFlag};
 use crate::panel::PanelReport;
 use crate::report::{self, Report};
 use crate::store::{AnswerKind, Attempt, SelfScores, Status};
-use crate::transcript::mmss;
+use crate::transcript::{capitalised, mmss};
 
 pub use history::{HistoryRow, history_csv};
 
@@ -162,13 +162,6 @@ pub fn document_for(attempts: &[Attempt], decks: &[Deck], id: &str) -> Result<(D
     }
 }
 
-/// "trade-offs" → "Trade-offs".
-fn title_case(id: &str) -> String {
-    let mut c = id.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
 fn percent(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
@@ -203,7 +196,7 @@ fn coverage_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8,
     )));
     out.push(Block::Chart {
         title: "Coverage per rubric cell".into(),
-        bars: report.rubric.iter().map(|c| (title_case(&c.cell), c.score)).collect(),
+        bars: report.rubric.iter().map(|c| (capitalised(&c.cell), c.score)).collect(),
     });
     out.push(Block::Table {
         head: ["Cell", "Covered", "Score", "Self-score", "First evidence"]
@@ -214,7 +207,7 @@ fn coverage_blocks(report: &Report, self_scores: Option<&SelfScores>, level: u8,
             .iter()
             .map(|c| {
                 vec![
-                    title_case(&c.cell),
+                    capitalised(&c.cell),
                     if c.covered { "yes" } else { "no" }.into(),
                     percent(c.score),
                     self_scores
@@ -242,7 +235,7 @@ fn evidence_blocks(report: &Report, level: u8, out: &mut Vec<Block>) {
                 format!(
                     "{} {}: \u{201c}{}\u{201d}{why}",
                     span(e.start_s, e.end_s),
-                    title_case(&c.cell),
+                    capitalised(&c.cell),
                     e.sentence.as_deref().unwrap_or(&e.text)
                 )
             })
@@ -453,7 +446,7 @@ pub fn panel_document(panel: &PanelReport) -> Document {
     } else {
         blocks.push(Block::Chart {
             title: "Mean coverage per rubric cell".into(),
-            bars: panel.cells.iter().map(|c| (title_case(&c.cell), c.mean)).collect(),
+            bars: panel.cells.iter().map(|c| (capitalised(&c.cell), c.mean)).collect(),
         });
         blocks.push(Block::Table {
             head: ["Cell", "Mean coverage", "Mean self-score", "Scored answers"]
@@ -464,7 +457,7 @@ pub fn panel_document(panel: &PanelReport) -> Document {
                 .iter()
                 .map(|c| {
                     vec![
-                        title_case(&c.cell),
+                        capitalised(&c.cell),
                         percent(c.mean),
                         c.self_mean.map_or_else(|| "—".into(), |s| format!("{s:.1}/5")),
                         c.answers.to_string(),
@@ -473,7 +466,7 @@ pub fn panel_document(panel: &PanelReport) -> Document {
                 .collect(),
         });
         if let Some(w) = &panel.worst_cell {
-            blocks.push(Block::Para(format!("Worst cell: {} — drill it next.", title_case(w))));
+            blocks.push(Block::Para(format!("Worst cell: {} — drill it next.", capitalised(w))));
         }
     }
     blocks.push(Block::Heading(2, "Answers".into()));

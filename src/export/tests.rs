@@ -76,7 +76,7 @@ fn html_is_self_contained_escaped_and_carries_evidence_and_chart() {
         assert!(
             items
                 .iter()
-                .any(|i| i.starts_with(&stamp) && i.contains(&title_case(&c.cell))),
+                .any(|i| i.starts_with(&stamp) && i.contains(&capitalised(&c.cell))),
             "no evidence line for {} at {stamp} in {items:?}",
             c.cell
         );
@@ -164,7 +164,7 @@ fn panel_export_has_means_worst_cell_and_every_answer() {
     let sel = |s: &str| scraper::Selector::parse(s).unwrap();
     assert_eq!(doc.select(&sel("svg")).count(), 3, "the panel chart and one per answer");
     let worst = p.worst_cell.clone().unwrap();
-    assert!(html.contains(&format!("Worst cell: {}", title_case(&worst))), "{html}");
+    assert!(html.contains(&format!("Worst cell: {}", capitalised(&worst))), "{html}");
     let headings: Vec<String> = doc.select(&sel("h2")).map(text_of).collect();
     let q = deck.question("pm-01-success-metrics").unwrap();
     assert!(headings.contains(&format!("1. Question: {}", q.prompt)), "{headings:?}");

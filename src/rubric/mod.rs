@@ -18,7 +18,7 @@ use rust_stemmers::Stemmer;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Question, line_col};
-use crate::transcript::Transcript;
+use crate::transcript::{Transcript, mmss};
 use matcher::{Matcher, PatternDef, PhraseSet, Span, evidence, is_negated};
 use text::{Tokenized, english_stemmer, normalise_word, stem_piece, tokenize};
 
@@ -594,8 +594,6 @@ fn number_spans(tk: &Tokenized, neg: &NegationConfig) -> Vec<Span> {
         .filter(|s| !is_negated(tk, *s, neg))
         .collect()
 }
-
-pub use crate::transcript::mmss;
 
 /// Time the answer used: until the last word ends; silence before Stop is not part of the answer. With no
 /// words, the recording length.

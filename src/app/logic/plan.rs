@@ -19,7 +19,7 @@ pub(super) fn command(state: &mut State, cmd: Command, fx: &mut Vec<Effect>) {
                 state.ui_state.plan_dates = None;
                 fx.push(Effect::Io(IoCommand::SavePlan(d)));
             }
-            Err(e) => state.notice = Some(capitalised(&e.to_string())),
+            Err(e) => state.notice = Some(crate::transcript::capitalised(&e.to_string())),
         },
         Command::SetPlanDeck(deck) => {
             if let PlanState::Ready(d) = &state.plan {
@@ -122,10 +122,4 @@ fn try_one_question(state: &mut State, fx: &mut Vec<Effect>) {
     state.selected = Some(id);
     state.screen = Screen::Record;
     super::record::start_recording(state, fx);
-}
-
-pub(super) fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }

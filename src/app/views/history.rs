@@ -3,12 +3,12 @@
 
 use egui::{RichText, ScrollArea};
 
-use super::record::mmss;
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::{Command, self_score_for};
 use crate::app::state::Entry;
 use crate::app::widgets::coverage_chart_ui;
+use crate::transcript::mmss;
 
 pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Command>) {
     if !app.state.entries_loaded {

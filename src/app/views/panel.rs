@@ -6,7 +6,6 @@
 
 use egui::{RichText, ScrollArea, Ui};
 
-use super::record::mmss;
 use super::section;
 use crate::app::App;
 use crate::app::logic::Command;
@@ -15,6 +14,7 @@ use crate::app::theme::Theme;
 use crate::app::widgets::{countdown_ui, evidence_chip_ui, level_meter_ui};
 use crate::panel::{PanelAnswer, PanelReport};
 use crate::store::{AnswerKind, Status};
+use crate::transcript::mmss;
 
 /// Width of the centred column while the panel runs.
 const COLUMN_WIDTH: f32 = 600.0;

@@ -11,6 +11,7 @@ use crate::app::theme::Theme;
 use crate::app::widgets::{countdown_ui, level_meter_ui};
 use crate::bank::Question;
 use crate::session::{TimeBox, TimeBoxSource};
+use crate::transcript::mmss;
 
 /// Width of the centred recording column.
 const COLUMN_WIDTH: f32 = 560.0;
@@ -176,7 +177,7 @@ fn time_box_ui(ui: &mut egui::Ui, q: &Question, time_box: TimeBox, cmds: &mut Ve
         }
         if time_box.source == TimeBoxSource::Override
             && ui
-                .button(format!("Use the question's {}", crate::session::mmss(q.time_box_s)))
+                .button(format!("Use the question's {}", mmss(q.time_box_s)))
                 .clicked()
         {
             cmds.push(Command::SetTimeBoxOverride(None));
@@ -268,5 +269,3 @@ pub(super) fn question_details(ui: &mut egui::Ui, q: &Question) {
         }
     }
 }
-
-pub(super) use crate::transcript::mmss;

@@ -6,7 +6,7 @@
 
 use egui::{RichText, ScrollArea};
 
-use super::record::{mmss, question_details};
+use super::record::question_details;
 use super::{St, section};
 use crate::app::App;
 use crate::app::logic::{Command, self_score_for};
@@ -14,6 +14,7 @@ use crate::app::state::{Review, SELF_SCORE_CELLS, Stage};
 use crate::app::theme::{self, Theme};
 use crate::app::widgets::{MarkerKind, evidence_chip_ui, self_score_ui, transcript_ui, waveform_ui};
 use crate::delivery::WpmFlag;
+use crate::transcript::mmss;
 
 /// Playback speeds offered.
 const SPEEDS: [f32; 4] = [0.75, 1.0, 1.25, 1.5];

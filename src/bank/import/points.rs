@@ -352,11 +352,7 @@ fn tidy_fragment(fragment: &str) -> String {
     {
         t = t[first.len()..].trim_start();
     }
-    let mut s = t.to_string();
-    if let Some(c) = s.chars().next() {
-        s.replace_range(..c.len_utf8(), &c.to_uppercase().to_string());
-    }
-    s
+    crate::transcript::capitalised(t)
 }
 
 /// The content points of a hint: one per fragment that has words of its own to listen for.
