@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::audio::capture;
 use crate::audio::playback::{Playback, PlaybackCommand, Waker as PlaybackWaker};
-pub use crate::engine::capture::{RecEvent, RecordRequest, Recorder, Waker};
+pub use crate::engine::capture::{RecEvent, RecordRequest, Waker};
 
 /// What the player reports.
 pub use crate::audio::playback::PlaybackEvent as PlayerEvent;
