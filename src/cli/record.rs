@@ -237,7 +237,7 @@ impl Recorder<'_> {
         stop: &dyn Fn() -> bool,
     ) -> anyhow::Result<(f64, session::Ending, Instant)> {
         let id = &new.attempt.id;
-        let bar = super::progress::tenths_of_seconds(time_box.seconds, "starting…");
+        let bar = super::bars::tenths_of_seconds(time_box.seconds, "starting…");
         let mut stop_at: Option<Instant> = None;
         loop {
             if stop_at.is_none() && stop() {

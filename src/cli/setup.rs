@@ -123,13 +123,12 @@ impl SetupArgs {
                             human_size(*done)
                         );
                     }
-                    let (_, b) =
-                        bar.get_or_insert_with(|| (p.clone(), super::progress::bytes(Some(*total), item.title())));
+                    let (_, b) = bar.get_or_insert_with(|| (p.clone(), super::bars::bytes(Some(*total), item.title())));
                     b.set_position(*done);
                 }
                 Progress::Convert(f) => {
                     let (_, b) =
-                        bar.get_or_insert_with(|| (p.clone(), super::progress::percent("converting the speech model")));
+                        bar.get_or_insert_with(|| (p.clone(), super::bars::percent("converting the speech model")));
                     b.set_position((f.clamp(0.0, 1.0) * 100.0) as u64);
                 }
                 Progress::Check(item) => eprintln!("checking {}", item.title()),

@@ -52,7 +52,7 @@ pub(super) fn transcribe_file(wav: &Path, model: &str, keep_fillers: bool) -> an
         keep_fillers,
         ..Default::default()
     };
-    let bar = super::progress::percent("transcribing");
+    let bar = super::bars::percent("transcribing");
     let shown = bar.clone();
     let progress = move |p: i32| shown.set_position(u64::try_from(p.clamp(0, 100)).unwrap_or_default());
     let transcript = model.transcribe(&samples, &opts, progress, Arc::new(AtomicBool::new(false)));

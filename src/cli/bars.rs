@@ -1,4 +1,4 @@
-//! Progress for long work (transcribing, converting, downloading, recording): an `indicatif` bar on stderr
+//! Progress bars for long work (transcribing, converting, downloading, recording): an `indicatif` bar on stderr
 //! when stderr is a terminal, and nothing at all otherwise, so logs and pipes get no `\r` noise. Colours
 //! follow `NO_COLOR` (indicatif draws through `console`, which honours it).
 
