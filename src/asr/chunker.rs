@@ -1,6 +1,8 @@
-//! Cutting a recording into chunks while it is being recorded, and joining the chunks' transcripts back
-//! into one. This is what lets the answer be transcribed while the person speaks: each closed chunk goes to
-//! Whisper at once, and at Stop only the open tail is left.
+//! Cutting a recording into chunks at its pauses while it is being recorded, and joining the transcripts of
+//! consecutive parts back into one. The stream uses the chunker to notice when the person stops talking
+//! (its windows are Whisper's own, not these chunks) and [`merge`] to join its windows; with
+//! `StreamOptions::windows` off, each closed chunk goes to Whisper at once and at Stop only the open tail
+//! is left.
 //!
 //! [`Chunker`] takes 16 kHz mono samples in blocks of any size and cuts at natural pauses (a run of quiet
 //! 20 ms frames, judged against the recording's own noise floor and speech level), never before

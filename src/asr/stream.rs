@@ -3,10 +3,14 @@
 //! A [`Streamer`] runs on its own named thread (`rehearse-asr-stream`). It tails the WAV file the capture
 //! engine writes (the engine rewrites the header every 250 ms, so the file is always readable; the capture
 //! callback is untouched and the audio still reaches the disk first), resamples the new audio to 16 kHz
-//! with the same resampler and block size as batch decoding, cuts it at pauses with the
-//! [`Chunker`](super::chunker::Chunker), and transcribes each closed chunk with the loaded model while the
-//! person keeps talking. [`Streamer::finish`], called once the recording has stopped and its file is
-//! final, reads the rest, transcribes only the open tail and returns the merged transcript.
+//! with the same resampler and block size as batch decoding, and transcribes it in Whisper's own 30 s
+//! windows, each as soon as the recording has run a second past it, with the text so far as its prompt: the
+//! windows and prompts batch transcription of the finished file would use, so the same words. The
+//! [`Chunker`](super::chunker::Chunker) only notices when the person stops talking, so the rest can be
+//! transcribed before they press Stop ([`StreamOptions::early_rest`]). [`Streamer::finish`], called once the
+//! recording has stopped and its file is final, reads the rest, transcribes only what no window took yet and
+//! returns the merged transcript. The earlier way, chunks cut at pauses and each transcribed cold, is still
+//! there with [`StreamOptions::windows`] off (for the benchmarks that compare the two).
 //!
 //! Re-transcribing a finished recording stays batch over the whole file ([`super::whisper::Model::transcribe`]).
 

@@ -58,7 +58,7 @@ pub enum AsrEvent {
         job: u64,
         transcript: Transcript,
         seconds: f64,
-        /// `Some(chunks transcribed before Stop)` when the transcript comes from the stream that ran while
+        /// `Some(windows transcribed before Stop)` when the transcript comes from the stream that ran while
         /// the answer was recorded; `None` when the whole file was transcribed now.
         streamed: Option<u64>,
         /// The stream failed (not cancelled) and the whole file was transcribed instead: why.
@@ -71,7 +71,7 @@ pub enum AsrEvent {
     Cancelled {
         job: u64,
     },
-    /// The answer being recorded to `wav`, transcribed so far (after each chunk while the person speaks).
+    /// The answer being recorded to `wav`, transcribed so far (after each window while the person speaks).
     Partial {
         wav: PathBuf,
         transcript: Transcript,
@@ -245,7 +245,7 @@ pub type Cancelled = Arc<dyn Fn() -> bool + Send + Sync>;
 #[derive(Debug)]
 pub struct Finished {
     pub transcript: Transcript,
-    /// `Some(chunks transcribed before Stop)` when it comes from the stream that ran while the answer was
+    /// `Some(windows transcribed before Stop)` when it comes from the stream that ran while the answer was
     /// recorded; `None` when the whole file was transcribed now.
     pub streamed: Option<u64>,
     /// The stream failed (not cancelled) and the whole file was transcribed instead: why.

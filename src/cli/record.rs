@@ -170,7 +170,7 @@ impl Recorder<'_> {
         let store = self.store;
         let id = new.attempt.id.clone();
         // The answer is transcribed while it is spoken (see `asr::stream`), so at Stop only the last few
-        // seconds are left; the engine scores the answer so far after every chunk, so the sentence vectors
+        // seconds are left; the engine scores the answer so far after every window, so the sentence vectors
         // are ready and scoring the whole answer at Stop is quick.
         let question = crate::session::question_for(self.decks, &new.attempt).cloned();
         self.engine.record(Take {

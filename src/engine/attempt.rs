@@ -70,7 +70,7 @@ impl Engine {
     }
 
     /// Records an answer, transcribing it while it is spoken (so at Stop only the last seconds are left)
-    /// and scoring the answer so far after every chunk.
+    /// and scoring the answer so far after every window.
     pub fn record(&mut self, take: Take) {
         self.asr.send(AsrCommand::Stream {
             wav: take.request.path.clone(),

@@ -92,7 +92,7 @@ pub(super) fn show(ui: &mut egui::Ui, app: &App, st: &mut St, cmds: &mut Vec<Com
 }
 
 /// The live coach (Settings, off by default): each rubric cell lit once the answer so far covers it, and
-/// the pace. The answer is scored after every chunk Whisper transcribes, so it trails speech by a few seconds.
+/// the pace. The answer is scored after every window Whisper transcribes, so it trails speech by a few seconds.
 fn live_coach(ui: &mut egui::Ui, app: &App, live: Option<&crate::report::Report>) {
     ui.add_space(16.0);
     let theme = Theme::of(ui);
