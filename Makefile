@@ -42,12 +42,12 @@ bench-latency: setup
 # each labelled again by a blind reader; see data/rubric-corpus/README.md), trained on 15 sessions, stopped and
 # calibrated on 4, reported on 5 never seen (whole topics and writers), with JAX in a scratch virtualenv
 # (target/finetune-venv, from PyPI; never part of the app). First the older template sentences
-# (scripts/rubric-training.py) train the frozen-embedding heads the app falls back to. About 30 minutes on 2 cores.
+# (data/rubric-training, through scripts/rubric-training.py) train the frozen-embedding heads the app falls back to. About 30 minutes on 2 cores.
 train-rubric: setup
 	python3 scripts/rubric-training.py > assets/rubric-training.txt
-	cargo run --release --example train_rubric
+	cargo xtask train-rubric
 	python3 data/rubric-corpus/build.py
-	cargo run --release --example rubric_corpus_dump
+	cargo xtask rubric-corpus-dump
 	test -x target/finetune-venv/bin/python || (python3 -m venv target/finetune-venv && \
 		target/finetune-venv/bin/pip install --quiet jax==0.10.2 jaxlib==0.10.2 numpy==2.4.6)
 	target/finetune-venv/bin/python scripts/rubric-finetune.py --dump target/rubric-dump --epochs 4 \

@@ -1,7 +1,7 @@
 //! How to cut and feed an answer to Whisper: the whole file at once against the windows the stream uses
 //! and its earlier chunked path (`StreamOptions::windows` off: cut at pauses, encoder context fitted to each
-//! chunk, the previous chunk's last words as the prompt), with seconds and word error rate for each variant, on the 3-minute answer and on the
-//! spoken fixtures. `cargo run --release --example chunk_levers [-- MODEL]` (default: the default model).
+//! chunk, the previous chunk's last words as the prompt), with seconds and word error rate for each
+//! variant, on the 3-minute answer and on the spoken fixtures. `cargo run --release --example chunk_levers [-- MODEL]` (default: the default model).
 //! `target/bench-answer-3min.wav` is made by `scripts/bench-anchor.sh` (`make bench`).
 
 use std::path::Path;

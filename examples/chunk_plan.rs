@@ -1,6 +1,7 @@
 //! Where the chunker cuts a recording (the stream's earlier chunked path; the windowed stream uses it only
-//! to notice the end of speech): each chunk's start, length and whether it was cut at the end of speech, and whether the tail left at the end is silence. The WAV is fed in 100 ms blocks, as the
-//! streamer reads a growing file. `cargo run --release --example chunk_plan -- FILE.wav [SILENCE_S]`
+//! to notice the end of speech): each chunk's start, length and whether it was cut at the end of speech,
+//! and whether the tail left at the end is silence. The WAV is fed in 100 ms blocks, as the streamer reads
+//! a growing file. `cargo run --release --example chunk_plan -- FILE.wav [SILENCE_S]`
 //! (SILENCE_S of silence appended, e.g. the 2 s between the last word and the end of a time-box).
 
 use rehearse::asr::chunker::{Chunker, ChunkerConfig, RATE};

@@ -2,8 +2,9 @@
 """Fine-tunes the top of the sentence encoder as the rubric's classifier (restatement, trade-offs,
 boundaries), with JAX on the CPU.
 
-Input: the JSON lines `examples/train_rubric.rs` writes with `REHEARSE_RUBRIC_DUMP=DIR` (training rows with
-token ids, labels, structural features; the labelled answer sets split into the runtime's units).
+Input: the JSON lines `cargo xtask train-rubric` (xtask/src/train_rubric.rs) writes with
+`REHEARSE_RUBRIC_DUMP=DIR` (training rows with token ids, labels, structural features; the labelled answer
+sets split into the runtime's units).
 Output (`--out FILE`): the fine-tuned top layer(s) and the per-cell heads as safetensors, which the app
 loads beside the embedding model.
 

@@ -2,7 +2,7 @@
 //! in the person's *own* words, judged per sentence by a small trained head over sentence embeddings plus a
 //! few structural signals (the cell's phrases, negation, two dimensions set against each other, a
 //! condition). The head's weights and per-cell thresholds are data (`assets/rubric-head.json`, trained by
-//! `cargo run --release --example train_rubric` from `assets/rubric-training.txt`).
+//! `cargo xtask train-rubric` from `assets/rubric-training.txt`).
 //!
 //! This module is pure: it never loads a model. It takes vectors from a [`SentenceEncoder`] (the engine
 //! in `crate::embed`, or any test double) and decides. Without an encoder, scoring is the phrase matcher's.

@@ -9,7 +9,7 @@
 //! - `dev.jsonl`, `eval.jsonl`, `hard.jsonl`, `deck.jsonl`: the answers of
 //!   `tests/fixtures/rubric-{dev,eval,eval-hard,deck-heldout}.toml` (reported, never trained or tuned on).
 //!
-//! Run by `make train-rubric`; needs the embedding model (`make setup`).
+//! Run by `make train-rubric` (or `cargo xtask rubric-corpus-dump`); needs the embedding model (`make setup`).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -66,8 +66,8 @@ fn units_json(
     (units, ranges)
 }
 
-fn main() -> anyhow::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// `cargo xtask rubric-corpus-dump`: `root` is the checkout.
+pub fn run(root: &Path) -> anyhow::Result<()> {
     let dir = std::env::var_os("REHEARSE_RUBRIC_DUMP").map_or_else(|| root.join("target/rubric-dump"), Into::into);
     std::fs::create_dir_all(&dir)?;
     let (deck, rubric) = (Deck::embedded()?, Rubric::embedded()?);

@@ -1,5 +1,5 @@
 //! Trains the semantic rubric head from `assets/rubric-training.txt` and writes `assets/rubric-head.json`.
-//! Run with `make train-rubric` (or `cargo run --release --example train_rubric`); it needs the embedding
+//! Run with `make train-rubric` (or `cargo xtask train-rubric`); it needs the embedding
 //! model (`make setup`, or `REHEARSE_EMBED_MODEL`). Deterministic: the same data gives the same head.
 //! The training text itself is generated from hand-written sentences and fragments by
 //! `scripts/rubric-training.py` (which `make train-rubric` runs first). Embeddings are cached in
@@ -499,8 +499,8 @@ fn calibrate_on_answers(head: &mut Head, model: &Embedder, root: &Path) -> anyho
     Ok(())
 }
 
-fn main() -> anyhow::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// `cargo xtask train-rubric`: `root` is the checkout.
+pub fn run(root: &Path) -> anyhow::Result<()> {
     let src = std::fs::read_to_string(root.join("assets/rubric-training.txt"))?;
     let sentences = parse(&src).map_err(anyhow::Error::msg)?;
     let rubric = Rubric::embedded()?;
