@@ -336,7 +336,13 @@ impl Model {
         }
         result.map_err(|e| AsrError::Run(e.to_string()))?;
 
-        let duration_s = (samples.len() - lead) as f64 / 16_000.0;
+        Ok((self.transcript_of(state, samples.len(), lead), end))
+    }
+
+    /// What `state` holds after a run over `samples_len` samples from `lead` on: its segments and words,
+    /// times from `lead`, word times from DTW when the model has alignment heads.
+    fn transcript_of(&self, state: &WhisperState, samples_len: usize, lead: usize) -> Transcript {
+        let duration_s = (samples_len - lead) as f64 / 16_000.0;
         // whisper.cpp's times are from the start of its input, in 10 ms.
         let lead_cs = (lead / 160) as i64;
         let eot = self.ctx.token_eot();
@@ -436,16 +442,13 @@ impl Model {
         }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         // Segment texts still carry annotations, and a word may have kept a stray mark: clean both.
-        Ok((
-            Transcript {
-                text,
-                duration_s,
-                segments,
-                words,
-            }
-            .without_annotations(),
-            end,
-        ))
+        Transcript {
+            text,
+            duration_s,
+            segments,
+            words,
+        }
+        .without_annotations()
     }
 }
 
