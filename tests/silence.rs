@@ -27,8 +27,15 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
+/// The fixture `NAME` (a committed espeak-ng recording) and its script.
+fn speech(name: &str) -> (Vec<f32>, String) {
+    let (samples, _) = load_for_whisper(&fixture(&format!("{name}.wav"))).expect("fixture wav");
+    let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture text");
+    (samples, text)
+}
+
 /// The fixture `NAME`'s script spoken by espeak-ng now, with when each word starts (espeak-ng's own times).
-fn speech(dir: &Path, name: &str) -> (Vec<f32>, String, Vec<(String, f64)>) {
+fn spoken(dir: &Path, name: &str) -> (Vec<f32>, String, Vec<(String, f64)>) {
     let text = std::fs::read_to_string(fixture(&format!("{name}.txt"))).expect("fixture text");
     let (wav, said) = support::timed_speech(dir, name, text.trim());
     let (samples, _) = load_for_whisper(&wav).expect("spoken wav");
@@ -200,14 +207,25 @@ struct Plain {
     wer: f64,
 }
 
+/// The committed answer heard alone, for the matrix (its words' times are not known: `said` is empty).
 fn plain() -> Plain {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (a, a_text, said) = speech(dir.path(), "answer-cache");
+    let (a, a_text) = speech("answer-cache");
+    plain_of(dir, a, a_text, Vec::new())
+}
+
+/// The answer's script spoken now, with when each word was said, for the timing test.
+fn plain_spoken() -> Plain {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, a_text, said) = spoken(dir.path(), "answer-cache");
+    plain_of(dir, a, a_text, said)
+}
+
+fn plain_of(dir: tempfile::TempDir, a: Vec<f32>, a_text: String, said: Vec<(String, f64)>) -> Plain {
     let a_s = a.len() as f64 / RATE as f64;
     let t = transcribe(&a, dir.path(), "plain");
     let wer = word_error_rate(&a_text, &t.text);
-    let (late, which) = worst_timing(&t, &said);
-    eprintln!("plain WER {wer:.3}, timing off by at most {late:.2} s ({which})");
+    eprintln!("plain WER {wer:.3}");
     Plain {
         dir,
         a,
@@ -237,29 +255,21 @@ fn check(
 ) -> Vec<String> {
     // Silence before the answer moves every Whisper window by up to a second (transcription starts a second
     // before the first sound), so a word may be heard differently; elsewhere the windows hold the same speech.
-    // A long pause mid-answer puts the words after it in other 30 s windows than the joined answer's, and
-    // tiny.en hears some of espeak-ng's words differently there, either way (measured +0.017 and +0.024 after
-    // 10 and 60 s, -0.021 after 30 s; the same with or without DTW): held to 0.03.
-    let tolerance = if name.starts_with("before") {
-        0.02
-    } else if name.starts_with("between") {
-        0.03
-    } else {
-        0.01
-    };
-    // Every word is clickable: within half a second of when espeak-ng said it (DTW word times; whisper's own
-    // timestamp tokens were up to 4.8 s off here, even in the plain file).
-    let limit = LIMIT_S;
+    let tolerance = if name.starts_with("before") { 0.02 } else { 0.01 };
     let t = transcribe(&samples, dir, name);
     let wer = word_error_rate(reference, &t.text);
     let inside = words_inside(&t, gap.0, gap.1);
-    let (late, which) = worst_timing(&t, said);
+    let (late, which) = if said.is_empty() {
+        (0.0, "not checked".to_owned())
+    } else {
+        worst_timing(&t, said)
+    };
     eprintln!(
         "{name:<16} WER {wer:.3} (plain {base_wer:.3}), words in {:.0}-{:.0} s: {inside:?}; timing off by at most {late:.2} s ({which})",
         gap.0, gap.1
     );
     let mut failures = Vec::new();
-    if late > limit {
+    if !said.is_empty() && late > LIMIT_S {
         failures.push(format!(
             "{name}: a word timed {late:.2} s from where it was said: {which}"
         ));
@@ -282,15 +292,7 @@ fn check(
 #[test]
 fn nothing_is_transcribed_in_silence_after_the_answer() {
     let p = plain();
-    let mut failures = check(
-        p.dir.path(),
-        "plain",
-        p.a.clone(),
-        &p.a_text,
-        p.wer,
-        (p.a_s, p.a_s),
-        &p.said,
-    );
+    let mut failures = Vec::new();
     for secs in [10.0, 30.0, 60.0] {
         let after: Vec<f32> = p.a.iter().copied().chain(sound("silence", secs)).collect();
         failures.extend(check(
@@ -330,7 +332,8 @@ fn speech_after_silence_is_heard_whole_and_timed_where_it_was_said() {
 #[test]
 fn a_long_pause_between_two_answers_stays_empty_and_the_words_after_it_keep_their_times() {
     let p = plain();
-    let (b, b_text, b_said) = speech(p.dir.path(), "answer-pipeline");
+    let (b, b_text) = speech("answer-pipeline");
+    let b_said: Vec<(String, f64)> = Vec::new();
     let both_ref = format!("{} {b_text}", p.a_text);
     let joined: Vec<f32> = p.a.iter().chain(b.iter()).copied().collect();
     let joined_t = transcribe(&joined, p.dir.path(), "joined");
@@ -394,5 +397,59 @@ fn nothing_is_transcribed_in_noise_hum_tone_clicks_or_music() {
         (p.a_s, p.a_s + 30.0),
         &p.said,
     ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Timings you can click: the answers' scripts spoken by espeak-ng when the test runs, alone, after a long
+/// silence, before one, and with a pause of 30 and 60 s between two answers; every word the model heard is
+/// timed within [`LIMIT_S`] of when espeak-ng says it said it. (The matrix above holds the word error rate
+/// on the committed recordings; a fresh rendering's words differ a little from theirs.)
+#[test]
+fn every_word_is_timed_within_half_a_second_of_when_it_was_said() {
+    let p = plain_spoken();
+    let (b, _, b_said) = spoken(p.dir.path(), "answer-pipeline");
+    let silence = |s: f64| sound("silence", s);
+    let cases: Vec<(&str, Vec<f32>, Vec<(String, f64)>)> = vec![
+        ("spoken-plain", p.a.clone(), p.said.clone()),
+        (
+            "spoken-after-30s",
+            p.a.iter().copied().chain(silence(30.0)).collect(),
+            p.said.clone(),
+        ),
+        (
+            "spoken-before-30s",
+            silence(30.0).into_iter().chain(p.a.iter().copied()).collect(),
+            shifted(&p.said, 30.0),
+        ),
+        (
+            "spoken-between-30s",
+            p.a.iter()
+                .copied()
+                .chain(silence(30.0))
+                .chain(b.iter().copied())
+                .collect(),
+            p.said.iter().cloned().chain(shifted(&b_said, p.a_s + 30.0)).collect(),
+        ),
+        (
+            "spoken-between-60s",
+            p.a.iter()
+                .copied()
+                .chain(silence(60.0))
+                .chain(b.iter().copied())
+                .collect(),
+            p.said.iter().cloned().chain(shifted(&b_said, p.a_s + 60.0)).collect(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, samples, said) in cases {
+        let t = transcribe(&samples, p.dir.path(), name);
+        let (late, which) = worst_timing(&t, &said);
+        eprintln!("{name:<20} timing off by at most {late:.2} s ({which})");
+        if late > LIMIT_S {
+            failures.push(format!(
+                "{name}: a word timed {late:.2} s from when it was said: {which}"
+            ));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
