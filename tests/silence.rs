@@ -236,6 +236,9 @@ fn plain_of(dir: tempfile::TempDir, a: Vec<f32>, a_text: String, said: Vec<(Stri
     }
 }
 
+/// Words with when each was said (normalised word, seconds).
+type Said = Vec<(String, f64)>;
+
 /// `said` moved `by` seconds later.
 fn shifted(said: &[(String, f64)], by: f64) -> Vec<(String, f64)> {
     said.iter().map(|(w, at)| (w.clone(), at + by)).collect()
@@ -409,7 +412,7 @@ fn every_word_is_timed_within_half_a_second_of_when_it_was_said() {
     let p = plain_spoken();
     let (b, _, b_said) = spoken(p.dir.path(), "answer-pipeline");
     let silence = |s: f64| sound("silence", s);
-    let cases: Vec<(&str, Vec<f32>, Vec<(String, f64)>)> = vec![
+    let cases: Vec<(&str, Vec<f32>, Said)> = vec![
         ("spoken-plain", p.a.clone(), p.said.clone()),
         (
             "spoken-after-30s",
