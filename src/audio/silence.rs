@@ -148,6 +148,10 @@ pub fn start_after_pauses(mut t: Transcript, pauses: &[(f64, f64)]) -> Transcrip
         else {
             continue;
         };
+        // Moved later, it stays before the next word.
+        if b > start && t.words.get(i + 1).is_some_and(|n| b >= n.start_s) {
+            continue;
+        }
         t.words[i].start_s = b;
         t.words[i].end_s = t.words[i].end_s.max(b);
         let prev = &mut t.words[i - 1];
@@ -302,6 +306,15 @@ mod tests {
         let t = start_after_pauses(t, &[(0.2, 0.9), (1.4, 1.7)]);
         let times: Vec<(f64, f64)> = t.words.iter().map(|w| (w.start_s, w.end_s)).collect();
         assert_eq!(times, [(1.0, 1.4), (1.7, 2.9), (2.95, 3.1)]);
+        // A pause that ends just after where a word is timed moves it later, but never past the next word
+        // (the stream once timed "which" after "tells").
+        let t = Transcript {
+            words: vec![w("so", 5.0, 5.2), w("which", 6.0, 6.0), w("tells", 6.05, 6.5)],
+            ..Transcript::default()
+        };
+        let t = start_after_pauses(t, &[(5.5, 6.1)]);
+        let starts: Vec<f64> = t.words.iter().map(|w| w.start_s).collect();
+        assert_eq!(starts, [5.0, 6.0, 6.05]);
     }
 
     #[test]
