@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-10}"
 MODEL="${MODEL:-tiny.en-q8_0}"
+export REHEARSE_MODELS_DIR="${REHEARSE_MODELS_DIR:-$PWD/models}" # the binaries are run directly, not by cargo
 ANCHOR="${ANCHOR:-1}"
 WAV=target/bench-answer-3min.wav
 
