@@ -359,7 +359,7 @@ pub fn apply(
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn answer() -> Transcript {
@@ -380,7 +380,8 @@ mod tests {
         }
     }
 
-    fn exemplar(cell: &str, verdict: Verdict, text: &str, vector: Vec<i8>) -> PersonalExemplar {
+    /// A saved exemplar for tests (also the store's).
+    pub(crate) fn exemplar(cell: &str, verdict: Verdict, text: &str, vector: Vec<i8>) -> PersonalExemplar {
         PersonalExemplar {
             cell: cell.into(),
             verdict,

@@ -129,18 +129,7 @@ pub fn clear(data_dir: &Path) -> Result<usize, CorrectionsError> {
 mod tests {
     use super::*;
     use crate::rubric::corrections::Verdict;
-
-    fn exemplar(cell: &str, verdict: Verdict, text: &str, vector: Vec<i8>) -> PersonalExemplar {
-        PersonalExemplar {
-            cell: cell.into(),
-            verdict,
-            text: text.into(),
-            attempt_id: "a1".into(),
-            question_id: "q".into(),
-            created: time::macros::datetime!(2026-11-26 06:00 UTC),
-            vector,
-        }
-    }
+    use crate::rubric::corrections::tests::exemplar;
 
     #[test]
     fn the_file_round_trips_and_clear_removes_it() {
