@@ -152,7 +152,10 @@ fn record_review_self_score_and_history() {
     assert!(text.contains("pipeline"), "{text}");
     assert!(json["report"]["rubric"].is_array(), "report stored");
 
-    // History lists the attempt and reopens it.
+    // History lists the attempt and reopens it, rated: once the disk worker has told the window.
+    wait_until(&mut h, "the rating in History", Duration::from_secs(5), |a| {
+        a.state().entries.iter().any(|e| e.attempt.self_scores.is_some())
+    });
     h.get_by_label("History").click();
     h.run_steps(3);
     let open: Vec<_> = h.get_all_by_label("Open").collect();
