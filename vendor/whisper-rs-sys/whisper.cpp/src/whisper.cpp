@@ -9096,45 +9096,6 @@ static ggml_tensor * dtw_and_backtrace(ggml_context * ctx, ggml_tensor * x) {
     return r;
 }
 
-struct median_filter_user_data {
-    int filter_width;
-};
-
-static void median_filter(struct ggml_tensor * dst , const struct ggml_tensor * a, int ith, int /*nth*/, void * userdata) {
-    if (ith != 0) {
-        return;
-    }
-    int filter_width = ((median_filter_user_data *) userdata)->filter_width;
-    WHISPER_ASSERT(filter_width < a->ne[2]);
-    WHISPER_ASSERT(filter_width % 2);
-    WHISPER_ASSERT(ggml_n_dims(a) == 3);
-    WHISPER_ASSERT(a->type == GGML_TYPE_F32);
-
-    std::vector<float> filter;
-    filter.reserve(filter_width);
-    for (int64_t i = 0; i < a->ne[0]; ++i) {
-        for (int64_t j = 0; j < a->ne[1]; ++j) {
-            for (int64_t k = 0; k < a->ne[2]; ++k) {
-                for (int64_t off = -filter_width/2; off <= filter_width/2; ++off) {
-                    // "reflect" padding
-                    int64_t idx = k + off;
-                    if (idx < 0) {
-                        idx = -idx;
-                    } else if (idx >= a->ne[2]) {
-                        idx = 2*(a->ne[2] - 1) - idx;
-                    }
-
-                    filter.push_back(whisper_get_f32_nd(a, i, j, idx, 0));
-                }
-                std::sort(filter.begin(), filter.end());
-                const float v = filter[filter.size()/2];
-                whisper_set_f32_nd(dst, i, j, k, 0, v);
-                filter.clear();
-            }
-        }
-    }
-}
-
 static void whisper_exp_compute_token_level_timestamps_dtw(
             struct whisper_context * ctx,
               struct whisper_state * state,
@@ -9195,64 +9156,86 @@ static void whisper_exp_compute_token_level_timestamps_dtw(
     }
     WHISPER_ASSERT(state->aheads_cross_QKs != nullptr);
 
+    // rehearse patch: the alignment heads' weights are normalised over the tokens, median-filtered over
+    // the audio and averaged over the heads one head at a time, straight from the decoder's output
+    // (host memory on the CPU backend), as plain loops. The ggml graph this replaces held a copy of all
+    // heads' weights, their normalised copy and their filtered copy at once (n_tokens x n_audio x
+    // n_heads f32 each: about 17 MB for a 30 s window of tiny.en's 8 heads, on top of the decoder's
+    // buffers), and filtered on one thread through strided element reads. Same operations, same order
+    // within a head: ggml_norm's double sums, the median of the reflect-padded window, the mean over the
+    // heads negated.
     const auto n_audio_tokens = n_frames/2;
-    WHISPER_ASSERT(state->aheads_cross_QKs != NULL);
-    WHISPER_ASSERT(n_audio_tokens <= state->aheads_cross_QKs->ne[1]);
-    const auto n_tokens = state->aheads_cross_QKs->ne[0];
-    const auto n_heads = state->aheads_cross_QKs->ne[2];
+    const ggml_tensor * qks = state->aheads_cross_QKs;
+    WHISPER_ASSERT(qks != NULL);
+    WHISPER_ASSERT(qks->type == GGML_TYPE_F32);
+    WHISPER_ASSERT(ggml_is_contiguous(qks));
+    WHISPER_ASSERT(n_audio_tokens <= qks->ne[1]);
+    WHISPER_ASSERT(medfilt_width < n_audio_tokens);
+    WHISPER_ASSERT(medfilt_width <= 63);
+    const int64_t n_tokens = qks->ne[0];
+    const int64_t n_heads  = qks->ne[2];
+    const int64_t n_keep   = n_tokens - (int64_t) sot_sequence_length - 1; // without the SOT sequence and EOT
+    WHISPER_ASSERT(n_keep > 0);
 
-    // Copy data from decoder buffer to a local CPU tensor, discarding unused audio
-    // tokens (i.e. discarding rows at the end of tensor)
-    // IN: Tensor with N_TOKENS*audio_ctx*N_ALIGNMENT_HEADS dims
-    // OUT: Tensor with N_TOKENS*N_AUDIO_TOKENS*N_ALIGNMENT_HEADS dims
-    WHISPER_ASSERT(state->aheads_cross_QKs->type == GGML_TYPE_F32);
-    WHISPER_ASSERT(ggml_is_contiguous(state->aheads_cross_QKs));
-    ggml_tensor * w = ggml_new_tensor_3d(gctx, GGML_TYPE_F32, n_tokens, n_audio_tokens, n_heads);
-    auto & data = state->aheads_cross_QKs_data;
-    data.resize(n_tokens * n_audio_ctx * n_heads);
-    ggml_backend_tensor_get(state->aheads_cross_QKs, data.data(), 0, sizeof(float) * n_tokens * n_audio_ctx * n_heads);
-    for (int k = 0; k < n_heads; ++k) {
-        for (int j = 0; j < n_audio_tokens; ++j) {
-            memcpy(
-                (char *) w->data + j * w->nb[1] + k * w->nb[2],
-                data.data() + j * n_tokens + k * n_tokens * n_audio_ctx,
-                n_tokens * sizeof(float)
-            );
+    const char * src;
+    if (ggml_backend_buffer_is_host(qks->buffer)) {
+        src = (const char *) qks->data;
+    } else {
+        auto & data = state->aheads_cross_QKs_data;
+        data.resize(ggml_nelements(qks));
+        ggml_backend_tensor_get(qks, data.data(), 0, ggml_nbytes(qks));
+        src = (const char *) data.data();
+    }
+
+    const int64_t M = n_audio_tokens;
+    std::vector<float> normed(n_tokens * M);  // [audio][token], one head
+    std::vector<float> sum(n_keep * M, 0.0f); // [audio][kept token], over the heads
+    const int half = medfilt_width / 2;
+    float window[63];
+    for (int64_t k = 0; k < n_heads; ++k) {
+        for (int64_t j = 0; j < M; ++j) {
+            const float * x = (const float *) (src + k*qks->nb[2] + j*qks->nb[1]);
+            float * y = normed.data() + j*n_tokens;
+            double mean = 0.0;
+            for (int64_t t = 0; t < n_tokens; ++t) {
+                mean += (double) x[t];
+            }
+            const float meanf = (float) (mean/n_tokens);
+            double variance = 0.0;
+            for (int64_t t = 0; t < n_tokens; ++t) {
+                const float v = x[t] - meanf;
+                y[t] = v;
+                variance += (double) (v*v);
+            }
+            const float scale = 1.0f/sqrtf((float) (variance/n_tokens) + 1e-9f);
+            for (int64_t t = 0; t < n_tokens; ++t) {
+                y[t] *= scale;
+            }
+        }
+        for (int64_t j = 0; j < M; ++j) {
+            for (int64_t t = 0; t < n_keep; ++t) {
+                const int64_t tok = t + (int64_t) sot_sequence_length;
+                for (int off = -half; off <= half; ++off) {
+                    int64_t idx = j + off; // "reflect" padding
+                    if (idx < 0) {
+                        idx = -idx;
+                    } else if (idx >= M) {
+                        idx = 2*(M - 1) - idx;
+                    }
+                    window[off + half] = normed[idx*n_tokens + tok];
+                }
+                std::nth_element(window, window + half, window + medfilt_width);
+                sum[j*n_keep + t] += window[half];
+            }
         }
     }
 
-    // Normalize - in original OpenAI code, this is done over dim=-2. In this case,
-    // we already permuted N_TOKENS dimension to columns on last loop, becase ggml_norm
-    // operates over columns. Afterwards, permute to a shape that facilitates mean
-    // operation (after median filter)
-    // IN: Tensor with N_TOKENS*N_AUDIO_TOKENS*N_ALIGNMENT_HEADS dims
-    // OUT: Tensor with N_ALIGNMENT_HEADS*N_TOKENS*N_AUDIO_TOKENS dims
-    w = ggml_norm(gctx, w, 1e-9f);
-    w = ggml_permute(gctx, ggml_permute(gctx, w, 2, 1, 0 ,3), 0, 2, 1, 3);
-
-    // Pass median filter - this is done over AUDIO_TOKENS dimension.
-    // IN: Tensor with N_ALIGNMENT_HEADS*N_TOKENS*N_AUDIO_TOKENS dims
-    // OUT: Same dims
-    median_filter_user_data mf_user_data = {medfilt_width};
-    w = ggml_map_custom1(gctx, w, median_filter, 1, &mf_user_data);
-
-    // Take mean over columns, scale by -1, reshape to 2D tensor, remove SOT sequence and EOT
-    // IN: Tensor with N_ALIGNMENT_HEADS*N_TOKENS*N_AUDIO_TOKENS dims
-    // OUT: Tensor with N_TOKENS*N_AUDIO_TOKENS dims
-    w = ggml_mean(gctx, w);
-    w = ggml_scale(gctx, w, -1.0);
-    w = ggml_reshape_2d(gctx, w, w->ne[1], w->ne[2]);
-
-    // Remove SOT sequence and EOT
-    // Out dimension is (N_TOKENS-sot_sequence_length-1)*N_AUDIO_TOKENS
-    w = ggml_view_2d(gctx, w, w->ne[0] - sot_sequence_length - 1, w->ne[1], w->nb[1], sot_sequence_length * w->nb[0]);
-
-    // Compute
-    struct ggml_cgraph * gf = ggml_new_graph(gctx);
-    ggml_build_forward_expand(gf, w);
-
-    ggml_backend_ptr backend { ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, nullptr) };
-    ggml_backend_graph_compute(backend.get(), gf);
+    ggml_tensor * w = ggml_new_tensor_2d(gctx, GGML_TYPE_F32, n_keep, M);
+    for (int64_t i = 0; i < n_keep * M; ++i) {
+        ((float *) w->data)[i] = -(sum[i]/n_heads);
+    }
+    // The decoder's buffers are not read again before its next graph writes them (see patch 04).
+    ggml_backend_sched_release_pages(state->sched_decode.sched);
 
     ggml_tensor * alignment = dtw_and_backtrace(gctx, w);
 
