@@ -84,11 +84,41 @@ pub struct Bert {
     layers: Vec<Layer>,
 }
 
-/// Tensors by name, as f32.
-pub type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
+/// A tensor's values: f32, or f16 for the matrices the encoder keeps in f16 ([`kept_in_f16`]), which are
+/// read so and never held in f32 (loading the model peaked at twice its size when they were).
+#[derive(Debug, PartialEq)]
+pub enum Values {
+    F32(Vec<f32>),
+    F16(Vec<half::f16>),
+}
 
-/// Reads a `.safetensors` file's F32 and F16 tensors, as f32 (other dtypes, e.g. the I64 position ids, are
-/// skipped).
+impl Values {
+    fn into_f32(self) -> Vec<f32> {
+        match self {
+            Self::F32(v) => v,
+            Self::F16(v) => v.into_iter().map(half::f16::to_f32).collect(),
+        }
+    }
+
+    fn into_f16(self) -> Vec<half::f16> {
+        match self {
+            Self::F32(v) => v.into_iter().map(half::f16::from_f32).collect(),
+            Self::F16(v) => v,
+        }
+    }
+}
+
+/// Tensors by name.
+pub type Tensors = HashMap<String, (Vec<usize>, Values)>;
+
+/// The tensors the encoder keeps in f16: the word table and the layers' matrices (not the position and
+/// token-type tables, the norms or the biases, which stay f32).
+fn kept_in_f16(name: &str, shape: &[usize]) -> bool {
+    shape.len() == 2 && (name.ends_with("word_embeddings.weight") || name.contains(".layer."))
+}
+
+/// Reads a `.safetensors` file's F32 and F16 tensors, as f32 or, for those [`kept_in_f16`], f16 (other
+/// dtypes, e.g. the I64 position ids, are skipped).
 pub fn read_safetensors(bytes: &[u8]) -> Result<Tensors, String> {
     read_safetensors_from(bytes)
 }
@@ -151,24 +181,28 @@ pub fn read_safetensors_from(mut r: impl std::io::Read) -> Result<Tensors, Strin
                 e.shape
             ));
         }
-        let mut vals = Vec::with_capacity(count);
+        let half = kept_in_f16(&name, &e.shape);
+        let mut vals = if half {
+            Values::F16(Vec::with_capacity(count))
+        } else {
+            Values::F32(Vec::with_capacity(count))
+        };
         let mut left = to - from;
         while left > 0 {
             let k = left.min(buf.len());
             r.read_exact(&mut buf[..k])
                 .map_err(|_| format!("safetensors {name}: data out of range (truncated file?)"))?;
-            if width == 4 {
-                vals.extend(
-                    buf[..k]
-                        .chunks_exact(4)
-                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-                );
-            } else {
-                vals.extend(
-                    buf[..k]
-                        .chunks_exact(2)
-                        .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()),
-                );
+            let f16s = || buf[..k].chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]));
+            let f32s = || {
+                buf[..k]
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            };
+            match (&mut vals, width) {
+                (Values::F16(v), 2) => v.extend(f16s()),
+                (Values::F16(v), _) => v.extend(f32s().map(half::f16::from_f32)),
+                (Values::F32(v), 2) => v.extend(f16s().map(half::f16::to_f32)),
+                (Values::F32(v), _) => v.extend(f32s()),
             }
             left -= k;
         }
@@ -201,16 +235,14 @@ impl Bert {
         }
         Ok(Self {
             cfg,
-            word: take(&mut t, "embeddings.word_embeddings.weight", &[vocab, h])?
-                .into_iter()
-                .map(half::f16::from_f32)
-                .collect(),
+            word: take(&mut t, "embeddings.word_embeddings.weight", &[vocab, h])?.into_f16(),
             position: take(
                 &mut t,
                 "embeddings.position_embeddings.weight",
                 &[cfg.max_position_embeddings, h],
-            )?,
-            token_type: take(&mut t, "embeddings.token_type_embeddings.weight", &[2, h])?,
+            )?
+            .into_f32(),
+            token_type: take(&mut t, "embeddings.token_type_embeddings.weight", &[2, h])?.into_f32(),
             emb_norm: norm_of(&mut t, "embeddings.LayerNorm", h)?,
             layers,
         })
@@ -430,7 +462,7 @@ fn layer_of(t: &mut Tensors, cfg: &BertConfig, l: usize) -> Result<Layer, String
 }
 
 /// Removes a tensor by name (with or without a `bert.` prefix), checking its shape.
-fn take(t: &mut Tensors, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+fn take(t: &mut Tensors, name: &str, shape: &[usize]) -> Result<Values, String> {
     let (s, v) = t
         .remove(name)
         .or_else(|| t.remove(&format!("bert.{name}")))
@@ -443,11 +475,8 @@ fn take(t: &mut Tensors, name: &str, shape: &[usize]) -> Result<Vec<f32>, String
 
 fn linear_of(t: &mut Tensors, prefix: &str, out: usize, inp: usize) -> Result<Linear, String> {
     Ok(Linear {
-        w: take(t, &format!("{prefix}.weight"), &[out, inp])?
-            .into_iter()
-            .map(half::f16::from_f32)
-            .collect(),
-        b: take(t, &format!("{prefix}.bias"), &[out])?,
+        w: take(t, &format!("{prefix}.weight"), &[out, inp])?.into_f16(),
+        b: take(t, &format!("{prefix}.bias"), &[out])?.into_f32(),
         out,
         inp,
     })
@@ -455,8 +484,8 @@ fn linear_of(t: &mut Tensors, prefix: &str, out: usize, inp: usize) -> Result<Li
 
 fn norm_of(t: &mut Tensors, prefix: &str, h: usize) -> Result<Norm, String> {
     Ok(Norm {
-        w: take(t, &format!("{prefix}.weight"), &[h])?,
-        b: take(t, &format!("{prefix}.bias"), &[h])?,
+        w: take(t, &format!("{prefix}.weight"), &[h])?.into_f32(),
+        b: take(t, &format!("{prefix}.bias"), &[h])?.into_f32(),
     })
 }
 
@@ -567,11 +596,29 @@ mod tests {
         bytes.extend(4.0f32.to_le_bytes());
         let t = read_safetensors(&bytes).expect("read");
         assert_eq!(t.len(), 2);
-        assert_eq!(t["a"], (vec![2], vec![1.5, -2.0]));
-        assert_eq!(t["b"], (vec![2], vec![0.25, 4.0]));
+        assert_eq!(t["a"], (vec![2], Values::F32(vec![1.5, -2.0])));
+        assert_eq!(t["b"], (vec![2], Values::F32(vec![0.25, 4.0])));
         // Cut short: an error, not a panic.
         let err = read_safetensors(&bytes[..bytes.len() - 3]).expect_err("truncated");
         assert!(err.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn the_word_table_and_layer_matrices_are_read_as_f16_the_rest_as_f32() {
+        let header = r#"{"encoder.layer.0.output.dense.weight":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"encoder.layer.0.output.dense.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"embeddings.position_embeddings.weight":{"dtype":"F32","shape":[1,2],"data_offsets":[16,24]}}"#;
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend(header.as_bytes());
+        for v in [0.1f32, -3.0, 0.1, -3.0, 0.1, -3.0] {
+            bytes.extend(v.to_le_bytes());
+        }
+        let t = read_safetensors(&bytes).expect("read");
+        let f16 = [half::f16::from_f32(0.1), half::f16::from_f32(-3.0)];
+        assert_eq!(t["encoder.layer.0.output.dense.weight"].1, Values::F16(f16.to_vec()));
+        assert_eq!(t["encoder.layer.0.output.dense.bias"].1, Values::F32(vec![0.1, -3.0]));
+        assert_eq!(
+            t["embeddings.position_embeddings.weight"].1,
+            Values::F32(vec![0.1, -3.0])
+        );
     }
 
     #[test]
