@@ -9150,7 +9150,14 @@ static void whisper_exp_compute_token_level_timestamps_dtw(
     whisper_kv_cache_clear(state->kv_self);
     whisper_batch_prep_legacy(state->batch, tokens.data(), tokens.size(), 0, 0);
     whisper_kv_cache_seq_rm(state->kv_self, 0, 0, -1);
-    if (!whisper_decode_internal(*ctx, *state, state->batch, n_threads, true, nullptr, nullptr)) {
+    // rehearse patch: the pass reads the attention weights, not the logits: the vocabulary projection
+    // is made for two tokens only (patch 01's logits_first_last), not for every token of the window
+    // (n_tokens x 51864 f32, about 30 MB for 150 tokens, computed, then copied into state->logits, which
+    // kept that size until the state was freed)
+    state->logits_first_last = true;
+    const bool decoded = whisper_decode_internal(*ctx, *state, state->batch, n_threads, true, nullptr, nullptr);
+    state->logits_first_last = false;
+    if (!decoded) {
         WHISPER_LOG_INFO("DECODER FAILED\n");
         WHISPER_ASSERT(0);
     }
