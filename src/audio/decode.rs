@@ -42,6 +42,20 @@ impl MonoAudio {
 
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, any channel count) and mixes it down to mono.
 pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
+    let mut samples = Vec::new();
+    let rate = stream_wav_mono(path, |chunk, expected| {
+        if samples.capacity() == 0 {
+            samples.reserve_exact(expected);
+        }
+        samples.extend_from_slice(chunk);
+    })?;
+    Ok(MonoAudio { rate, samples })
+}
+
+/// Reads a WAV file as [`read_wav_mono`] does, handing the mono samples to `chunk` a few thousand at a
+/// time instead of holding them all (a 3-minute recording is 34 MB of f32 at 48 kHz), with how many
+/// frames to expect in all (never more than the file can hold). Returns the sample rate.
+pub fn stream_wav_mono(path: &Path, mut chunk: impl FnMut(&[f32], usize)) -> Result<u32, DecodeError> {
     let p = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|cause| DecodeError::Open { path: p.clone(), cause })?;
     let file_len = file.metadata().map_or(u64::MAX, |m| m.len());
@@ -70,11 +84,19 @@ pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
     let expected = reader.len();
     // The header's sample count may be a lie (up to 4 G samples); never reserve more than the file holds.
     let room = usize::try_from(file_len / u64::from(spec.bits_per_sample.div_ceil(8).max(1))).unwrap_or(usize::MAX);
-    let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
-        (hound::SampleFormat::Float, 32) => collect(reader.into_samples::<f32>(), |s| s, &p, expected, room)?,
+    let hint = (expected as usize).min(room) / channels;
+    let mut chunk = |c: &[f32]| chunk(c, hint);
+    let mut mono = Mono {
+        channels,
+        frame: Vec::with_capacity(channels),
+        out: Vec::with_capacity(4096),
+        read: 0,
+    };
+    let read = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Float, 32) => mono.run(reader.into_samples::<f32>(), |s| s, &mut chunk),
         (hound::SampleFormat::Int, bits @ 1..=32) => {
             let scale = 1.0 / (1_i64 << (bits - 1)) as f32;
-            collect(reader.into_samples::<i32>(), |s| s as f32 * scale, &p, expected, room)?
+            mono.run(reader.into_samples::<i32>(), |s| s as f32 * scale, &mut chunk)
         }
         (fmt, bits) => {
             return Err(DecodeError::Unsupported {
@@ -83,40 +105,49 @@ pub fn read_wav_mono(path: &Path) -> Result<MonoAudio, DecodeError> {
             });
         }
     };
-    if interleaved.len() < channels {
-        return Err(DecodeError::Empty { path: p });
+    match read {
+        Err(got) => Err(DecodeError::Truncated { path: p, expected, got }),
+        Ok(0) => Err(DecodeError::Empty { path: p }),
+        Ok(_) => Ok(spec.sample_rate),
     }
-    let samples = interleaved
-        .chunks_exact(channels)
-        .map(|frame| frame.iter().sum::<f32>() / channels as f32)
-        .collect();
-    Ok(MonoAudio {
-        rate: spec.sample_rate,
-        samples,
-    })
 }
 
-fn collect<T, I: Iterator<Item = hound::Result<T>>>(
-    iter: I,
-    convert: impl Fn(T) -> f32,
-    path: &str,
-    expected: u32,
-    room: usize,
-) -> Result<Vec<f32>, DecodeError> {
-    let mut out = Vec::with_capacity((expected as usize).min(room));
-    for s in iter {
-        match s {
-            Ok(v) => out.push(convert(v)),
-            Err(_) => {
-                return Err(DecodeError::Truncated {
-                    path: path.to_string(),
-                    expected,
-                    got: out.len(),
-                });
+/// Interleaved samples in, mono chunks out.
+struct Mono {
+    channels: usize,
+    frame: Vec<f32>,
+    out: Vec<f32>,
+    read: usize,
+}
+
+impl Mono {
+    /// Mono frames read, or (an unreadable sample) how many samples were read before it.
+    fn run<T>(
+        &mut self,
+        iter: impl Iterator<Item = hound::Result<T>>,
+        convert: impl Fn(T) -> f32,
+        chunk: &mut impl FnMut(&[f32]),
+    ) -> Result<usize, usize> {
+        let mut frames = 0;
+        for s in iter {
+            let v = convert(s.map_err(|_| self.read)?);
+            self.read += 1;
+            self.frame.push(v);
+            if self.frame.len() == self.channels {
+                self.out.push(self.frame.iter().sum::<f32>() / self.channels as f32);
+                self.frame.clear();
+                frames += 1;
+                if self.out.len() == self.out.capacity() {
+                    chunk(&self.out);
+                    self.out.clear();
+                }
             }
         }
+        if !self.out.is_empty() {
+            chunk(&self.out);
+        }
+        Ok(frames)
     }
-    Ok(out)
 }
 
 /// Input frames per resampler call. The streaming transcriber feeds the same blocks, so a recording
