@@ -16,7 +16,6 @@ use super::engines::Waker;
 use super::state::{Entry, GuidePreview};
 use super::widgets::Waveform;
 use crate::asr::models::{self, InstalledModel};
-use crate::audio::decode;
 use crate::bank::{Deck, Question};
 use crate::report::Report;
 use crate::session::{self, Ending, TimeBox};
@@ -505,13 +504,12 @@ fn files(data_dir: &Path, store: Option<&Store>, cmd: IoCommand) -> Option<IoEve
             Ok(()) => return None,
             Err(e) => IoEvent::Error(format!("Cannot save the plan: {e}")),
         },
-        IoCommand::LoadWave { attempt_id } => match decode::read_wav_mono(&Store::at(data_dir).wav_path(&attempt_id)) {
-            Ok(audio) => IoEvent::Wave {
-                attempt_id,
-                wave: Waveform::from_samples(&audio.samples, audio.rate, WAVE_BUCKETS),
-            },
-            Err(e) => IoEvent::Error(format!("cannot read the recording: {e}")),
-        },
+        IoCommand::LoadWave { attempt_id } => {
+            match Waveform::from_wav(&Store::at(data_dir).wav_path(&attempt_id), WAVE_BUCKETS) {
+                Ok(wave) => IoEvent::Wave { attempt_id, wave },
+                Err(e) => IoEvent::Error(format!("cannot read the recording: {e}")),
+            }
+        }
         IoCommand::LoadDecks => {
             let (decks, errors) = crate::bank::load_user_decks(data_dir);
             if let Some(e) = errors.first() {
