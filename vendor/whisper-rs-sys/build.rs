@@ -324,6 +324,30 @@ fn main() {
         }
     }
 
+    // rehearse: the second build of the package, for CPUs with AVX-512: ggml's own `zen4` CPU variant
+    // (ggml/src/CMakeLists.txt, GGML_CPU_ALL_VARIANTS), named here so it wins over the floor's flags in the
+    // environment; the app starts it only where the running CPU has every one of these sets
+    if cfg!(feature = "avx512") {
+        config.define("GGML_NATIVE", "OFF");
+        for flag in [
+            "GGML_SSE42",
+            "GGML_AVX",
+            "GGML_F16C",
+            "GGML_FMA",
+            "GGML_AVX2",
+            "GGML_BMI2",
+            "GGML_AVX512",
+            "GGML_AVX512_VBMI",
+            "GGML_AVX512_VNNI",
+            "GGML_AVX512_BF16",
+        ] {
+            config.define(flag, "ON");
+        }
+        for flag in ["GGML_AVX_VNNI", "GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16"] {
+            config.define(flag, "OFF");
+        }
+    }
+
     if cfg!(not(feature = "openmp")) {
         config.define("GGML_OPENMP", "OFF");
     }
