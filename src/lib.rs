@@ -8,7 +8,8 @@
 //!   through `store`'s atomic write. Also `audio::wav`, the WAV file format (no devices), with which the store repairs
 //!   an answer whose recording was cut off.
 //! - **engines** (`audio`, `asr`, `embed`, the attempt `engine`, `fetch`, `setup`): devices, inference and the
-//!   network, on named threads; commands in, events out.
+//!   network, on named threads; commands in, events out. Also `kernels`, which of the package's two builds of
+//!   whisper.cpp runs.
 //! - **app**: the egui window; draws and sends commands, no I/O or inference on its thread.
 //! - **cli**: the command line, which also opens the window.
 
@@ -33,6 +34,7 @@ pub mod audio;
 pub mod embed;
 pub mod engine;
 pub mod fetch;
+pub mod kernels;
 pub mod setup;
 
 // == floor: app ==

