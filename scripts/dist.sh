@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `make dist`: the Debian package target/debian/rehearse_<version>_amd64.deb, for people without Rust.
-# The binary is the one `make test` tests: every cargo build in the checkout is the portable one (the AVX2
-# floor in .cargo/config.toml; vendor/README.md), so after `make test` nothing is compiled again. Man pages
+# Two builds of the app (vendor/README.md, "The portable build"): /usr/bin/rehearse is the one `make test`
+# tests, the AVX2 floor every cargo build in the checkout makes (.cargo/config.toml), so after `make test` it
+# is not compiled again; /usr/lib/rehearse/rehearse-avx512 has whisper.cpp compiled for ggml's zen4 set of
+# AVX-512 instructions (the cargo feature `avx512`), and the floor starts it in its place on a CPU with
+# every one of them (src/kernels.rs). Only whisper-rs-sys and what depends on it are compiled twice. Man pages
 # and shell completions come from that binary, the PNG icons from the SVG; dpkg-deb packs the file list
 # below (no cargo-deb: compiling it would cost CI minutes for what is a dozen lines here).
 # scripts/check-package.sh checks the result as a user would.
@@ -36,10 +39,16 @@ if ((${#missing[@]})); then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cargo build --release --locked --bin rehearse
+# The AVX-512 build first, so target/release/rehearse is the floor's again at the end (cargo keeps both
+# copies of whisper.cpp and the app in target/release, one per feature set: the second build only relinks).
 bin=${CARGO_TARGET_DIR:-target}/release/rehearse
-version=$("$bin" --version | awk '{print $2}')
-[ -n "$version" ] || die "$bin --version printed no version"
+bin512=$OUT/rehearse-avx512
+mkdir -p "$OUT"
+cargo build --release --locked --bin rehearse --features avx512
+install -m 755 "$bin" "$bin512"
+cargo build --release --locked --bin rehearse
+version=$("$bin" -V | awk '{print $2}')
+[ -n "$version" ] || die "$bin -V printed no version"
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT/DEBIAN"
@@ -51,8 +60,11 @@ put() {
   install -m "$mode" "$@" "$ROOT/$dir/"
 }
 put usr/bin 755 "$bin"
+# A program run by the package's own programs, not by people: in /usr/lib/<package> (Debian policy 9.1.1).
+put usr/lib/rehearse 755 "$bin512"
 # As dh_strip does: the symbols and the compiler's notes out (the line tables make the binary 4x larger).
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$ROOT/usr/bin/rehearse"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$ROOT/usr/bin/rehearse" \
+  "$ROOT/usr/lib/rehearse/rehearse-avx512"
 
 put usr/share/applications 644 "packaging/$APP_ID.desktop"
 put usr/share/metainfo 644 "packaging/$APP_ID.metainfo.xml"
@@ -90,7 +102,8 @@ shlibs_dir=$(mktemp -d)
 trap 'rm -rf "$shlibs_dir"' EXIT
 mkdir -p "$shlibs_dir/debian"
 touch "$shlibs_dir/debian/control"
-shlibs=$(cd "$shlibs_dir" && dpkg-shlibdeps -O "$OLDPWD/$ROOT/usr/bin/rehearse" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+shlibs=$(cd "$shlibs_dir" && dpkg-shlibdeps -O "$OLDPWD/$ROOT/usr/bin/rehearse" \
+  "$OLDPWD/$ROOT/usr/lib/rehearse/rehearse-avx512" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no libraries for $ROOT/usr/bin/rehearse"
 size=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size/" -e "s/@SHLIBS@/$shlibs/" packaging/control.in \
