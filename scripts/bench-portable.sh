@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# What the portable build (every build but `make run`'s: .cargo/config.toml's AVX2 floor, no -march=native)
-# costs against `make run`'s native build (target/native) on this machine: batch transcription of the
-# 3-minute answer by examples/transcribe_file (model loaded before the clock, as in scripts/bench-ratio.sh) from each build,
-# and faster-whisper int8 (scripts/bench-anchor.sh) as the anchor, run in alternation ROUNDS times so all
-# see the same machine (a shared machine's speed drifts by ±20 % within minutes). Prints each round and
-# the medians: portable speed / native speed (target >= 0.9) and each build's time / faster-whisper's.
-# A benchmark, not a test: `make bench-portable`; ANCHOR=0 leaves faster-whisper out.
+# What the package's builds cost against `make run`'s native build (target/native, -march=native) on this
+# machine: the AVX2 floor (every other build in the checkout, .cargo/config.toml; /usr/bin/rehearse) and the
+# build for AVX-512 CPUs (the cargo feature `avx512`: whisper.cpp for ggml's zen4 sets;
+# /usr/lib/rehearse/rehearse-avx512, which the floor starts in its place on such a CPU). Batch transcription
+# of the 3-minute answer by examples/transcribe_file (model loaded before the clock, as in
+# scripts/bench-ratio.sh) from each build, and faster-whisper int8 (scripts/bench-anchor.sh) as the anchor,
+# run in alternation ROUNDS times so all see the same machine (a shared machine's speed drifts by ±20 %
+# within minutes). Prints each round and the medians: each build's speed / native speed (target >= 0.9 for
+# the build this CPU runs) and each build's time / faster-whisper's.
+# A benchmark, not a test: `make bench-portable`; ANCHOR=0 leaves faster-whisper out; NATIVE=FILE times that
+# transcribe_file as the native build instead of building target/native's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-10}"
@@ -19,40 +23,51 @@ if [ "$ANCHOR" = 1 ]; then
 elif [ ! -f "$WAV" ]; then
   espeak-ng -v en-us -s 150 -w "$WAV" -f benches/answer-3min.txt
 fi
+# The two package builds share target/release (one copy per feature set), so each is copied out once built.
+bins=target/bench-portable
+mkdir -p "$bins"
+cargo build --release --quiet --example transcribe_file --features avx512
+cp target/release/examples/transcribe_file "$bins/avx512"
 cargo build --release --quiet --example transcribe_file
-GGML_NATIVE=ON CARGO_TARGET_DIR=target/native cargo build --release --quiet --example transcribe_file
-native=target/native/release/examples/transcribe_file
-portable=target/release/examples/transcribe_file
-"$native" "$WAV" "$MODEL" >/dev/null 2>&1 # warm the page cache
-"$portable" "$WAV" "$MODEL" >/dev/null 2>&1
+cp target/release/examples/transcribe_file "$bins/floor"
+if [ -n "${NATIVE:-}" ]; then
+  cp "$NATIVE" "$bins/native"
+else
+  GGML_NATIVE=ON CARGO_TARGET_DIR=target/native cargo build --release --quiet --example transcribe_file
+  cp target/native/release/examples/transcribe_file "$bins/native"
+fi
+builds=(native floor avx512)
+for b in "${builds[@]}"; do "$bins/$b" "$WAV" "$MODEL" >/dev/null 2>&1; done # warm the page cache
 
-printf '%-6s %10s %11s %10s %9s\n' round native_s portable_s anchor_s speed
+printf '%-6s %9s %9s %9s %9s %12s %13s\n' round native_s floor_s avx512_s anchor_s floor_speed avx512_speed
 rows=()
 for i in $(seq 1 "$ROUNDS"); do
-  # alternate which build goes first, so neither always runs right after the anchor
-  if ((i % 2)); then
-    n=$("$native" "$WAV" "$MODEL" 2>/dev/null | cut -d' ' -f1)
-    p=$("$portable" "$WAV" "$MODEL" 2>/dev/null | cut -d' ' -f1)
-  else
-    p=$("$portable" "$WAV" "$MODEL" 2>/dev/null | cut -d' ' -f1)
-    n=$("$native" "$WAV" "$MODEL" 2>/dev/null | cut -d' ' -f1)
-  fi
+  # rotate which build goes first, so none always runs right after the anchor
+  declare -A t=()
+  for k in 0 1 2; do
+    b=${builds[$(((i + k) % 3))]}
+    t[$b]=$("$bins/$b" "$WAV" "$MODEL" 2>/dev/null | cut -d' ' -f1)
+  done
   a=nan
   if [ "$ANCHOR" = 1 ]; then
     RUNS=1 bash scripts/bench-anchor.sh 2>/dev/null
     a=$(python3 -c 'import json;print(json.load(open("target/bench-anchor.json"))["seconds"])')
   fi
-  rows+=("$n,$p,$a")
-  printf '%-6s %10.2f %11.2f %10s %9.3f\n' "$i" "$n" "$p" "$a" "$(python3 -c "print($n / $p)")"
+  n=${t[native]} f=${t[floor]} x=${t[avx512]}
+  rows+=("$n,$f,$x,$a")
+  printf '%-6s %9.2f %9.2f %9.2f %9s %12.3f %13.3f\n' "$i" "$n" "$f" "$x" "$a" \
+    "$(python3 -c "print($n / $f)")" "$(python3 -c "print($n / $x)")"
+  unset t
 done
 python3 - "${rows[@]}" <<'PY'
-import math, statistics, sys
+import math, statistics as st, sys
 rows = [tuple(float(x) for x in r.split(",")) for r in sys.argv[1:]]
-speed = statistics.median(n / p for n, p, _ in rows)
-print(f"portable / native speed: median {speed:.3f} over {len(rows)} alternating rounds (target >= 0.9); "
-      f"median seconds native {statistics.median(n for n, _, _ in rows):.2f}, "
-      f"portable {statistics.median(p for _, p, _ in rows):.2f}")
-if not any(math.isnan(a) for _, _, a in rows):
-    print(f"time / faster-whisper int8: native {statistics.median(n / a for n, _, a in rows):.3f}, "
-          f"portable {statistics.median(p / a for _, p, a in rows):.3f} (median of rounds)")
+med = lambda xs: st.median(list(xs))
+print(f"median seconds over {len(rows)} alternating rounds: native {med(r[0] for r in rows):.2f}, "
+      f"floor {med(r[1] for r in rows):.2f}, avx512 {med(r[2] for r in rows):.2f}")
+print(f"speed / native speed (median of rounds; target >= 0.9): floor {med(r[0] / r[1] for r in rows):.3f}, "
+      f"avx512 {med(r[0] / r[2] for r in rows):.3f}")
+if not any(math.isnan(r[3]) for r in rows):
+    print(f"time / faster-whisper int8 (median of rounds): native {med(r[0] / r[3] for r in rows):.3f}, "
+          f"floor {med(r[1] / r[3] for r in rows):.3f}, avx512 {med(r[2] / r[3] for r in rows):.3f}")
 PY
