@@ -18,6 +18,8 @@ test: setup
 
 # The Debian package for people without Rust: target/debian/rehearse_<version>_amd64.deb (scripts/dist.sh;
 # scripts/check-package.sh checks it as a user would: install, first start, transcribe, window, removal).
+# It holds two builds: make test's AVX2 floor, and one with whisper.cpp for AVX-512 CPUs (the cargo feature
+# avx512, in target/release too) that the floor starts in its place on such a CPU (src/kernels.rs).
 dist: setup
 	@bash scripts/dist.sh
 
@@ -27,7 +29,7 @@ bench: setup
 	cargo bench
 	bash scripts/bench-ratio.sh
 
-# The portable build's speed against `make run`'s native one (and faster-whisper), alternating; ROUNDS=10.
+# The package's two builds' speed against `make run`'s native one (and faster-whisper), alternating; ROUNDS=10.
 bench-portable: setup
 	bash scripts/bench-portable.sh
 
