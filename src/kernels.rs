@@ -75,38 +75,41 @@ fn decide(set: Option<&str>, exe: Option<&Path>, missing: Option<&str>, exists: 
     }
 }
 
-/// The first instruction set the AVX-512 build is compiled for that this CPU (and its OS) lacks: ggml's
-/// `zen4` variant (ggml/src/CMakeLists.txt), with what its `GGML_AVX512` turns on (F, CD, VL, DQ, BW).
-fn first_missing() -> Option<&'static str> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        macro_rules! first_missing {
-            ($($set:tt),*) => {
-                [$(($set, std::arch::is_x86_feature_detected!($set))),*]
-                    .into_iter()
-                    .find_map(|(set, has)| (!has).then_some(set))
-            };
+/// The instruction sets the AVX-512 build's whisper.cpp is compiled for, as `is_x86_feature_detected!` names
+/// them (`SETS`), and `first_missing()`, the first of them this CPU (and its OS) lacks. They are ggml's `zen4`
+/// variant (ggml/src/CMakeLists.txt), with what its `GGML_AVX512` turns on (F, CD, VL, DQ, BW); a test checks
+/// them against the flags vendor/patches/15 passes to CMake.
+macro_rules! avx512_build_sets {
+    ($($set:tt),*) => {
+        #[cfg(test)]
+        const SETS: &[&str] = &[$($set),*];
+
+        fn first_missing() -> Option<&'static str> {
+            #[cfg(target_arch = "x86_64")]
+            return [$(($set, std::arch::is_x86_feature_detected!($set))),*]
+                .into_iter()
+                .find_map(|(set, has)| (!has).then_some(set));
+            #[cfg(not(target_arch = "x86_64"))]
+            Some("x86-64")
         }
-        first_missing!(
-            "sse4.2",
-            "avx",
-            "f16c",
-            "fma",
-            "avx2",
-            "bmi2",
-            "avx512f",
-            "avx512cd",
-            "avx512vl",
-            "avx512dq",
-            "avx512bw",
-            "avx512vbmi",
-            "avx512vnni",
-            "avx512bf16"
-        )
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    Some("x86-64")
+    };
 }
+avx512_build_sets!(
+    "sse4.2",
+    "avx",
+    "f16c",
+    "fma",
+    "avx2",
+    "bmi2",
+    "avx512f",
+    "avx512cd",
+    "avx512vl",
+    "avx512dq",
+    "avx512bw",
+    "avx512vbmi",
+    "avx512vnni",
+    "avx512bf16"
+);
 
 /// What `rehearse --version` prints: the version, then the instruction sets whisper.cpp's kernels were
 /// compiled for (as ggml reports them) and, in the floor build, why the AVX-512 build was not started.
@@ -192,6 +195,43 @@ mod tests {
                 Decision::Keep(format!("REHEARSE_CPU={value}"))
             );
         }
+    }
+
+    /// A set compiled into the AVX-512 build but not checked here would make it die with SIGILL on a CPU
+    /// without it; a set checked but not compiled in would keep such CPUs on the floor for nothing.
+    #[test]
+    fn the_checked_sets_are_the_ones_the_avx512_build_is_compiled_for() {
+        let build = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/vendor/whisper-rs-sys/build.rs"))
+            .expect("read whisper-rs-sys's build.rs");
+        let block = build
+            .split("if cfg!(feature = \"avx512\")")
+            .nth(1)
+            .and_then(|rest| rest.split("config.define(flag, \"ON\")").next())
+            .expect("build.rs's avx512 block");
+        let mut compiled: Vec<&str> = Vec::new();
+        for flag in block
+            .split('"')
+            .filter(|word| word.starts_with("GGML_") && *word != "GGML_NATIVE")
+        {
+            compiled.extend_from_slice(match flag {
+                "GGML_SSE42" => &["sse4.2"],
+                "GGML_AVX" => &["avx"],
+                "GGML_F16C" => &["f16c"],
+                "GGML_FMA" => &["fma"],
+                "GGML_AVX2" => &["avx2"],
+                "GGML_BMI2" => &["bmi2"],
+                // ggml/src/ggml-cpu/CMakeLists.txt: -mavx512f -mavx512cd -mavx512vl -mavx512dq -mavx512bw
+                "GGML_AVX512" => &["avx512f", "avx512cd", "avx512vl", "avx512dq", "avx512bw"],
+                "GGML_AVX512_VBMI" => &["avx512vbmi"],
+                "GGML_AVX512_VNNI" => &["avx512vnni"],
+                "GGML_AVX512_BF16" => &["avx512bf16"],
+                other => panic!("build.rs turns on {other}: add its run-time check to avx512_build_sets!"),
+            });
+        }
+        let (mut compiled, mut checked) = (compiled, SETS.to_vec());
+        compiled.sort_unstable();
+        checked.sort_unstable();
+        assert_eq!(checked, compiled);
     }
 
     #[test]
