@@ -1,7 +1,7 @@
 //! Which of the package's two builds runs. ggml picks its CPU kernels when it is compiled, so the package
 //! carries whisper.cpp twice: `/usr/bin/rehearse`, the AVX2 floor that runs on any x86-64 CPU since 2013,
 //! and `/usr/lib/rehearse/rehearse-avx512`, the same app with whisper.cpp compiled for ggml's `zen4` set
-//! of AVX-512 instructions (the cargo feature `avx512`, vendor/patches/15). The floor build starts the other
+//! of AVX-512 instructions (the cargo feature `avx512`, vendor/patches/16). The floor build starts the other
 //! in its place, first thing in `main`, when the running CPU has every one of those sets; `rehearse
 //! --version` says which kernels run and why (vendor/README.md, "The portable build", has the speeds).
 
@@ -78,7 +78,7 @@ fn decide(set: Option<&str>, exe: Option<&Path>, missing: Option<&str>, exists: 
 /// The instruction sets the AVX-512 build's whisper.cpp is compiled for, as `is_x86_feature_detected!` names
 /// them (`SETS`), and `first_missing()`, the first of them this CPU (and its OS) lacks. They are ggml's `zen4`
 /// variant (ggml/src/CMakeLists.txt), with what its `GGML_AVX512` turns on (F, CD, VL, DQ, BW); a test checks
-/// them against the flags vendor/patches/15 passes to CMake.
+/// them against the flags vendor/patches/16 passes to CMake.
 macro_rules! avx512_build_sets {
     ($($set:tt),*) => {
         #[cfg(test)]
