@@ -91,7 +91,45 @@ pub struct StreamOptions {
     /// the rest of the recording at once, with every thread, and keep it as the last window if nothing more
     /// is said before Stop, so a person who finishes and then presses Stop waits for nothing.
     pub early_rest: bool,
+    /// With `windows`: the recording stops by itself at this length (the time-box). [`SETTLE_BEFORE_S`]
+    /// before it, the stream commits what the open window heard but its last sentence, so that at Stop
+    /// (when the time-box cuts a sentence, the person is still talking) the rest is that sentence and the
+    /// seconds after it, not up to 31 s.
+    pub ends_at: Option<Duration>,
 }
+
+/// How long before the time-box ends ([`StreamOptions::ends_at`]) the open window is settled: the settling
+/// takes 1-2 s on one thread, and the rest at Stop is then at most these seconds and one sentence.
+pub const SETTLE_BEFORE_S: f64 = 6.0;
+
+/// The open window is settled only when it holds more than this (seconds): a shorter rest is quick anyway.
+const SETTLE_MIN_S: f64 = 8.0;
+
+/// A stretch of sound this long with no word timed in it is speech Whisper skipped ([`skips_speech`]).
+const SKIPPED_S: f64 = 2.5;
+
+/// Whether `t` (a transcript of the `len_s` seconds of a recording from `from_s`, word times from there)
+/// leaves out speech: [`SKIPPED_S`] of sound (outside the recording's `quiet` stretches, in seconds from its
+/// start) before its first word, between two words, or after its last.
+fn skips_speech(t: &Transcript, from_s: f64, len_s: f64, quiet: &[(f64, f64)]) -> bool {
+    let sound = |a: f64, b: f64| {
+        let silent: f64 = quiet.iter().map(|&(qa, qb)| (qb.min(b) - qa.max(a)).max(0.0)).sum();
+        b - a - silent
+    };
+    let mut edges = vec![0.0];
+    for w in &t.words {
+        edges.push(w.start_s);
+        edges.push(w.end_s);
+    }
+    edges.push(len_s);
+    edges
+        .chunks_exact(2)
+        .any(|gap| gap[1] - gap[0] >= SKIPPED_S && sound(from_s + gap[0], from_s + gap[1]) >= SKIPPED_S)
+}
+
+/// Seconds of sound after the last word of a rest (after a settled window) that are taken as speech the
+/// rest lost ([`Streamer::heard_to_the_end`]).
+const LOST_SPEECH_S: f64 = 1.5;
 
 impl Default for StreamOptions {
     fn default() -> Self {
@@ -107,6 +145,7 @@ impl Default for StreamOptions {
             prompt_words: 0,
             windows: true,
             early_rest: true,
+            ends_at: None,
         }
     }
 }
@@ -223,6 +262,8 @@ impl Streamer {
             .handle
             .take()
             .ok_or_else(|| StreamError::Thread("already finished".into()))?;
+        // It waits for more audio parked, up to `poll` (200 ms): wake it now.
+        handle.thread().unpark();
         let transcript = handle
             .join()
             .map_err(|_| StreamError::Thread("the thread panicked".into()))??;
@@ -238,6 +279,7 @@ impl Drop for Streamer {
         if let Some(h) = self.handle.take() {
             self.cancel.store(true, Ordering::SeqCst);
             self.finish.store(true, Ordering::SeqCst);
+            h.thread().unpark();
             let _ = h.join();
         }
     }
@@ -295,6 +337,8 @@ impl Worker {
             detector: Chunker::new(self.opts.chunker),
             early: None,
             started: false,
+            settle_tried: false,
+            settled: false,
         };
         loop {
             if self.cancel.load(Ordering::SeqCst) {
@@ -306,7 +350,7 @@ impl Worker {
                 if finishing {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
-                std::thread::sleep(self.opts.poll);
+                std::thread::park_timeout(self.opts.poll);
                 continue;
             };
             live.audio.extend_from_slice(&samples);
@@ -353,7 +397,7 @@ impl Worker {
                 return self.finish_windows(live);
             }
             if idle {
-                std::thread::sleep(self.opts.poll);
+                std::thread::park_timeout(self.opts.poll);
             }
         }
     }
@@ -391,11 +435,68 @@ impl Worker {
             self.chunks.fetch_add(1, Ordering::Relaxed);
             self.done.store(live.seek as u64, Ordering::Relaxed);
         }
+        self.settle(live)
+    }
+
+    /// Near the time-box's end ([`StreamOptions::ends_at`]), once: commits the open window but its last
+    /// segment ([`Model::transcribe_settled`]), so that the rest at Stop is short.
+    fn settle(&mut self, live: &mut Live) -> Result<(), StreamError> {
+        let pending = live.audio.len() - live.lead;
+        let heard = live.seek + pending;
+        let due = self
+            .opts
+            .ends_at
+            .is_some_and(|end| heard as f64 >= (end.as_secs_f64() - SETTLE_BEFORE_S) * RATE as f64);
+        if !due
+            || live.settle_tried
+            || !live.started
+            || pending as f64 <= SETTLE_MIN_S * RATE as f64
+            || live.rest_holds(live.early.as_ref())
+        {
+            return Ok(());
+        }
+        live.settle_tried = true;
+        live.early = None;
+        let mut opts = self.opts.whisper.clone();
+        opts.threads = opts.threads.or(self.opts.live_threads);
+        // Whisper sometimes skips sentences in such a window (a first segment of 6 words timed over 8.7 s
+        // of speech): not committed then, and the rest at Stop transcribes the whole window as before.
+        let (from_s, quiet) = (live.seek as f64 / RATE as f64, live.levels.silent_stretches());
+        let whole = |t: &Transcript, len: usize| !skips_speech(t, from_s, len as f64 / RATE as f64, &quiet);
+        let (transcript, len) = self.model.transcribe_settled(
+            &mut live.windows,
+            &live.audio,
+            live.lead,
+            &opts,
+            Arc::clone(&self.cancel),
+            whole,
+        )?;
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if len == 0 {
+            return Ok(());
+        }
+        live.settled = true;
+        live.parts.push(ChunkTranscript {
+            start_s: live.seek as f64 / RATE as f64,
+            end_s: (live.seek + len) as f64 / RATE as f64,
+            transcript,
+        });
+        let keep = Windows::LEAD.min(live.lead + len);
+        live.audio.drain(..live.lead + len - keep);
+        live.lead = keep;
+        live.seek += len;
+        self.chunks.fetch_add(1, Ordering::Relaxed);
+        self.done.store(live.seek as u64, Ordering::Relaxed);
         Ok(())
     }
 
     /// The rest of the recording after the windows, transcribed (counted as a run).
     fn rest_part(&self, live: &mut Live) -> Result<ChunkTranscript, StreamError> {
+        // After a settled window, without the text context: with it, Whisper ended the rest after its first
+        // sentence on 2 of 5 cuts of the 3-minute answer (timing that sentence to the end of the audio, so
+        // the sentences after it were lost); without it, on none, and the rest took 0.48-0.69 s instead of
+        // 0.62-1.31 s (`examples/stream_cut.rs`). Batch transcription forgets the context for a short last
+        // window too.
         let part = rest_part(
             &self.model,
             &mut live.windows,
@@ -404,9 +505,62 @@ impl Worker {
             live.seek,
             &self.opts,
             &self.cancel,
+            live.settled,
         )?;
         self.runs.fetch_add(1, Ordering::SeqCst);
+        if live.settled {
+            return self.heard_to_the_end(live, part);
+        }
         Ok(part)
+    }
+
+    /// After a settled window, Whisper may end the rest after its first sentence, timing that to the end of
+    /// the audio, so that the sentences after it are lost (with the text context it did on 2 cuts in 5; the
+    /// rest is now transcribed without it). When the recording's levels still show speech after the rest's
+    /// last word, that stretch is transcribed again.
+    fn heard_to_the_end(&self, live: &mut Live, part: ChunkTranscript) -> Result<ChunkTranscript, StreamError> {
+        let said_until = part.transcript.words.last().map_or(0.0, |w| w.end_s);
+        let rest_s = part.end_s - part.start_s;
+        if rest_s - said_until < LOST_SPEECH_S {
+            return Ok(part);
+        }
+        let from_s = part.start_s + said_until + 0.1;
+        let quiet: f64 = live
+            .levels
+            .silent_stretches()
+            .iter()
+            .map(|&(a, b)| (b.min(part.end_s) - a.max(from_s)).max(0.0))
+            .sum();
+        if part.end_s - from_s - quiet < LOST_SPEECH_S {
+            return Ok(part);
+        }
+        let at = live.lead + ((from_s - part.start_s) * RATE as f64).round() as usize;
+        let more = self.model.transcribe_rest_cold(
+            &mut live.windows,
+            &live.audio,
+            at.min(live.audio.len()),
+            &self.opts.whisper,
+            Arc::clone(&self.cancel),
+        )?;
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if more.words.is_empty() {
+            return Ok(part);
+        }
+        let (start_s, end_s) = (part.start_s, part.end_s);
+        let pieces = [
+            ChunkTranscript { end_s: from_s, ..part },
+            ChunkTranscript {
+                start_s: from_s,
+                end_s,
+                transcript: more,
+            },
+        ];
+        let whole = merge_with(&pieces, end_s, false);
+        Ok(ChunkTranscript {
+            start_s,
+            end_s,
+            transcript: super::whisper::shifted(whole, -start_s, end_s - start_s),
+        })
     }
 
     /// At Stop, with the whole file read: the windows so far and the rest (the early one if nothing was said
@@ -467,7 +621,7 @@ impl Worker {
                 if finishing {
                     return Err(StreamError::Empty(self.wav.clone()));
                 }
-                std::thread::sleep(self.opts.poll);
+                std::thread::park_timeout(self.opts.poll);
                 continue;
             };
             total += samples.len();
@@ -502,7 +656,7 @@ impl Worker {
                 return Ok(levels.spoken(merge(&parts, total as f64 / RATE as f64).without_annotations()));
             }
             if idle {
-                std::thread::sleep(self.opts.poll);
+                std::thread::park_timeout(self.opts.poll);
             }
         }
     }
@@ -637,7 +791,16 @@ fn transcribe_windowed(
         progress(((seek * 100) / samples.len()) as i32);
     }
     if samples.len() > seek + RATE / 10 {
-        parts.push(rest_part(model, &mut windows, samples, seek, seek, opts, cancel)?);
+        parts.push(rest_part(
+            model,
+            &mut windows,
+            samples,
+            seek,
+            seek,
+            opts,
+            cancel,
+            false,
+        )?);
     }
     progress(100);
     Ok(levels.spoken(merge_with(&parts, samples.len() as f64 / RATE as f64, false).without_annotations()))
@@ -663,6 +826,9 @@ struct Live {
     /// Whether the windows have started (a second before the first sound, as in batch:
     /// [`Levels::speech_start`]); not while all is quiet.
     started: bool,
+    /// The open window was settled before the time-box's end (tried once), and what it heard committed.
+    settle_tried: bool,
+    settled: bool,
 }
 
 impl Live {
@@ -697,7 +863,8 @@ fn window_part(
 }
 
 /// The recording from `audio[at]`, which is its sample `seek`, to its end, transcribed and placed in the
-/// recording, with the stream's options for what is left at Stop.
+/// recording, with the stream's options for what is left at Stop (`cold`: without the text context).
+#[allow(clippy::too_many_arguments)]
 fn rest_part(
     model: &Model,
     windows: &mut Windows,
@@ -706,13 +873,18 @@ fn rest_part(
     seek: usize,
     opts: &StreamOptions,
     cancel: &Arc<AtomicBool>,
+    cold: bool,
 ) -> Result<ChunkTranscript, StreamError> {
     let rest = audio.len() - at;
     let mut whisper = opts.whisper.clone();
     if let Some(margin) = opts.tail_audio_ctx_margin_s {
         whisper.audio_ctx = audio_ctx_for(rest as f64 / RATE as f64, margin);
     }
-    let transcript = model.transcribe_rest(windows, audio, at, &whisper, Arc::clone(cancel))?;
+    let transcript = if cold {
+        model.transcribe_rest_cold(windows, audio, at, &whisper, Arc::clone(cancel))?
+    } else {
+        model.transcribe_rest(windows, audio, at, &whisper, Arc::clone(cancel))?
+    };
     Ok(ChunkTranscript {
         start_s: seek as f64 / RATE as f64,
         end_s: (seek + rest) as f64 / RATE as f64,
@@ -963,6 +1135,43 @@ fn parse_header(head: &[u8]) -> Result<Option<TailFormat>, String> {
 mod tests {
     use super::*;
     use crate::audio::wav::WavSink;
+
+    fn words(times: &[(f64, f64)]) -> Transcript {
+        Transcript {
+            words: times
+                .iter()
+                .map(|&(start_s, end_s)| crate::transcript::TimedText {
+                    start_s,
+                    end_s,
+                    text: "word".into(),
+                })
+                .collect(),
+            duration_s: 20.0,
+            ..Transcript::default()
+        }
+    }
+
+    #[test]
+    fn a_window_that_skipped_speech_is_told_from_one_with_pauses() {
+        // Words every half second from 0 to 10 s, then none until the window ends at 20 s.
+        let t = words(
+            &(0..20)
+                .map(|i| (f64::from(i) * 0.5, f64::from(i) * 0.5 + 0.4))
+                .collect::<Vec<_>>(),
+        );
+        // Speech goes on after 10 s: skipped.
+        assert!(skips_speech(&t, 100.0, 20.0, &[]));
+        // The recording is quiet there (from 110 s, as the window starts at 100 s): a pause, not skipped.
+        assert!(!skips_speech(&t, 100.0, 20.0, &[(109.8, 121.0)]));
+        // Quiet for all but 2 s of it: less than SKIPPED_S of sound, not skipped.
+        assert!(!skips_speech(&t, 100.0, 20.0, &[(110.0, 118.0)]));
+        // A first word 6 s into speech: skipped before it.
+        let late = words(&[(6.0, 6.4), (6.5, 7.0)]);
+        assert!(skips_speech(&late, 0.0, 7.0, &[]));
+        assert!(!skips_speech(&late, 0.0, 7.0, &[(0.0, 5.5)]));
+        // No words at all in 2 s of sound: too short to tell.
+        assert!(!skips_speech(&words(&[]), 0.0, 2.0, &[]));
+    }
 
     #[test]
     fn tailing_a_growing_wav_gives_the_samples_written_so_far() {

@@ -207,7 +207,31 @@ impl Model {
     ) -> Result<Transcript, AsrError> {
         // Batch transcription forgets the prompt for a last window of 5 s or less ("it tends to confuse the
         // decoder", whisper.cpp).
-        let context = windows.context(samples.len() - at <= 5 * 16_000);
+        self.rest_with(windows, samples, at, opts, cancel, samples.len() - at <= 5 * 16_000)
+    }
+
+    /// [`Model::transcribe_rest`] without the text context: for speech a rest with it left untranscribed.
+    pub fn transcribe_rest_cold(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        at: usize,
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<Transcript, AsrError> {
+        self.rest_with(windows, samples, at, opts, cancel, true)
+    }
+
+    fn rest_with(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        at: usize,
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+        forget: bool,
+    ) -> Result<Transcript, AsrError> {
+        let context = windows.context(forget);
         let mel_max = windows.mel_max;
         let lead = at.min(Windows::LEAD);
         let (t, _) = self.run(
@@ -225,6 +249,87 @@ impl Model {
         )?;
         windows.dirty = true;
         Ok(t)
+    }
+
+    /// Transcribes the recording from `samples[at]`, where the last window of `windows` ended, to its end,
+    /// as a window that the recording has not filled yet (less than [`Windows::MIN_INPUT`] follows), and
+    /// commits what it heard but its last segment, which may still go on, as [`Model::transcribe_window`]
+    /// commits a whole window: the next window or rest starts where the committed segments end, from the
+    /// text context they leave. Returns the committed transcript (times from `samples[at]`) and its length
+    /// in samples; 0 when there is nothing to commit (fewer than two segments).
+    ///
+    /// Used shortly before a time-box ends, so that at Stop only the last sentence and the seconds after
+    /// it are left to transcribe, not up to 31 s. `accept` sees what would be committed (transcript and
+    /// length) first; when it refuses, nothing is, as when there is nothing to commit.
+    pub fn transcribe_settled(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        at: usize,
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+        accept: impl FnOnce(&Transcript, usize) -> bool,
+    ) -> Result<(Transcript, usize), AsrError> {
+        let context = windows.context(false);
+        let mel_max = windows.mel_max;
+        let lead = at.min(Windows::LEAD);
+        let end_at = (at + Windows::MIN_INPUT).min(samples.len());
+        let (_, end) = self.run(
+            &mut windows.state,
+            &samples[at - lead..end_at],
+            lead,
+            opts,
+            |_| {},
+            cancel,
+            Run::Windows {
+                context,
+                first_only: true,
+                mel_max,
+            },
+        )?;
+        // The state no longer holds the context the last window left, whatever comes of this call.
+        windows.dirty = true;
+        let state = &windows.state;
+        let n = usize::try_from(state.full_n_segments()).unwrap_or(0);
+        let Some(last_kept) = n.checked_sub(2).and_then(|i| state.get_segment(i as i32)) else {
+            return Ok((Transcript::default(), 0));
+        };
+        // Where the committed segments end (whisper.cpp's times are from the start of its input, in 10 ms),
+        // as a window ends at its last timestamp.
+        let len = (usize::try_from(last_kept.end_timestamp()).unwrap_or(0) * 160)
+            .saturating_sub(lead)
+            .min(end_at - at);
+        if len == 0 {
+            return Ok((Transcript::default(), 0));
+        }
+        // The text context after the committed segments: the state's, without the last segment's tokens and
+        // one timestamp token more (of two timestamps in a row, a segment keeps the first).
+        let dropped = state
+            .get_segment((n - 1) as i32)
+            .map_or(0, |s| s.n_tokens().max(0) as usize + 1);
+        // SAFETY: a plain read of the live state's prompt into a buffer of the size it reports.
+        let mut prompt = unsafe {
+            use whisper_rs::whisper_rs_sys as sys;
+            let raw = end.state;
+            if raw.is_null() {
+                Vec::new()
+            } else {
+                let n = sys::whisper_full_get_prompt_past_from_state(raw, std::ptr::null_mut(), 0);
+                let mut tokens = vec![0; n.max(0) as usize];
+                sys::whisper_full_get_prompt_past_from_state(raw, tokens.as_mut_ptr(), n);
+                tokens
+            }
+        };
+        prompt.truncate(prompt.len().saturating_sub(dropped));
+        let mut transcript = self.transcript_of_first(state, lead + len, lead, n - 1);
+        transcript.duration_s = len as f64 / 16_000.0;
+        if !accept(&transcript, len) {
+            return Ok((Transcript::default(), 0));
+        }
+        windows.committed += 1;
+        windows.carried = prompt;
+        windows.mel_max = end.mel_max_after_first;
+        Ok((transcript, len))
     }
 
     /// Transcribes `samples` after the first `lead` (which are there only so that the first mel frames
@@ -342,6 +447,17 @@ impl Model {
     /// What `state` holds after a run over `samples_len` samples from `lead` on: its segments and words,
     /// times from `lead`, word times from DTW when the model has alignment heads.
     fn transcript_of(&self, state: &WhisperState, samples_len: usize, lead: usize) -> Transcript {
+        self.transcript_of_first(state, samples_len, lead, usize::MAX)
+    }
+
+    /// [`Model::transcript_of`] with the state's first `n_segments` segments only.
+    fn transcript_of_first(
+        &self,
+        state: &WhisperState,
+        samples_len: usize,
+        lead: usize,
+        n_segments: usize,
+    ) -> Transcript {
         let duration_s = (samples_len - lead) as f64 / 16_000.0;
         // whisper.cpp's times are from the start of its input, in 10 ms.
         let lead_cs = (lead / 160) as i64;
@@ -353,7 +469,7 @@ impl Model {
         // With DTW: the DTW time of the token before each word (where the word starts), if any.
         let mut dtw_before: Vec<Option<f64>> = Vec::new();
         let mut prev_dtw: Option<f64> = None;
-        for segment in state.as_iter() {
+        for segment in state.as_iter().take(n_segments) {
             let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
             if text.is_empty() {
                 continue;

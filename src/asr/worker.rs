@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
@@ -30,9 +31,11 @@ pub enum AsrCommand {
         job: u64,
         wav: PathBuf,
     },
-    /// Start transcribing `wav` while it is being recorded (ignored when no model is loaded).
+    /// Start transcribing `wav` while it is being recorded (ignored when no model is loaded); the
+    /// recording stops by itself at `time_box` ([`StreamOptions::ends_at`]).
     Stream {
         wav: PathBuf,
+        time_box: Option<Duration>,
     },
     /// The recording of `wav` ended without a transcription to come (failed, cancelled): stop its stream.
     EndStream {
@@ -155,7 +158,7 @@ fn run(
     while let Ok(cmd) = cmds.recv() {
         match cmd {
             AsrCommand::Shutdown => break,
-            AsrCommand::Stream { wav } => {
+            AsrCommand::Stream { wav, time_box } => {
                 stream = None; // one recording at a time: a stale stream is cancelled
                 if let Some(m) = &model {
                     // A stream that cannot start is not an error: the file is transcribed whole later.
@@ -168,7 +171,11 @@ fn run(
                         });
                         waker_tx();
                     });
-                    stream = Streamer::start_with(&wav, Arc::clone(m), StreamOptions::default(), Some(on_partial))
+                    let opts = StreamOptions {
+                        ends_at: time_box,
+                        ..StreamOptions::default()
+                    };
+                    stream = Streamer::start_with(&wav, Arc::clone(m), opts, Some(on_partial))
                         .ok()
                         .map(|s| (wav, s));
                 }

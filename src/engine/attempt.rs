@@ -7,6 +7,7 @@
 //! [`AttemptEvent`]s; the window turns them into its `Event`s.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::capture::{CaptureSource, RecEvent, RecordRequest, Recorder, Waker};
 use super::score::{ScoreEvent, ScoreJob, ScoreWorker};
@@ -74,6 +75,7 @@ impl Engine {
     pub fn record(&mut self, take: Take) {
         self.asr.send(AsrCommand::Stream {
             wav: take.request.path.clone(),
+            time_box: Some(Duration::from_secs_f64(take.request.time_box_s)),
         });
         self.prescoring.start(&take);
         self.recorder.start(take.request);
