@@ -285,6 +285,12 @@ impl App {
         self.state.now = time::OffsetDateTime::now_utc().to_offset(self.utc_offset);
         events.extend(std::mem::take(&mut self.commands).into_iter().map(Event::Command));
         for ev in events {
+            if self.timing
+                && let Some(t) = self.stop_at
+            {
+                let what: String = format!("{ev:?}").chars().take(70).collect();
+                eprintln!("timing: +{:.3} s {what}", t.elapsed().as_secs_f64());
+            }
             let fx = logic::update(&mut self.state, ev);
             self.perform_all(fx, ctx);
         }

@@ -199,6 +199,7 @@ impl Recorder<'_> {
             self.next_job += 1;
             self.engine.transcribe(job, new.wav_path.clone());
             let (transcript, chunks) = self.transcribed(job, &id)?;
+            let transcribed_s = tail_from.elapsed().as_secs_f64();
             self.engine.score(ScoreJob::Score {
                 attempt_id: id.clone(),
                 question: question.map(Box::new),
@@ -210,8 +211,8 @@ impl Recorder<'_> {
                 let since_stop = stop_at.elapsed().as_secs_f64();
                 eprintln!(
                     "report ready {since_stop:.2} s after stop ({chunks} chunks transcribed while recording, \
-                     the rest in {:.2} s)",
-                    tail_from.elapsed().as_secs_f64()
+                     the rest in {transcribed_s:.2} s, scored in {:.2} s)",
+                    tail_from.elapsed().as_secs_f64() - transcribed_s
                 );
             }
         }
