@@ -427,15 +427,20 @@ impl Worker {
                 &self.cancel,
             )?;
             self.runs.fetch_add(1, Ordering::SeqCst);
-            live.parts.push(part);
-            let keep = Windows::LEAD.min(live.lead + len);
-            live.audio.drain(..live.lead + len - keep);
-            live.lead = keep;
-            live.seek += len;
-            self.chunks.fetch_add(1, Ordering::Relaxed);
-            self.done.store(live.seek as u64, Ordering::Relaxed);
+            self.commit(live, part, len);
         }
         self.settle(live)
+    }
+
+    /// Keeps `part`, the next `len` samples of the recording transcribed, and lets go of its audio.
+    fn commit(&self, live: &mut Live, part: ChunkTranscript, len: usize) {
+        live.parts.push(part);
+        let keep = Windows::LEAD.min(live.lead + len);
+        live.audio.drain(..live.lead + len - keep);
+        live.lead = keep;
+        live.seek += len;
+        self.chunks.fetch_add(1, Ordering::Relaxed);
+        self.done.store(live.seek as u64, Ordering::Relaxed);
     }
 
     /// Near the time-box's end ([`StreamOptions::ends_at`]), once: commits the open window but its last
@@ -476,17 +481,12 @@ impl Worker {
             return Ok(());
         }
         live.settled = true;
-        live.parts.push(ChunkTranscript {
+        let part = ChunkTranscript {
             start_s: live.seek as f64 / RATE as f64,
             end_s: (live.seek + len) as f64 / RATE as f64,
             transcript,
-        });
-        let keep = Windows::LEAD.min(live.lead + len);
-        live.audio.drain(..live.lead + len - keep);
-        live.lead = keep;
-        live.seek += len;
-        self.chunks.fetch_add(1, Ordering::Relaxed);
-        self.done.store(live.seek as u64, Ordering::Relaxed);
+        };
+        self.commit(live, part, len);
         Ok(())
     }
 
