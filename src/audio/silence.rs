@@ -85,7 +85,23 @@ impl Levels {
 
     /// `t` checked against these levels: [`keep_outside`] the silent stretches, then [`start_after_pauses`].
     pub fn spoken(&self, t: Transcript) -> Transcript {
-        start_after_pauses(keep_outside(t, &self.silent_stretches()), &self.pauses())
+        start_after_pauses(
+            keep_outside(t, &self.open_ended(self.silent_stretches())),
+            &self.pauses(),
+        )
+    }
+
+    /// `quiet` with a stretch that reaches the end of the recording running on past it: Whisper times
+    /// what it writes in silence at the end of a file up to its very last frame (a sentence written six
+    /// times at 71.26-71.48 s of a 71.5 s recording), where no slack at the stretch's end is due.
+    fn open_ended(&self, mut quiet: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+        let end_s = self.samples as f64 / RATE as f64;
+        if let Some(last) = quiet.last_mut()
+            && last.1 >= end_s - 0.05
+        {
+            last.1 = f64::INFINITY;
+        }
+        quiet
     }
 
     fn quiet_runs(&self, min_s: f64) -> Vec<(f64, f64)> {
@@ -315,6 +331,35 @@ mod tests {
         let t = start_after_pauses(t, &[(5.5, 6.1)]);
         let starts: Vec<f64> = t.words.iter().map(|w| w.start_s).collect();
         assert_eq!(starts, [5.0, 6.0, 6.05]);
+    }
+
+    #[test]
+    fn a_segment_in_silence_at_the_very_end_of_a_file_is_dropped() {
+        let w = |text: &str, start_s: f64, end_s: f64| TimedText {
+            start_s,
+            end_s,
+            text: text.into(),
+        };
+        // 2 s of sound, then 8 s of silence; Whisper wrote a sentence in its last quarter second.
+        let mut samples = tone(2.0, 0.3);
+        samples.extend(vec![0.0; RATE * 8]);
+        let t = Transcript {
+            text: "Said. Not said.".into(),
+            duration_s: 10.0,
+            segments: vec![w("Said.", 0.2, 1.8), w("Not said.", 9.8, 9.98)],
+            words: vec![w("Said.", 0.2, 1.8), w("Not", 9.8, 9.9), w("said.", 9.9, 9.98)],
+        };
+        let kept = keep_spoken(t, &samples);
+        assert_eq!(kept.text, "Said.");
+        assert_eq!(kept.words.len(), 1, "{:?}", kept.words);
+        // Inside the silence but not at its end, the slack still holds.
+        let t = Transcript {
+            text: "Said. Late.".into(),
+            duration_s: 10.0,
+            segments: vec![w("Said.", 0.2, 1.8), w("Late.", 1.9, 2.2)],
+            words: vec![w("Said.", 0.2, 1.8), w("Late.", 1.9, 2.2)],
+        };
+        assert_eq!(keep_spoken(t, &samples).words.len(), 2);
     }
 
     #[test]
