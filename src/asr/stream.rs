@@ -423,6 +423,7 @@ impl Worker {
                 &live.audio,
                 live.lead,
                 live.seek,
+                said_until(&live.parts, live.seek),
                 &opts,
                 &self.cancel,
             )?;
@@ -480,6 +481,15 @@ impl Worker {
         if len == 0 {
             return Ok(());
         }
+        let transcript = self.model.confirm_in(
+            &mut live.windows,
+            transcript,
+            &live.audio,
+            live.lead,
+            said_until(&live.parts, live.seek),
+            &opts,
+            &self.cancel,
+        )?;
         live.settled = true;
         let part = ChunkTranscript {
             start_s: live.seek as f64 / RATE as f64,
@@ -506,6 +516,7 @@ impl Worker {
             &self.opts,
             &self.cancel,
             live.settled,
+            said_until(&live.parts, live.seek),
         )?;
         self.runs.fetch_add(1, Ordering::SeqCst);
         if live.settled {
@@ -785,7 +796,8 @@ fn transcribe_windowed(
     let mut parts = Vec::new();
     let mut seek = start;
     while samples.len() >= seek + Windows::MIN_INPUT {
-        let (part, len) = window_part(model, &mut windows, samples, seek, seek, &opts.whisper, cancel)?;
+        let said = said_until(&parts, seek);
+        let (part, len) = window_part(model, &mut windows, samples, seek, seek, said, &opts.whisper, cancel)?;
         parts.push(part);
         seek += len;
         progress(((seek * 100) / samples.len()) as i32);
@@ -800,6 +812,7 @@ fn transcribe_windowed(
             opts,
             cancel,
             false,
+            said_until(&parts, seek),
         )?);
     }
     progress(100);
@@ -842,18 +855,30 @@ impl Live {
     }
 }
 
+/// When the last word in `parts` ends, in seconds from sample `seek` of the recording (negative: before it).
+fn said_until(parts: &[ChunkTranscript], seek: usize) -> Option<f64> {
+    let (part, word) = parts
+        .iter()
+        .rev()
+        .find_map(|p| p.transcript.words.last().map(|w| (p, w)))?;
+    Some(part.start_s + word.end_s - seek as f64 / RATE as f64)
+}
+
 /// The window at `audio[at]`, which is sample `seek` of the recording ([`Windows::MIN_INPUT`] samples must
 /// follow), placed in the recording, and its length in samples (at least one).
+#[allow(clippy::too_many_arguments)]
 fn window_part(
     model: &Model,
     windows: &mut Windows,
     audio: &[f32],
     at: usize,
     seek: usize,
+    said_until: Option<f64>,
     whisper: &Options,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(ChunkTranscript, usize), StreamError> {
     let (transcript, len) = model.transcribe_window(windows, audio, at, whisper, Arc::clone(cancel))?;
+    let transcript = model.confirm_in(windows, transcript, audio, at, said_until, whisper, cancel)?;
     let part = ChunkTranscript {
         start_s: seek as f64 / RATE as f64,
         end_s: (seek + len) as f64 / RATE as f64,
@@ -874,16 +899,19 @@ fn rest_part(
     opts: &StreamOptions,
     cancel: &Arc<AtomicBool>,
     cold: bool,
+    said_until: Option<f64>,
 ) -> Result<ChunkTranscript, StreamError> {
     let rest = audio.len() - at;
     let mut whisper = opts.whisper.clone();
     if let Some(margin) = opts.tail_audio_ctx_margin_s {
         whisper.audio_ctx = audio_ctx_for(rest as f64 / RATE as f64, margin);
     }
+    // Transcribed without the text context, the rest holds nothing that context made up.
     let transcript = if cold {
         model.transcribe_rest_cold(windows, audio, at, &whisper, Arc::clone(cancel))?
     } else {
-        model.transcribe_rest(windows, audio, at, &whisper, Arc::clone(cancel))?
+        let t = model.transcribe_rest(windows, audio, at, &whisper, Arc::clone(cancel))?;
+        model.confirm_in(windows, t, audio, at, said_until, &whisper, cancel)?
     };
     Ok(ChunkTranscript {
         start_s: seek as f64 / RATE as f64,

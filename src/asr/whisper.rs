@@ -132,8 +132,110 @@ impl Model {
             });
         };
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Run(e.to_string()))?;
-        let (t, _) = self.run(&mut state, samples, start, opts, progress, cancel, Run::Whole)?;
+        let (t, _) = self.run(
+            &mut state,
+            samples,
+            start,
+            opts,
+            progress,
+            Arc::clone(&cancel),
+            Run::Whole,
+        )?;
+        let (t, _) = self.confirm_after_pauses(&mut state, t, samples, start, None, opts, &cancel)?;
         Ok(levels.spoken(shifted(t, start as f64 / 16_000.0, duration_s)))
+    }
+
+    /// `t` (times from `samples[at]`) without the segments Whisper wrote after a long pause that it does
+    /// not hear again without the text context. In a window of room noise, hum or music after an answer,
+    /// Whisper carried along by what was said before writes sentences nobody said ("The trade-off is seen
+    /// against the same amount of the flow.", "Thank you for watching!"), and marks them as speech (no-speech
+    /// probability 0.19-0.41, mean log-probability above -0.34), so its own no-speech check keeps them; the
+    /// same audio transcribed on its own comes back as "(Music)" or nothing. So a segment that starts
+    /// [`AFTER_PAUSE_S`] or more after the last word kept (`said_until_s`, from `samples[at]`; the start when
+    /// `None`) is transcribed again, from that word to its end, without context or prompt, and kept only
+    /// when at least half its words are heard again. Speech after a pause is heard again; what Whisper made
+    /// up is not. Runs on `state` (what it held is gone: a [`Windows`] state is marked dirty by the caller).
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_after_pauses(
+        &self,
+        state: &mut WhisperState,
+        mut t: Transcript,
+        samples: &[f32],
+        at: usize,
+        said_until_s: Option<f64>,
+        opts: &Options,
+        cancel: &Arc<AtomicBool>,
+    ) -> Result<(Transcript, bool), AsrError> {
+        let mut said_until = said_until_s.unwrap_or(0.0);
+        let mut dropped = Vec::new();
+        let mut ran = false;
+        let cold = Options {
+            prompt: None,
+            audio_ctx: None,
+            ..opts.clone()
+        };
+        let of = |seg: &TimedText, w: &TimedText| w.start_s >= seg.start_s - 1e-6 && w.start_s <= seg.end_s + 1e-6;
+        for (i, seg) in t.segments.iter().enumerate() {
+            let words: Vec<&TimedText> = t.words.iter().filter(|w| of(seg, w)).collect();
+            let (start, end) = match (words.first(), words.last()) {
+                (Some(f), Some(l)) => (f.start_s, l.end_s.max(seg.end_s)),
+                _ => (seg.start_s, seg.end_s),
+            };
+            if start - said_until >= AFTER_PAUSE_S {
+                let end_i = (at + ((end + 0.5) * 16_000.0) as usize).min(samples.len());
+                let from_s = said_until.max(0.0).max(end + 0.5 - 29.0);
+                let from_i = (at + (from_s * 16_000.0) as usize) / 160 * 160;
+                let lead = if from_i >= Windows::LEAD { Windows::LEAD } else { 0 };
+                if from_i < end_i {
+                    let (again, _) = self.run(
+                        state,
+                        &samples[from_i - lead..end_i],
+                        lead,
+                        &cold,
+                        |_| {},
+                        Arc::clone(cancel),
+                        Run::Whole,
+                    )?;
+                    ran = true;
+                    if !heard_again(&seg.text, &again.text) {
+                        dropped.push(i);
+                        continue;
+                    }
+                }
+            }
+            said_until = end;
+        }
+        if !dropped.is_empty() {
+            let gone: Vec<TimedText> = dropped.iter().map(|&i| t.segments[i].clone()).collect();
+            t.words.retain(|w| !gone.iter().any(|seg| of(seg, w)));
+            let mut i = 0;
+            t.segments.retain(|_| {
+                i += 1;
+                !dropped.contains(&(i - 1))
+            });
+            t.text = t.segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        }
+        Ok((t, ran))
+    }
+
+    /// [`Model::confirm_after_pauses`] on the state of `windows` (`t`: what one of its calls heard from
+    /// `samples[at]`), which then no longer holds the text context the windows left.
+    #[allow(clippy::too_many_arguments)]
+    pub fn confirm_in(
+        &self,
+        windows: &mut Windows,
+        t: Transcript,
+        samples: &[f32],
+        at: usize,
+        said_until_s: Option<f64>,
+        opts: &Options,
+        cancel: &Arc<AtomicBool>,
+    ) -> Result<Transcript, AsrError> {
+        let (t, ran) = self.confirm_after_pauses(&mut windows.state, t, samples, at, said_until_s, opts, cancel)?;
+        if ran {
+            windows.dirty = true;
+        }
+        Ok(t)
     }
 
     /// A fresh [`Windows`]: transcription of a growing recording in the same 30 s windows, with the same
@@ -469,11 +571,19 @@ impl Model {
         // With DTW: the DTW time of the token before each word (where the word starts), if any.
         let mut dtw_before: Vec<Option<f64>> = Vec::new();
         let mut prev_dtw: Option<f64> = None;
+        // The words of the segment kept last: Whisper caught in a loop writes the same sentence again and
+        // again (six times at the end of 30 s of silence after an answer), and a person does not.
+        let mut last_said: Vec<String> = Vec::new();
         for segment in state.as_iter().take(n_segments) {
             let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
             if text.is_empty() {
                 continue;
             }
+            let said = said_words(&text);
+            if !said.is_empty() && said == last_said {
+                continue;
+            }
+            last_said = said;
             let seg_start = ((segment.start_timestamp() - lead_cs) as f64 / 100.0).clamp(0.0, duration_s);
             let seg_end = ((segment.end_timestamp() - lead_cs) as f64 / 100.0).clamp(seg_start, duration_s);
             segments.push(TimedText {
@@ -566,6 +676,34 @@ impl Model {
         }
         .without_annotations()
     }
+}
+
+/// A segment after a pause this long (seconds) is kept only when Whisper hears it again without the text
+/// context ([`Model::confirm_after_pauses`]).
+pub const AFTER_PAUSE_S: f64 = 3.0;
+
+/// Whether at least half the words of `segment` are in `again` (each word of `again` counted once).
+fn heard_again(segment: &str, again: &str) -> bool {
+    let said = said_words(segment);
+    let mut pool = said_words(again);
+    let found = said
+        .iter()
+        .filter(|w| pool.iter().position(|p| p == *w).map(|k| pool.swap_remove(k)).is_some())
+        .count();
+    !said.is_empty() && found * 2 >= said.len()
+}
+
+/// The words of `text`, lower case, without punctuation: what two segments must share to be one said twice.
+fn said_words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// About how long `word` takes to say (seconds): a tenth of a second and 70 ms a letter, as a person
@@ -868,6 +1006,26 @@ mod tests {
                 "{pieces:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_segment_is_heard_again_when_half_its_words_come_back() {
+        assert_eq!(said_words("The trade-off, is SEEN!"), ["the", "tradeoff", "is", "seen"]);
+        // Speech after a pause comes back with a word or two heard differently.
+        assert!(heard_again(
+            "I would start with the retention of users.",
+            "I'd start with the retention of the users."
+        ));
+        // What the text context made up comes back as an annotation, or as something else.
+        assert!(!heard_again("Thank you for watching!", ""));
+        assert!(!heard_again(
+            "The trade-off is seen against the same amount of the flow.",
+            "(Music)"
+        ));
+        assert!(!heard_again("So you can see that the next one is the best.", "So, um."));
+        // Each word heard again counts once.
+        assert!(!heard_again("the the the the", "the"));
+        assert!(heard_again("So.", "So,"));
     }
 
     #[test]
