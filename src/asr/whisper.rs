@@ -264,11 +264,36 @@ impl Model {
         opts: &Options,
         cancel: Arc<AtomicBool>,
     ) -> Result<(Transcript, usize), AsrError> {
+        let (mut transcript, end, lead, end_at) = self.run_first_window(windows, samples, at, opts, cancel)?;
+        windows.committed += 1;
+        windows.carried = end.prompt_after_first;
+        windows.mel_max = end.mel_max_after_first;
+        windows.dirty = false;
+        // A window that ended early (no audio left after it) covers the whole input.
+        let len = end.seek.map_or(end_at - at, |frames| {
+            (frames as usize * 160).saturating_sub(lead).min(end_at - at)
+        });
+        // The window's words only: times past its end belong to the next one (whisper.cpp keeps them inside).
+        transcript.duration_s = len as f64 / 16_000.0;
+        Ok((transcript, len))
+    }
+
+    /// One run over the window at `samples[at]` (and a second more, when there is), stopped before the
+    /// next window, from the context `windows` left: what it heard, how it ended, and the lead and end of
+    /// its input in `samples`.
+    fn run_first_window(
+        &self,
+        windows: &mut Windows,
+        samples: &[f32],
+        at: usize,
+        opts: &Options,
+        cancel: Arc<AtomicBool>,
+    ) -> Result<(Transcript, RunEnd, usize, usize), AsrError> {
         let context = windows.context(false);
         let mel_max = windows.mel_max;
         let lead = at.min(Windows::LEAD);
         let end_at = (at + Windows::MIN_INPUT).min(samples.len());
-        let (mut transcript, end) = self.run(
+        let (transcript, end) = self.run(
             &mut windows.state,
             &samples[at - lead..end_at],
             lead,
@@ -281,17 +306,7 @@ impl Model {
                 mel_max,
             },
         )?;
-        windows.committed += 1;
-        windows.carried = end.prompt_after_first;
-        windows.mel_max = end.mel_max_after_first;
-        windows.dirty = false;
-        // A window that ended early (no audio left after it) covers the whole input.
-        let len = end.seek.map_or(end_at - at, |frames| {
-            (frames as usize * 160).saturating_sub(lead).min(end_at - at)
-        });
-        // The window's words only: times past its end belong to the next one (whisper.cpp keeps them inside).
-        transcript.duration_s = len as f64 / 16_000.0;
-        Ok((transcript, len))
+        Ok((transcript, end, lead, end_at))
     }
 
     /// Transcribes the rest of a recording, from `samples[at]`, where the last window of `windows` ended, to
@@ -372,23 +387,7 @@ impl Model {
         cancel: Arc<AtomicBool>,
         accept: impl FnOnce(&Transcript, usize) -> bool,
     ) -> Result<(Transcript, usize), AsrError> {
-        let context = windows.context(false);
-        let mel_max = windows.mel_max;
-        let lead = at.min(Windows::LEAD);
-        let end_at = (at + Windows::MIN_INPUT).min(samples.len());
-        let (_, end) = self.run(
-            &mut windows.state,
-            &samples[at - lead..end_at],
-            lead,
-            opts,
-            |_| {},
-            cancel,
-            Run::Windows {
-                context,
-                first_only: true,
-                mel_max,
-            },
-        )?;
+        let (_, end, lead, end_at) = self.run_first_window(windows, samples, at, opts, cancel)?;
         // The state no longer holds the context the last window left, whatever comes of this call.
         windows.dirty = true;
         let state = &windows.state;

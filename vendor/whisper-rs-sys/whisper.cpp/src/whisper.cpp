@@ -7903,8 +7903,28 @@ int whisper_full_with_state(
                 prompt_past1.insert(prompt_past1.end(), prompt.begin() + 1, prompt.end() - prompt_init.size());
             }
 
+            // rehearse patch: a window that wrote only a non-speech annotation ([BLANK_AUDIO], (Music), [hum])
+            // or nothing adds nothing to the rolling context: prompted with "[BLANK_AUDIO]" after 30 s of mains
+            // hum before an answer, the decoder wrote "[BLANK_AUDIO]" over every window of the speech after it
+            bool only_annotation = true;
+            {
+                std::string text;
+                for (int i = 0; i < result_len; ++i) {
+                    if (tokens_cur[i].id < whisper_token_eot(ctx)) {
+                        text += whisper_token_to_str(ctx, tokens_cur[i].id);
+                    }
+                }
+                const size_t a = text.find_first_not_of(" \t\n");
+                if (a != std::string::npos) {
+                    const size_t b = text.find_last_not_of(" \t\n");
+                    const char f = text[a];
+                    const char l = text[b];
+                    only_annotation = (f == '[' && l == ']') || (f == '(' && l == ')') || (f == '*' && l == '*');
+                }
+            }
+
             // Add newly decoded tokens to the rolling context
-            if (!is_no_speech) {
+            if (!is_no_speech && !only_annotation) {
                 for (int i = 0; i < result_len; ++i) {
                     prompt_past1.push_back(tokens_cur[i].id);
                 }
