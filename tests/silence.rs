@@ -258,7 +258,15 @@ fn check(
 ) -> Vec<String> {
     // Silence before the answer moves every Whisper window by up to a second (transcription starts a second
     // before the first sound), so a word may be heard differently; elsewhere the windows hold the same speech.
-    let tolerance = if name.starts_with("before") { 0.02 } else { 0.01 };
+    // Another voice's fresh rendering (`voice-`): Whisper hears a few words of it differently from run to
+    // run of the matrix as its windows move; what is held there is that the answer is heard, not lost.
+    let tolerance = if name.starts_with("voice-") {
+        0.06
+    } else if name.starts_with("before") {
+        0.02
+    } else {
+        0.01
+    };
     let t = transcribe(&samples, dir, name);
     let wer = word_error_rate(reference, &t.text);
     let inside = words_inside(&t, gap.0, gap.1);
@@ -462,7 +470,8 @@ fn every_word_is_timed_within_half_a_second_of_when_it_was_said() {
 /// chord, mains hum and brown noise, made by sox. Whisper carried along by the answer wrote sentences
 /// nobody said into each (issue 26, re-rendered fault matrix): "The trade-off is seen against the same
 /// amount of the flow.", "Thank you for watching!", "So you can see that the next one is the best…", and
-/// after 30 s of silence one sentence six times, timed in the file's last quarter second. None may stay.
+/// after 30 s of silence one sentence six times, timed in the file's last quarter second. None may stay,
+/// and 30 s of hum before the answer must not cost its words.
 #[test]
 fn another_voice_with_loud_sounds_after_it_leaves_nothing_invented() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -503,18 +512,36 @@ fn another_voice_with_loud_sounds_after_it_leaves_nothing_invented() {
                 .arg(&raw)
                 .arg(text.trim()),
         );
-        support::resample(&raw, RATE as u32, &wav);
+        // Without sox's dither, so that each run hears the same audio.
+        support::run(
+            Command::new("sox")
+                .arg(&raw)
+                .args(["-D", "-r", "16000", "-c", "1", "-b", "16"])
+                .arg(&wav),
+        );
         let (a, _) = load_for_whisper(&wav).expect("spoken wav");
         let a_s = a.len() as f64 / RATE as f64;
         let plain = transcribe(&a, dir.path(), &format!("{name}-plain"));
         let base = word_error_rate(&text, &plain.text);
         eprintln!("{name} plain WER {base:.3}");
+        // Mains hum for 30 s before the answer: Whisper wrote "[BLANK_AUDIO]" for it, and, prompted with
+        // that, "[BLANK_AUDIO]" over the whole answer after it (every word lost).
+        let hum_first: Vec<f32> = sounds[2].1.iter().chain(a.iter()).copied().collect();
+        failures.extend(check(
+            dir.path(),
+            &format!("voice-before-hum-{name}"),
+            hum_first,
+            &text,
+            base,
+            (0.0, 30.0),
+            &[],
+        ));
         for (kind, after) in &sounds {
             let samples: Vec<f32> = a.iter().chain(after.iter()).copied().collect();
             // The whole added part, up to the file's end: a word timed in its last second is invented too.
             failures.extend(check(
                 dir.path(),
-                &format!("{name}-{kind}"),
+                &format!("voice-{name}-{kind}"),
                 samples,
                 &text,
                 base,
