@@ -551,6 +551,31 @@ impl Model {
         self.transcript_of_first(state, samples_len, lead, usize::MAX)
     }
 
+    /// Word times made monotonic within `duration_s` (whisper's token times can overlap slightly at segment
+    /// edges); with DTW, each segment spans its words (`word_seg`: the segment of each word), as its own
+    /// timestamps are what drifted.
+    fn place_words(&self, words: &mut [TimedText], segments: &mut [TimedText], word_seg: &[usize], duration_s: f64) {
+        let mut last_end = 0.0_f64;
+        for w in words.iter_mut() {
+            w.start_s = w.start_s.max(last_end).min(duration_s);
+            w.end_s = w.end_s.max(w.start_s).min(duration_s);
+            last_end = w.start_s;
+        }
+        if self.dtw {
+            for (i, seg) in segments.iter_mut().enumerate() {
+                let mut of = word_seg
+                    .iter()
+                    .zip(words.iter())
+                    .filter(|(s, _)| **s == i)
+                    .map(|(_, w)| w);
+                if let Some(first) = of.next() {
+                    seg.start_s = first.start_s;
+                    seg.end_s = of.next_back().unwrap_or(first).end_s.max(first.end_s);
+                }
+            }
+        }
+    }
+
     /// [`Model::transcript_of`] with the state's first `n_segments` segments only.
     fn transcript_of_first(
         &self,
@@ -648,23 +673,7 @@ impl Model {
         if self.dtw {
             dtw_starts(&mut words, &dtw_before);
         }
-        // Keep word times monotonic: whisper's token times can overlap slightly at segment edges.
-        let mut last_end = 0.0_f64;
-        for w in &mut words {
-            w.start_s = w.start_s.max(last_end).min(duration_s);
-            w.end_s = w.end_s.max(w.start_s).min(duration_s);
-            last_end = w.start_s;
-        }
-        if self.dtw {
-            // A segment spans its words: its own timestamps are what drifted.
-            for (i, seg) in segments.iter_mut().enumerate() {
-                let mut of = word_seg.iter().zip(&words).filter(|(s, _)| **s == i).map(|(_, w)| w);
-                if let Some(first) = of.next() {
-                    seg.start_s = first.start_s;
-                    seg.end_s = of.next_back().unwrap_or(first).end_s.max(first.end_s);
-                }
-            }
-        }
+        self.place_words(&mut words, &mut segments, &word_seg, duration_s);
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         // Segment texts still carry annotations, and a word may have kept a stray mark: clean both.
         Transcript {
