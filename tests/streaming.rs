@@ -628,3 +628,82 @@ fn speech_after_a_minute_of_quiet_is_heard_while_streaming() {
         assert!(first.start_s > 59.0, "a word before the speech: {first:?}");
     }
 }
+
+/// The fault matrix's other voice through the stream (the windows while recording and the rest at Stop):
+/// 30 s of a chord after the answer, where Whisper carried along by the answer wrote sentences nobody said,
+/// and 30 s of mains hum before it, after which it once heard the whole answer as `[BLANK_AUDIO]`. The
+/// stream writes nothing in the chord, hears the answer after the hum, and gives batch's words.
+#[test]
+fn loud_sound_before_or_after_an_answer_adds_nothing_and_loses_nothing_while_streaming() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_file = root.join("tests/fixtures/answer-onboarding.txt");
+    let reference = std::fs::read_to_string(&text_file).expect("text");
+    let raw = dir.path().join("raw.wav");
+    support::run(
+        Command::new("espeak-ng")
+            .args(["-v", "en-gb-x-rp+f3", "-s", "160", "-w"])
+            .arg(&raw)
+            .arg("-f")
+            .arg(&text_file),
+    );
+    let speech = dir.path().join("speech.wav");
+    support::run(
+        Command::new("sox")
+            .arg(&raw)
+            .args(["-D", "-r", "48000", "-c", "1", "-b", "16"])
+            .arg(&speech),
+    );
+    let sound = |name: &str, synth: &[&str]| {
+        let out = dir.path().join(format!("{name}.wav"));
+        support::run(
+            Command::new("sox")
+                .args(["-n", "-r", "48000", "-c", "1", "-b", "16"])
+                .arg(&out)
+                .args(["synth", "30"])
+                .args(synth),
+        );
+        out
+    };
+    let chord = sound(
+        "chord",
+        &[
+            "sine", "220", "sine", "277", "sine", "330", "remix", "-", "vol", "-24dB",
+        ],
+    );
+    let hum = sound("hum", &["sine", "60", "vol", "-30dB"]);
+    let speech_s = decode::read_wav_mono(&speech).expect("read").samples.len() as f64 / 48_000.0;
+    for (name, parts, said) in [
+        ("chord-after", [&speech, &chord], (0.0, speech_s)),
+        ("hum-before", [&hum, &speech], (30.0, 30.0 + speech_s)),
+    ] {
+        let wav = dir.path().join(format!("{name}.wav"));
+        support::run(Command::new("sox").args(parts).arg(&wav));
+        let (model, batch, answer) = default_model_batch(&wav);
+        let (streamed, _, _) = stream(
+            &model,
+            dir.path(),
+            &format!("rec-{name}.wav"),
+            &answer,
+            StreamOptions::default(),
+        );
+        let (wer_batch, wer_stream) = (
+            word_error_rate(&reference, &batch.text),
+            word_error_rate(&reference, &streamed.text),
+        );
+        eprintln!("{name}: batch WER {wer_batch:.3}, streamed {wer_stream:.3}");
+        for t in [&batch, &streamed] {
+            let outside: Vec<String> = t
+                .words
+                .iter()
+                .filter(|w| w.start_s < said.0 - 0.5 || w.start_s > said.1 + 0.5)
+                .map(|w| format!("{} @{:.1}", w.text, w.start_s))
+                .collect();
+            assert!(outside.is_empty(), "{name}: words outside the speech: {outside:?}");
+        }
+        // Lost speech is a word error rate near 1; this voice gets about 0.2 wrong.
+        assert!(wer_batch < 0.4, "{name}: batch lost the answer: {}", batch.text);
+        assert!(wer_stream <= wer_batch + 0.02, "{name}: {}", streamed.text);
+        check_times(&streamed);
+    }
+}
