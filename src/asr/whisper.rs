@@ -152,9 +152,10 @@ impl Model {
     /// probability 0.19-0.41, mean log-probability above -0.34), so its own no-speech check keeps them; the
     /// same audio transcribed on its own comes back as "(Music)" or nothing. So a segment that starts
     /// [`AFTER_PAUSE_S`] or more after the last word kept (`said_until_s`, from `samples[at]`; the start when
-    /// `None`) is transcribed again, from that word to its end, without context or prompt, and kept only
-    /// when at least half its words are heard again. Speech after a pause is heard again; what Whisper made
-    /// up is not. Runs on `state` (what it held is gone: a [`Windows`] state is marked dirty by the caller).
+    /// `None`) is transcribed again, from a second before it (not before that word) to its end, without
+    /// context or prompt, and kept only when more than half its words are heard again. Speech after a pause
+    /// is heard again; what Whisper made up is not. Runs on `state` (what it held is gone: a [`Windows`]
+    /// state is marked dirty by the caller).
     #[allow(clippy::too_many_arguments)]
     fn confirm_after_pauses(
         &self,
@@ -183,7 +184,9 @@ impl Model {
             };
             if start - said_until >= AFTER_PAUSE_S {
                 let end_i = (at + ((end + 0.5) * 16_000.0) as usize).min(samples.len());
-                let from_s = said_until.max(0.0).max(end + 0.5 - 29.0);
+                // The segment and a second before it: after a long stretch of noise, Whisper without context
+                // heard nothing in the answer that followed (a first sentence after 30 s of hum was lost).
+                let from_s = said_until.max(0.0).max(start - 1.0).max(end + 0.5 - 29.0);
                 let from_i = (at + (from_s * 16_000.0) as usize) / 160 * 160;
                 let lead = if from_i >= Windows::LEAD { Windows::LEAD } else { 0 };
                 if from_i < end_i {
@@ -690,7 +693,7 @@ impl Model {
 /// context ([`Model::confirm_after_pauses`]).
 pub const AFTER_PAUSE_S: f64 = 3.0;
 
-/// Whether at least half the words of `segment` are in `again` (each word of `again` counted once).
+/// Whether more than half the words of `segment` are in `again` (each word of `again` counted once).
 fn heard_again(segment: &str, again: &str) -> bool {
     let said = said_words(segment);
     let mut pool = said_words(again);
@@ -698,7 +701,7 @@ fn heard_again(segment: &str, again: &str) -> bool {
         .iter()
         .filter(|w| pool.iter().position(|p| p == *w).map(|k| pool.swap_remove(k)).is_some())
         .count();
-    !said.is_empty() && found * 2 >= said.len()
+    !said.is_empty() && found * 2 > said.len()
 }
 
 /// The words of `text`, lower case, without punctuation: what two segments must share to be one said twice.
@@ -1017,7 +1020,7 @@ mod tests {
     }
 
     #[test]
-    fn a_segment_is_heard_again_when_half_its_words_come_back() {
+    fn a_segment_is_heard_again_when_most_of_its_words_come_back() {
         assert_eq!(said_words("The trade-off, is SEEN!"), ["the", "tradeoff", "is", "seen"]);
         // Speech after a pause comes back with a word or two heard differently.
         assert!(heard_again(
@@ -1026,6 +1029,7 @@ mod tests {
         ));
         // What the text context made up comes back as an annotation, or as something else.
         assert!(!heard_again("Thank you for watching!", ""));
+        assert!(!heard_again("Thank you for watching!", "Thank you."));
         assert!(!heard_again(
             "The trade-off is seen against the same amount of the flow.",
             "(Music)"
