@@ -46,7 +46,7 @@ fn main() {
         }
         let t_encode = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let _ = report::score_with(question, &rubric, tr, 180.0, sem.clone());
+        let _ = report::score_with(question, &rubric, tr, 180.0, sem);
         let t_all = t.elapsed().as_secs_f64();
         println!(
             "{name:<9} {} words: rubric {:.1} ms, phrases {:.1} ms, encode {:.1} ms, score_with (encode again) {:.1} ms",
